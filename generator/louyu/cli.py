@@ -1,0 +1,185 @@
+"""The `louyu` command: one thin function per verb; the work is done elsewhere.
+
+Exit status: 0 success, 1 the platform has errors (output left as it was),
+2 wrong usage. Messages for staff are Chinese and name the file and line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .problems import LouyuError, PlatformErrors, Problem, UsageProblem
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-f",
+        "--config-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("mkdocs.yml"),
+        show_default=True,
+        help="平台的 mkdocs.yml",
+    )(f)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        click.echo(str(p), err=True)
+
+
+def reports_errors(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn louyu's errors into messages and exit codes; a bug says so, never a bare traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except PlatformErrors as exc:
+            _print_problems(exc.problems)
+            n = len([p for p in exc.problems if p.level == "error"])
+            w = len(exc.problems) - n
+            tail = f"，{w} 个警告（--strict 视为错误）" if w else ""
+            click.echo(f"平台有 {n} 个错误{tail}，未写入任何输出。", err=True)
+            sys.exit(1)
+        except UsageProblem as exc:
+            click.echo(f"用法错误：{exc.problem.message}", err=True)
+            sys.exit(2)
+        except LouyuError as exc:
+            _print_problems([exc.problem])
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("已中断，输出文件夹保持原样。", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception:
+            click.echo(
+                "louyu 内部错误：这是 louyu 自身的缺陷，不是平台内容的问题；输出文件夹保持原样。\n"
+                "请把以下信息报告给 louyu 维护者（见 README 的“报告问题”）：",
+                err=True,
+            )
+            click.echo(traceback.format_exc(limit=-3), err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="louyu")
+def main() -> None:
+    """louyu：楼宇党建共享平台 1+N 站点生成器。"""
+
+
+@main.command()
+@config_option
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/）")
+@click.option("--station", "stations", multiple=True, metavar="ID", help="只构建这些站点（可重复）")
+@click.option("--strict", is_flag=True, help="警告也视为错误")
+@reports_errors
+def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
+    """构建每个站点的网站、入口页和清单。"""
+    from .build import build as run_build
+
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(sid: str, n: int, total: int) -> None:
+            click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
+
+    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=progress)
+    if progress:
+        click.echo("", err=True)
+    _print_problems(result.warnings)
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    pages = sum(result.pages.values())
+    click.echo(
+        f"已构建 {len(result.stations)} 个站点（{pages} 个条目页）到 {result.output}，"
+        f"{result.files} 个文件，{result.bytes_written / 1048576:.1f} MiB，用时 {result.seconds:.2f} 秒。",
+        err=True,
+    )
+
+
+@main.command()
+@config_option
+@click.option("--strict", is_flag=True, help="警告也视为错误")
+@reports_errors
+def check(config_file: Path, strict: bool) -> None:
+    """检查整个平台，列出每一个问题（文件:行: 说明）。"""
+    from .loader import load_platform
+
+    platform, problems = load_platform(config_file)
+    listed = problems.sorted()
+    _print_problems(listed)
+    errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
+    if errors:
+        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
+        sys.exit(1)
+    click.echo(
+        f"检查通过：{len(platform.stations)} 个站点，{len(platform.items)} 个条目"
+        + (f"，{len(problems.warnings)} 个警告。" if problems.warnings else "。"),
+        err=True,
+    )
+
+
+@main.group(context_settings=CONTEXT)
+def review() -> None:
+    """审核：列出条目状态，记录通过、退回、撤回。"""
+
+
+@review.command("list")
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def review_list(config_file: Path, fmt: str) -> None:
+    """列出每个条目的路径、摘要、状态和可审核人。"""
+    from .loader import load_platform
+    from .review import as_json, as_text, reviews
+
+    platform, problems = load_platform(config_file)
+    rows = reviews(platform)
+    if fmt == "json":
+        click.echo(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            click.echo(as_text(r))
+    if problems.errors:
+        click.echo(f"另有 {len(problems.errors)} 个错误（louyu check 查看），出错的条目未列出。", err=True)
+
+
+def _decision_command(decision: str, help_text: str) -> None:
+    @review.command(_VERBS[decision], help=help_text)
+    @config_option
+    @click.argument("paths", nargs=-1, required=True)
+    @click.option("--by", required=True, metavar="ID", help="审核人（党建指导员）的人员编号")
+    @click.option("--note", default=None, help="备注")
+    @click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None, help="用于签名的 SSH 私钥")
+    @reports_errors
+    def command(config_file: Path, paths: tuple[str, ...], by: str, note: str | None, key: Path | None) -> None:
+        from .loader import load_platform
+        from .review import decide
+
+        platform, _ = load_platform(config_file)
+        for done in decide(platform, list(paths), decision, by, note, key):
+            click.echo(f"{done.item.path}: 已记录“{_LABELS[decision]}”（{done.item.digest[:19]}…）→ {done.ledger.relative_to(platform.root)}")
+
+
+_VERBS = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw"}
+_LABELS = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
+_decision_command("approved", "通过条目的当前版本（写入审核记录）。")
+_decision_command("rejected", "退回条目的当前版本。")
+_decision_command("withdrawn", "撤回条目：下次构建时从所有站点下线。")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

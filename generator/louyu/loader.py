@@ -1,0 +1,475 @@
+"""Load a platform folder into the model, collecting every problem on the way.
+
+`load_platform()` reads mkdocs.yml, stations/, content/ and reviews/ once,
+checks each file against its schema and the cross-file rules of SPEC.md
+(exactly one central station, unique staff ids, authors, audiences, references)
+and returns the Platform plus all problems. It never stops at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import schema as s
+from .digest import DIGEST_RE, item_digest
+from .model import DECISIONS, ROLES, SECTIONS, Decision, Item, Platform, Settings, Staff, Station
+from .personal import find_id_numbers
+from .problems import LouyuError, Problems
+from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
+from .settings import load_config
+from .yamlload import Document, load_yaml, split_front_matter
+
+STATION_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ITEM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+STAFF_FIELDS = [
+    s.Field("id", s.matching(STATION_ID, "小写字母、数字和连字符组成的编号"), True, "人员编号"),
+    s.Field("name", s.text, True, "姓名"),
+    s.Field("role", s.one_of(*ROLES), True, "instructor / admin / maintainer / guide"),
+    s.Field("key", s.matching(r"^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+( .*)?$", "OpenSSH 公钥（一整行）")),
+]
+
+STATION_FIELDS = [
+    s.Field("name", s.text, True, "站点名称"),
+    s.Field("kind", s.one_of("central", "substation"), True, "central 或 substation"),
+    s.Field("building", s.text),
+    s.Field("address", s.text),
+    s.Field("hours", s.text),
+    s.Field("phone", s.text),
+    s.Field("email", s.text),
+    s.Field("description", s.text),
+    s.Field("area_m2", s.number),
+    s.Field("rooms", s.text_list),
+    s.Field("staff", lambda v: v),  # checked entry by entry below
+    s.Field("screen", lambda v: v),
+]
+
+
+def _audience(value: Any) -> Any:
+    if value == "all":
+        return "all"
+    ids = s.text_list(value)
+    if not ids:
+        raise s.Invalid("不能为空列表")
+    return tuple(ids)
+
+
+ITEM_FIELDS = [
+    s.Field("title", s.text, True, "标题"),
+    s.Field("date", s.date, True, "发布日期 YYYY-MM-DD"),
+    s.Field("author", s.text, True, "作者的人员编号"),
+    s.Field("audience", _audience),
+    s.Field("summary", s.text),
+    s.Field("tags", s.text_list),
+    s.Field("cover", s.text),
+    s.Field("attachments", s.text_list),
+    s.Field("expires", s.date),
+    s.Field("start", s.naive_datetime),
+    s.Field("end", s.naive_datetime),
+    s.Field("location", s.text),
+    s.Field("capacity", s.positive_int),
+    s.Field("signup", s.text),
+    s.Field("month", s.month),
+    s.Field("activity", s.text),
+]
+
+SECTION_ONLY = {
+    "start": "activities",
+    "end": "activities",
+    "location": "activities",
+    "capacity": "activities",
+    "signup": "activities",
+    "month": "themes",
+    "activity": "news",
+}
+
+DECISION_FIELDS = [
+    s.Field("decision", s.one_of(*DECISIONS), True, "approved / rejected / withdrawn"),
+    s.Field("digest", s.matching(DIGEST_RE.pattern, "sha256:<64 位十六进制>"), True, "条目摘要"),
+    s.Field("by", s.text, True, "审核人编号"),
+    s.Field("at", s.aware_datetime, True, "审核时间"),
+    s.Field("note", s.text),
+    s.Field("signature", s.text),
+]
+
+
+def read_text(path: Path, rel: str) -> tuple[bytes, str]:
+    """Bytes and UTF-8 text of a file, or a LouyuError that says which encoding it looks like."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LouyuError(rel, 1, f"无法读取文件：{exc.strerror}") from None
+    try:
+        return raw, raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LouyuError(rel, line, f"文件不是 UTF-8 编码{_guess_encoding(raw)}，请另存为 UTF-8") from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "（看起来是 UTF-16）"
+    for name, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
+        try:
+            raw.decode(name)
+            return f"（看起来是 {label}）"
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def load_platform(config_file: Path) -> tuple[Platform, Problems]:
+    problems = Problems()
+    config_file = config_file.absolute()
+    root = config_file.parent
+    if not config_file.is_file():
+        raise LouyuError(config_file.name, 1, f"找不到配置文件 {config_file}")
+    config, settings, doc = load_config(config_file, problems)
+    site_name = str(doc.data.get("site_name", "")) if doc and isinstance(doc.data, dict) else ""
+    site_url = config.site_url if config is not None else None
+    if site_url and not site_url.endswith("/"):
+        site_url += "/"
+    stations = load_stations(root, problems)
+    staff = {p.id: p for st in stations.values() for p in st.staff}
+    items = load_items(root, stations, staff, problems)
+    ledgers = load_ledgers(root, items, staff, problems)
+    return (
+        Platform(
+            root=root,
+            config_file=config_file,
+            site_name=site_name,
+            site_url=site_url,
+            settings=settings if isinstance(settings, Settings) else Settings(),
+            stations=stations,
+            items=items,
+            ledgers=ledgers,
+            mkdocs_config=config,
+        ),
+        problems,
+    )
+
+
+# -- stations -----------------------------------------------------------------------
+
+
+def load_stations(root: Path, problems: Problems) -> dict[str, Station]:
+    folder = root / "stations"
+    if not folder.is_dir():
+        problems.error("stations", 1, "缺少 stations/ 文件夹：每个站点一个 <站点编号>.yml")
+        return {}
+    stations: dict[str, Station] = {}
+    for path in sorted(folder.iterdir()):
+        rel = f"stations/{path.name}"
+        if path.suffix == ".yaml":
+            problems.error(rel, 1, "站点文件的扩展名应为 .yml")
+            continue
+        if path.suffix != ".yml" or path.name.startswith("."):
+            continue
+        if not re.match(STATION_ID, path.stem):
+            problems.error(rel, 1, f"站点编号 {path.stem!r} 不合规：只能用小写字母、数字和连字符，且以字母或数字开头")
+            continue
+        try:
+            _, text = read_text(path, rel)
+            doc = load_yaml(text, rel)
+        except LouyuError as exc:
+            problems.add(exc.problem)
+            continue
+        station = _station(path.stem, rel, doc, problems)
+        if station:
+            stations[station.id] = station
+    centrals = [st for st in stations.values() if st.is_central]
+    if stations and len(centrals) != 1:
+        if not centrals:
+            problems.error("stations", 1, "没有总站：须恰好有一个站点的 kind 为 central")
+        for st in centrals[1:]:
+            problems.error(st.path, 1, f"总站只能有一个：{centrals[0].path} 已是 central")
+    if not stations:
+        problems.error("stations", 1, "没有任何站点文件")
+    seen: dict[str, Staff] = {}
+    for st in stations.values():
+        for person in st.staff:
+            if person.id in seen:
+                first = seen[person.id]
+                problems.error(
+                    st.path,
+                    person.line,
+                    f"人员编号 {person.id} 重复：已在 stations/{first.station}.yml 第 {first.line} 行使用",
+                )
+            else:
+                seen[person.id] = person
+    return stations
+
+
+def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station | None:
+    values = s.apply(doc, STATION_FIELDS, rel, problems)
+    if "name" not in values or "kind" not in values:
+        return None
+    staff: list[Staff] = []
+    raw_staff = values.pop("staff", None)
+    if raw_staff is not None and not isinstance(raw_staff, list):
+        problems.error(rel, doc.line("staff"), "staff 应为列表")
+        raw_staff = None
+    for i, _ in enumerate(raw_staff or []):
+        person = s.apply(doc, STAFF_FIELDS, rel, problems, ("staff", i))
+        if {"id", "name", "role"} <= person.keys():
+            staff.append(Staff(station=sid, line=doc.line("staff", i), **person))
+    screen = values.pop("screen", None) or {}
+    if not isinstance(screen, dict):
+        problems.error(rel, doc.line("screen"), "screen 应为映射（如 slide_seconds: 10）")
+        screen = {}
+    return Station(id=sid, path=rel, staff=staff, screen=screen, **values)
+
+
+# -- items --------------------------------------------------------------------------
+
+
+def find_item_files(root: Path, stations: dict[str, Station], problems: Problems) -> list[tuple[Path, str, str, str, bool]]:
+    """(markdown path, station, section, name, is_bundle) of every item under content/."""
+    content = root / "content"
+    found: list[tuple[Path, str, str, str, bool]] = []
+    if not content.is_dir():
+        return found
+    for station_dir in sorted(content.iterdir()):
+        rel_station = f"content/{station_dir.name}"
+        if not station_dir.is_dir():
+            if station_dir.suffix == ".md":
+                problems.error(rel_station, 1, "条目应放在 content/<站点编号>/<栏目>/ 下")
+            continue
+        if station_dir.name not in stations:
+            if any(station_dir.rglob("*.md")):
+                problems.error(rel_station, 1, f"没有站点 {station_dir.name}（stations/{station_dir.name}.yml 不存在）")
+            continue
+        for section_dir in sorted(station_dir.iterdir()):
+            rel_section = f"{rel_station}/{section_dir.name}"
+            if not section_dir.is_dir():
+                if section_dir.suffix == ".md":
+                    problems.error(rel_section, 1, "条目应放在栏目文件夹下：news、disclosures、resources、activities、themes")
+                continue
+            if section_dir.name not in SECTIONS:
+                if any(section_dir.rglob("*.md")):
+                    problems.error(
+                        rel_section, 1, f"未知栏目 {section_dir.name}：应为 {'、'.join(SECTIONS)} 之一"
+                    )
+                continue
+            for entry in sorted(section_dir.iterdir()):
+                rel = f"{rel_section}/{entry.name}"
+                if entry.is_dir() and (entry / "index.md").is_file():
+                    name, md, bundle = entry.name, entry / "index.md", True
+                    rel = f"{rel}/index.md"
+                elif entry.is_file() and entry.suffix == ".md":
+                    name, md, bundle = entry.stem, entry, False
+                else:
+                    continue
+                if entry.is_symlink() or md.is_symlink():
+                    problems.error(rel, 1, "条目不能是符号链接")
+                    continue
+                if not ITEM_NAME.match(name):
+                    problems.error(rel, 1, f"条目名 {name!r} 不合规：只能用小写字母、数字和连字符")
+                    continue
+                found.append((md, station_dir.name, section_dir.name, name, bundle))
+    return found
+
+
+def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems) -> list[Item]:
+    items: list[Item] = []
+    for md, sid, section, name, bundle in find_item_files(root, stations, problems):
+        rel = md.relative_to(root).as_posix()
+        item = _item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
+        if item is not None:
+            items.append(item)
+    paths = {i.path: i for i in items}
+    for item in items:
+        if item.activity is not None:
+            target = paths.get(item.activity)
+            if target is None or target.section != "activities":
+                problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
+                item.activity = None
+    return items
+
+
+def _item(
+    root: Path,
+    md: Path,
+    rel: str,
+    sid: str,
+    section: str,
+    name: str,
+    bundle: bool,
+    stations: dict[str, Station],
+    staff: dict[str, Staff],
+    problems: Problems,
+) -> Item | None:
+    try:
+        raw, text = read_text(md, rel)
+        fm = split_front_matter(text, rel)
+    except LouyuError as exc:
+        problems.add(exc.problem)
+        return None
+    for lineno, masked in find_id_numbers(text):
+        problems.error(rel, lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
+    meta = fm.meta
+    if not isinstance(meta.data, dict):
+        problems.error(rel, 1, "front matter 应为“键: 值”形式的映射")
+        return None
+    n_before = len(problems.errors)
+    values = s.apply(meta, ITEM_FIELDS, rel, problems)
+    for key, only in SECTION_ONLY.items():
+        if key in values and section != only:
+            problems.warning(rel, meta.line(key), f"{key} 只用于 {only} 栏目（已忽略）")
+            values.pop(key)
+    _check_section_fields(values, section, rel, meta, problems)
+    station = stations[sid]
+    _check_author(values, station, stations, staff, rel, meta, problems)
+    _check_audience(values, station, stations, rel, meta, problems)
+    if len(problems.errors) > n_before or not {"title", "date", "author"} <= values.keys():
+        return None
+    default_audience = "all" if station.is_central else (sid,)
+    item = Item(
+        path=rel,
+        station=sid,
+        section=section,
+        name=name,
+        bundle=bundle,
+        body=fm.body,
+        body_line=fm.body_line,
+        source=raw,
+        folder=md.parent,
+        audience=values.pop("audience", default_audience),
+        **values,
+    )
+    if not _resolve_refs(item, root, meta, problems):
+        return None
+    item.digest = item_digest(item)
+    return item
+
+
+def _check_section_fields(values: dict[str, Any], section: str, rel: str, meta: Document, problems: Problems) -> None:
+    if section == "activities":
+        if "start" not in values and meta.data.get("start") is None:
+            problems.error(rel, meta.line(), "活动缺少 start（开始时间 YYYY-MM-DD HH:MM）")
+        if "location" not in values and meta.data.get("location") is None:
+            problems.error(rel, meta.line(), "活动缺少 location（地点）")
+        if "start" in values and "end" in values and values["end"] < values["start"]:
+            problems.error(rel, meta.line("end"), "活动结束时间早于开始时间")
+    if section == "themes" and "month" not in values and meta.data.get("month") is None:
+        problems.error(rel, meta.line(), "每月主题缺少 month（YYYY-MM）")
+    if "expires" in values and "date" in values and values["expires"] < values["date"]:
+        problems.error(rel, meta.line("expires"), "expires 早于发布日期 date")
+
+
+def _check_author(
+    values: dict[str, Any],
+    station: Station,
+    stations: dict[str, Station],
+    staff: dict[str, Staff],
+    rel: str,
+    meta: Document,
+    problems: Problems,
+) -> None:
+    author = values.get("author")
+    if author is None:
+        return
+    person = staff.get(author)
+    line = meta.line("author")
+    if person is None:
+        problems.error(rel, line, f"author {author} 不是任何站点的人员")
+    elif person.role != "admin":
+        problems.error(rel, line, f"author {author} 的角色是 {ROLES[person.role]}，只有平台管理员（admin）可以发布内容")
+    elif person.station != station.id and not stations[person.station].is_central:
+        problems.error(rel, line, f"author {author} 是 {person.station} 的管理员，不能为 {station.id} 发布内容")
+
+
+def _check_audience(
+    values: dict[str, Any], station: Station, stations: dict[str, Station], rel: str, meta: Document, problems: Problems
+) -> None:
+    audience = values.get("audience")
+    if isinstance(audience, tuple):
+        for i, target in enumerate(audience):
+            if target not in stations:
+                problems.error(rel, meta.line("audience", i), f"audience 中的站点 {target} 不存在")
+
+
+def _resolve_refs(item: Item, root: Path, meta: Document, problems: Problems) -> bool:
+    ok = True
+    declared: list[tuple[str, int, str]] = []
+    if item.cover:
+        declared.append((item.cover, meta.line("cover"), "cover"))
+    for i, att in enumerate(item.attachments):
+        declared.append((att, meta.line("attachments", i), "attachments"))
+    for target, line, key in declared:
+        if not is_local(target):
+            problems.error(item.path, line, f"{key} 应为条目文件夹内的文件，不能是网址：{target}")
+            ok = False
+            continue
+        try:
+            item.refs[target] = resolve(target, item.folder, root)
+        except RefError as exc:
+            problems.error(item.path, line, f"{key}: {exc}")
+            ok = False
+    for link in links_in_markdown(item.body, item.body_line):
+        if not is_local(link.target):
+            scheme = scheme_of(link.target)
+            if scheme is not None and scheme not in EXTERNAL_SCHEMES:
+                problems.warning(item.path, link.line, f"链接 {link.target[:40]} 使用了不允许的协议 {scheme}:，发布时将被删除")
+            continue
+        try:
+            item.refs[link.target] = resolve(link.target, item.folder, root)
+        except RefError as exc:
+            problems.error(item.path, link.line, str(exc))
+            ok = False
+    return ok
+
+
+# -- ledgers ------------------------------------------------------------------------
+
+
+def load_ledgers(root: Path, items: list[Item], staff: dict[str, Staff], problems: Problems) -> dict[str, list[Decision]]:
+    by_ledger = {i.ledger_path: i for i in items}
+    ledgers: dict[str, list[Decision]] = {}
+    folder = root / "reviews"
+    if not folder.is_dir():
+        return ledgers
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.suffix != ".yml":
+            problems.warning(rel, 1, "reviews/ 下只应有 .yml 审核记录")
+            continue
+        item = by_ledger.get(rel)
+        decisions = load_ledger(path, rel, staff, problems)
+        if item is None:
+            stem = rel[len("reviews/") : -len(".yml")]
+            exists = (root / "content" / f"{stem}.md").is_file() or (root / "content" / stem / "index.md").is_file()
+            if decisions is not None and not exists:
+                problems.warning(rel, 1, "没有与此审核记录对应的条目（条目已删除或改名？）")
+            continue
+        if decisions is not None:
+            ledgers[item.path] = decisions
+    return ledgers
+
+
+def load_ledger(path: Path, rel: str, staff: dict[str, Staff], problems: Problems) -> list[Decision] | None:
+    try:
+        _, text = read_text(path, rel)
+        doc = load_yaml(text, rel)
+    except LouyuError as exc:
+        problems.add(exc.problem)
+        return None
+    if doc.data is None:
+        return []
+    if not isinstance(doc.data, list):
+        problems.error(rel, 1, "审核记录应为列表，每条以“- decision: ...”开始")
+        return None
+    decisions: list[Decision] = []
+    for i, _ in enumerate(doc.data):
+        n_before = len(problems.errors)
+        values = s.apply(doc, DECISION_FIELDS, rel, problems, (i,))
+        by = values.get("by")
+        if by is not None and by not in staff:
+            problems.error(rel, doc.line(i, "by"), f"by {by} 不是任何站点的人员")
+        if len(problems.errors) == n_before and {"decision", "digest", "by", "at"} <= values.keys():
+            decisions.append(Decision(line=doc.line(i), **values))
+    return decisions

@@ -1,0 +1,171 @@
+"""The platform as plain typed objects: stations, staff, items, review decisions.
+
+Nothing here reads files or renders pages; `loader.py` fills these objects in
+and every later step (gate, publish, render) only reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SECTIONS: dict[str, str] = {
+    "news": "新闻动态",
+    "disclosures": "党务公开",
+    "resources": "资料分享",
+    "activities": "活动邀约",
+    "themes": "每月活动主题",
+}
+
+ROLES: dict[str, str] = {
+    "instructor": "党建指导员",
+    "admin": "平台管理员",
+    "maintainer": "硬件维护员",
+    "guide": "活动导览员",
+}
+
+DECISIONS: dict[str, str] = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
+
+StationKind = Literal["central", "substation"]
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    name: str
+    role: str
+    station: str
+    key: str | None = None
+    line: int = 1
+
+
+@dataclass
+class Station:
+    id: str
+    name: str
+    kind: StationKind
+    path: str  # platform-relative, e.g. stations/zongzhan.yml
+    building: str | None = None
+    address: str | None = None
+    hours: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    description: str | None = None
+    area_m2: float | None = None
+    rooms: list[str] = field(default_factory=list)
+    staff: list[Staff] = field(default_factory=list)
+    screen: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_central(self) -> bool:
+        return self.kind == "central"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file an item references (cover, attachment, image or link in the body)."""
+
+    rel: str  # normalised path relative to the item's folder, posix
+    abs_path: Path
+    size: int
+
+
+@dataclass
+class Item:
+    path: str  # platform-relative path of the Markdown, e.g. content/a/news/x.md
+    station: str  # owner
+    section: str
+    name: str
+    bundle: bool
+    title: str
+    date: dt.date
+    author: str
+    audience: tuple[str, ...] | Literal["all"]
+    body: str
+    body_line: int
+    source: bytes  # the Markdown file's bytes, as hashed
+    folder: Path  # absolute folder that references resolve in
+    summary: str | None = None
+    tags: list[str] = field(default_factory=list)
+    cover: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    expires: dt.date | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    location: str | None = None
+    capacity: int | None = None
+    signup: str | None = None
+    month: str | None = None
+    activity: str | None = None
+    refs: dict[str, FileRef] = field(default_factory=dict)  # raw target -> resolved file
+    digest: str = ""
+
+    @property
+    def url(self) -> str:
+        """The item's page, relative to a station site's root; the same on every site."""
+        return f"{self.section}/{self.station}/{self.name}/"
+
+    @property
+    def ledger_path(self) -> str:
+        return f"reviews/{self.station}/{self.section}/{self.name}.yml"
+
+    def reaches_beyond_owner(self) -> bool:
+        if self.audience == "all":
+            return True
+        return any(s != self.station for s in self.audience)
+
+    def addressed_to(self, station_id: str) -> bool:
+        if station_id == self.station:
+            return True
+        return self.audience == "all" or station_id in self.audience
+
+    def files(self) -> list[FileRef]:
+        """Distinct referenced files, sorted by path."""
+        unique = {ref.rel: ref for ref in self.refs.values()}
+        return [unique[k] for k in sorted(unique)]
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str
+    digest: str
+    by: str
+    at: dt.datetime
+    line: int
+    note: str | None = None
+    signature: str | None = None
+
+
+@dataclass
+class Settings:
+    """louyu's own settings, from the `louyu` plugin block of mkdocs.yml."""
+
+    timezone: str = "Asia/Shanghai"
+    require_signatures: bool = False
+    per_page: int = 20
+    home_items: int = 8
+
+
+@dataclass
+class Platform:
+    root: Path
+    config_file: Path
+    site_name: str
+    site_url: str | None
+    settings: Settings
+    stations: dict[str, Station]
+    items: list[Item]
+    ledgers: dict[str, list[Decision]]  # item path -> decisions in ledger order
+    mkdocs_config: Any = None  # the validated MkDocsConfig; only render/ looks inside
+
+    @property
+    def central(self) -> Station:
+        return next(s for s in self.stations.values() if s.is_central)
+
+    def staff(self) -> dict[str, Staff]:
+        return {p.id: p for s in self.stations.values() for p in s.staff}
+
+    def item(self, path: str) -> Item | None:
+        return next((i for i in self.items if i.path == path), None)

@@ -1,0 +1,76 @@
+"""Problems found in a platform, and the one exception the CLI prints plainly.
+
+Validation never stops at the first mistake: every check adds a Problem to a
+Problems collector, and the build refuses to write when any is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    level: Level = "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.level == "error" else "警告："
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+class LouyuError(Exception):
+    """A single problem that stops what is being done (bad input, not a bug)."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.problem = Problem(path, line, message)
+
+
+class UsageProblem(LouyuError):
+    """The command was called wrongly (exit status 2), e.g. an unknown --station."""
+
+
+class PlatformErrors(Exception):
+    """The platform has errors; the CLI prints them and exits 1."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} 个错误")
+        self.problems = problems
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.items.append(Problem(path, line, message, "error"))
+
+    def warning(self, path: str, line: int, message: str) -> None:
+        self.items.append(Problem(path, line, message, "warning"))
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        # Stable, reader-friendly order: by file, then line; duplicates dropped.
+        return sorted(set(self.items), key=lambda p: (p.path, p.line, p.level, p.message))
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)

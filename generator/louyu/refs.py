@@ -1,0 +1,101 @@
+"""Files an item references, found in its front matter and Markdown, resolved safely.
+
+A reference must stay inside the item's folder (its bundle, or the section
+folder of a single-file item): no absolute paths, no `..` out of it, no symlink
+that leads elsewhere. Nothing outside the platform is ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .model import FileRef
+
+EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_INLINE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>\n]*>|[^)\s]+)")
+_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)")
+_HTML_ATTR = re.compile(r"""\b(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+@dataclass(frozen=True)
+class BodyLink:
+    target: str
+    line: int
+
+
+def links_in_markdown(body: str, first_line: int) -> list[BodyLink]:
+    """Every link/image target in the Markdown body, with its line (code is skipped)."""
+    found: list[BodyLink] = []
+    fence: str | None = None
+    for offset, line in enumerate(body.splitlines()):
+        m = _FENCE.match(line)
+        if m:
+            marker = m.group(1)[0] * 3
+            if fence is None:
+                fence = marker
+                continue
+            if marker == fence:
+                fence = None
+                continue
+        if fence is not None:
+            continue
+        line = _CODE_SPAN.sub("", line)
+        targets = [g.strip("<>") for g in _INLINE.findall(line)]
+        targets += [g.strip("<>") for g in _REFDEF.findall(line)]
+        targets += [next(x for x in groups if x) for groups in _HTML_ATTR.findall(line) if any(groups)]
+        for t in targets:
+            found.append(BodyLink(t, first_line + offset))
+    return found
+
+
+class RefError(ValueError):
+    """A reference that may not be used; the message is Chinese."""
+
+
+def is_local(target: str) -> bool:
+    """True for a link to a file of the platform (not a web address or an anchor)."""
+    t = target.strip()
+    if not t or t.startswith("#") or t.startswith("//"):
+        return False
+    return _SCHEME.match(t) is None
+
+
+def scheme_of(target: str) -> str | None:
+    m = _SCHEME.match(target.strip())
+    return m.group(1).lower() if m else None
+
+
+def resolve(target: str, folder: Path, root: Path) -> FileRef:
+    """Resolve a local reference against the item's folder; raise RefError if not allowed."""
+    raw = target.strip()
+    path_part = unquote(urlsplit(raw).path)
+    if not path_part:
+        raise RefError(f"引用为空：{target!r}")
+    if path_part.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path_part) or "\\" in path_part:
+        raise RefError(f"不能使用绝对路径或反斜杠：{target}（请写相对于条目的路径）")
+    if "\x00" in path_part:
+        raise RefError("路径中含有非法字符")
+    normal = os.path.normpath(path_part).replace(os.sep, "/")
+    if normal == ".." or normal.startswith("../"):
+        raise RefError(f"引用指向条目文件夹之外：{target}（文件须放在条目文件夹内）")
+    candidate = folder / normal
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, NotADirectoryError):
+        raise RefError(f"引用的文件不存在：{target}") from None
+    except (OSError, RuntimeError):
+        raise RefError(f"无法读取引用的文件：{target}") from None
+    real_folder = folder.resolve()
+    if not real.is_relative_to(real_folder) or not real.is_relative_to(root.resolve()):
+        raise RefError(f"引用经符号链接指向条目文件夹之外：{target}")
+    if not real.is_file():
+        raise RefError(f"引用的不是文件：{target}")
+    return FileRef(rel=normal, abs_path=real, size=real.stat().st_size)

@@ -1,0 +1,104 @@
+"""An item revision turned into safe HTML and search entries, once per digest.
+
+The same revision is shown on every site that publishes it, so its Markdown is
+converted, sanitised and segmented for search once, and the result is shared by
+all stations (and is what a cache stores, keyed by the digest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+import nh3
+
+from ..model import Item
+from ..refs import EXTERNAL_SCHEMES, is_local
+from .theme import html_sections, segment_chinese
+
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
+    "audio", "video", "source", "track", "figure", "figcaption", "details", "summary",
+    "mark", "section", "span", "div", "abbr", "sup", "sub", "ins", "del", "kbd",
+    "table", "thead", "tbody", "tr", "th", "td", "caption", "colgroup", "col", "hr",
+}
+ALLOWED_TAGS -= {"script", "style", "iframe", "object", "embed", "form", "input", "button", "frame", "frameset", "svg", "math"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "source": {"src", "type"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "type"},
+    "details": {"open"},
+    "abbr": {"title"},
+}
+URL_ATTRIBUTES = {"href", "src", "poster"}
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    anchor: str | None
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedItem:
+    digest: str
+    body: str  # sanitised HTML of the Markdown body
+    search: tuple[SearchEntry, ...]
+
+
+class ContentRenderer:
+    """Converts item revisions; one Markdown instance per process, reset per item."""
+
+    def __init__(self, extensions: list[Any], configs: dict[str, Any]) -> None:
+        self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        self.cache: dict[str, RenderedItem] = {}
+
+    def render(self, item: Item) -> RenderedItem:
+        cached = self.cache.get(item.digest)
+        if cached is None:
+            cached = self.cache[item.digest] = self._render(item)
+        return cached
+
+    def _render(self, item: Item) -> RenderedItem:
+        self.md.reset()
+        raw_html = self.md.convert(item.body)
+        body = sanitize(raw_html, {raw: ref.rel for raw, ref in item.refs.items()})
+        entries = []
+        for i, (anchor, title, text) in enumerate(html_sections(body)):
+            if i == 0 and not title:
+                title = item.title
+            entries.append(SearchEntry(anchor, segment_chinese(title), segment_chinese(text)))
+        if not entries:
+            entries.append(SearchEntry(None, segment_chinese(item.title), ""))
+        return RenderedItem(item.digest, body, tuple(entries))
+
+
+def sanitize(html: str, local_refs: dict[str, str]) -> str:
+    """Allow-list sanitising: no scripts, handlers, frames or unsafe URLs; local links normalised."""
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if attr not in URL_ATTRIBUTES:
+            return value
+        if value in local_refs:
+            return local_refs[value]
+        if is_local(value):
+            # A local link that was not checked as a reference: never let it out.
+            return None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=EXTERNAL_SCHEMES,
+        attribute_filter=attribute_filter,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )

@@ -1,0 +1,321 @@
+"""Every file of one station's site, as (path under the site, bytes or source file).
+
+Work that is the same for all stations is done once by `SiteRenderer`: the
+theme environment and file list, the Markdown converter, each item revision's
+HTML and search entries. Per station only the shells, lists and indexes differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+
+from ..gate import Review
+from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
+from ..publish import Publication, Site
+from .content import ContentRenderer, RenderedItem
+from .theme import (
+    NavEntry,
+    StationTheme,
+    load_env,
+    prepare_markdown_config,
+    search_settings,
+    segment_chinese,
+    theme_files,
+)
+
+Output = tuple[str, "bytes | Path"]
+
+IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
+AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".flac"}
+VIDEO = {".mp4", ".webm", ".ogv", ".m4v", ".mov"}
+LOUYU_CSS = "assets/louyu/louyu.css"
+
+
+@dataclass(frozen=True)
+class Row:
+    href: str
+    title: str
+    date: str
+    station: str = ""
+    section: str = ""
+    summary: str = ""
+    when: str = ""
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def relative(target: str, from_url: str) -> str:
+    """Link from the page at `from_url` to `target` (both relative to the site root)."""
+    prefix = "../" * from_url.count("/")
+    return (prefix + target) or "./"
+
+
+def when(item: Item) -> str:
+    if item.start is None:
+        return ""
+    text = item.start.strftime("%Y-%m-%d %H:%M")
+    if item.end is not None:
+        text += " – " + (item.end.strftime("%H:%M") if item.end.date() == item.start.date() else item.end.strftime("%Y-%m-%d %H:%M"))
+    return text
+
+
+class SiteRenderer:
+    def __init__(self, platform: Platform, publication: Publication) -> None:
+        config = platform.mkdocs_config
+        self.platform = platform
+        self.publication = publication
+        self.config = config
+        self.env = load_env(config)
+        self.theme_files = theme_files(config, self.env)
+        self.content = ContentRenderer(*prepare_markdown_config(config))
+        self.search_config = search_settings(config)
+        self.pages = jinja2.Environment(
+            loader=jinja2.PackageLoader("louyu", "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._search_json: dict[str, str] = {}
+        tz = zoneinfo.ZoneInfo(platform.settings.timezone)
+        self.now = dt.datetime.now(tz).replace(tzinfo=None)
+        self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+
+    # -- the whole site -------------------------------------------------------------
+
+    def station_files(self, site: Site) -> Iterator[Output]:
+        station = site.station
+        theme = self._theme(station)
+        yield from self.theme_files
+        yield LOUYU_CSS, (Path(__file__).parent.parent / "templates" / "louyu.css")
+        yield "index.html", self._home(site, theme)
+        for section, title in SECTIONS.items():
+            yield from self._section(site, theme, section, title)
+        for item in site.pages:
+            yield from self._item(site, theme, item)
+        yield "about/index.html", self._about(site, theme)
+        if station.is_central:
+            yield "stations/index.html", self._stations(theme)
+        yield "search/search_index.json", self._search_index(site).encode("utf-8")
+        yield "manifest.json", self._manifest(site).encode("utf-8")
+
+    def portal(self) -> bytes:
+        stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
+        palette = self.config.theme.get("palette") or {}
+        if isinstance(palette, list):
+            palette = palette[0] if palette else {}
+        brand = _PRIMARY.get(str(palette.get("primary", "red")).lower(), "#c62828")
+        html = self.pages.get_template("portal.html").render(
+            site_name=self.platform.site_name, stations=stations, brand=brand
+        )
+        return html.encode("utf-8")
+
+    # -- pieces ---------------------------------------------------------------------
+
+    def _theme(self, station: Station) -> StationTheme:
+        nav = [NavEntry("home", "首页", "")]
+        nav += [NavEntry(sec, title, f"{sec}/") for sec, title in SECTIONS.items()]
+        nav.append(NavEntry("about", "关于本站", "about/"))
+        if station.is_central:
+            nav.append(NavEntry("stations", "各站点", "stations/"))
+        site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
+        name = f"{self.platform.site_name} · {station.name}"
+        return StationTheme(self.config, self.env, name, site_url, nav, [LOUYU_CSS])
+
+    def _rows(self, site: Site, items: list[Item], from_url: str, with_section: bool = False) -> list[Row]:
+        rows = []
+        for item in items:
+            show_station = site.station.is_central or item.station != site.station.id
+            rows.append(
+                Row(
+                    href=relative(item.url, from_url),
+                    title=item.title,
+                    date=item.date.isoformat(),
+                    station=self.platform.stations[item.station].name if show_station else "",
+                    section=SECTIONS[item.section] if with_section else "",
+                    summary=item.summary or "",
+                    when=when(item),
+                )
+            )
+        return rows
+
+    def _home(self, site: Site, theme: StationTheme) -> bytes:
+        month = self.publication.today.strftime("%Y-%m")
+        themes = [i for i in site.by_section["themes"] if i.month == month]
+        upcoming = sorted(
+            (i for i in site.by_section["activities"] if i.start and (i.end or i.start) >= self.now),
+            key=lambda i: (i.start, i.path),
+        )[:5]
+        latest = [i for i in site.listed if i.section != "themes"][: self.platform.settings.home_items]
+        content = self.pages.get_template("home.html").render(
+            station=site.station,
+            theme={"month": month, "title": themes[0].title, "href": relative(themes[0].url, "")} if themes else None,
+            upcoming=self._rows(site, upcoming, ""),
+            latest=self._rows(site, latest, "", with_section=True),
+            sections=[{"title": t, "href": f"{s}/"} for s, t in SECTIONS.items()],
+        )
+        return theme.page("", "home", site.station.name, content, site.station.description or "").encode("utf-8")
+
+    def _section(self, site: Site, theme: StationTheme, section: str, title: str) -> Iterator[Output]:
+        items = site.by_section[section]
+        per_page = self.platform.settings.per_page
+        count = max(1, -(-len(items) // per_page))
+
+        def url_of(n: int) -> str:
+            return f"{section}/" if n == 1 else f"{section}/page/{n}/"
+
+        for n in range(1, count + 1):
+            url = url_of(n)
+            content = self.pages.get_template("list.html").render(
+                title=title if n == 1 else f"{title}（第 {n} 页）",
+                rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
+                pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
+                prev=relative(url_of(n - 1), url) if n > 1 else None,
+                next=relative(url_of(n + 1), url) if n < count else None,
+            )
+            yield f"{url}index.html", theme.page(url, section, title, content).encode("utf-8")
+
+    def _item(self, site: Site, theme: StationTheme, item: Item) -> Iterator[Output]:
+        rendered = self.content.render(item)
+        review = self.publication.reviews[item.path]
+        yield f"{item.url}index.html", self._item_page(site, theme, item, rendered, review).encode("utf-8")
+        for ref in item.files():
+            yield posixpath.join(item.url, ref.rel), ref.abs_path
+
+    def _item_page(self, site: Site, theme: StationTheme, item: Item, rendered: RenderedItem, review: Review) -> str:
+        media, documents = [], []
+        for rel in item.attachments:
+            ref = item.refs[rel]
+            entry = {"rel": ref.rel, "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
+            (documents if entry["kind"] == "document" else media).append(entry)
+        reports = ""
+        report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in site.reports_on(item)]
+        activity = None
+        if item.activity:
+            target = next((i for i in site.pages if i.path == item.activity), None)
+            if target is not None:
+                activity = {"href": relative(target.url, item.url), "title": target.title}
+        if report_rows or activity:
+            reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
+        approval = review.approved_by
+        staff = self.platform.staff()
+        reviewer = staff[approval.by].name if approval and approval.by in staff else ""
+        content = self.pages.get_template("item.html").render(
+            item=item,
+            station_name=self.platform.stations[item.station].name,
+            section_title=SECTIONS[item.section],
+            cover=item.refs[item.cover].rel if item.cover else None,
+            when=when(item),
+            month_label=_month_label(item.month),
+            body=jinja2.utils.markupsafe.Markup(rendered.body),
+            media=media,
+            documents=documents,
+            reports=jinja2.utils.markupsafe.Markup(reports),
+            reviewer=reviewer,
+            reviewed_at=approval.at.date().isoformat() if approval else "",
+        )
+        return theme.page(item.url, item.section, item.title, content, item.summary or "")
+
+    def _about(self, site: Site, theme: StationTheme) -> bytes:
+        central = self.platform.central
+        content = self.pages.get_template("about.html").render(
+            station=site.station,
+            staff=[{"name": p.name, "role": ROLES[p.role]} for p in site.station.staff],
+            central_href=f"../../{central.id}/",
+            central_name=central.name,
+        )
+        return theme.page("about/", "about", f"关于{site.station.name}", content).encode("utf-8")
+
+    def _stations(self, theme: StationTheme) -> bytes:
+        rows = []
+        for st in sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id)):
+            site = self.publication.sites.get(st.id)
+            count = len(site.pages) if site else len([i for i in self.publication.published if i.addressed_to(st.id)])
+            rows.append({"href": f"../../{st.id}/", "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
+        content = self.pages.get_template("stations.html").render(platform_name=self.platform.site_name, rows=rows)
+        return theme.page("stations/", "stations", "各站点", content).encode("utf-8")
+
+    def _search_index(self, site: Site) -> str:
+        docs = [self._item_search_json(item) for item in site.pages]
+        about = {
+            "location": "about/",
+            "title": segment_chinese(f"关于{site.station.name}"),
+            "text": segment_chinese(" ".join(filter(None, [site.station.description, site.station.address, site.station.building, " ".join(site.station.rooms)]))),
+        }
+        docs.append(json.dumps(about, ensure_ascii=False, separators=(",", ":")))
+        head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))
+        return head[:-1] + ',"docs":[' + ",".join(d for d in docs if d) + "]}"
+
+    def _item_search_json(self, item: Item) -> str:
+        # Serialised once per revision and shared by every site that shows it.
+        cached = self._search_json.get(item.digest)
+        if cached is None:
+            entries = []
+            for e in self.content.render(item).search:
+                entry = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
+                if item.tags:
+                    entry["tags"] = item.tags
+                entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+            cached = self._search_json[item.digest] = ",".join(entries)
+        return cached
+
+    def _manifest(self, site: Site) -> str:
+        data = {
+            "station": site.station.id,
+            "built_at": self.built_at,
+            "items": [
+                {
+                    "path": i.path,
+                    "station": i.station,
+                    "section": i.section,
+                    "title": i.title,
+                    "digest": i.digest,
+                    "url": i.url,
+                }
+                for i in site.pages
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def _kind(ref: FileRef) -> str:
+    ext = posixpath.splitext(ref.rel)[1].lower()
+    if ext in IMAGE:
+        return "image"
+    if ext in AUDIO:
+        return "audio"
+    if ext in VIDEO:
+        return "video"
+    return "document"
+
+
+def _month_label(month: str | None) -> str:
+    if not month:
+        return ""
+    year, mon = month.split("-")
+    return f"{year} 年 {int(mon)} 月"
+
+
+# Material's primary colours, in the darker shade that keeps white text readable,
+# for the portal page (which lives outside any station site and its stylesheets).
+_PRIMARY: dict[str, Any] = {
+    "red": "#c62828", "pink": "#ad1457", "purple": "#6a1b9a", "deep purple": "#4527a0",
+    "indigo": "#283593", "blue": "#1565c0", "light blue": "#0277bd", "cyan": "#00838f",
+    "teal": "#00695c", "green": "#2e7d32", "light green": "#33691e", "lime": "#827717",
+    "yellow": "#8d6e00", "amber": "#8f5b00", "orange": "#b45309", "deep orange": "#bf360c",
+    "brown": "#4e342e", "grey": "#424242", "blue grey": "#37474f", "black": "#000000", "white": "#333333",
+}

@@ -1,0 +1,195 @@
+"""The only place that touches MkDocs and Material internals: page shells and theme files.
+
+Rendering Material's `main.html` for every page of every station is what makes
+a naive 1+N build slow. Every page of a station at the same folder depth, in
+the same navigation section, differs only in its title, description,
+canonical URL and content. So each (station, depth, section) shell is rendered
+once through MkDocs' own template context with marker strings in those places,
+and every page is the shell with the markers replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+_MARKERS = ("TITLE", "DESCRIPTION", "CANONICAL", "CONTENT")
+_MARK = "louyu0mark0{}0"
+_SPLIT = re.compile("(" + "|".join(_MARK.format(m) for m in _MARKERS) + ")")
+_NAME = {_MARK.format(m): m for m in _MARKERS}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str  # "home", a section name, "about", "stations", ...
+    title: str
+    url: str  # relative to the site root, e.g. "news/"
+
+
+class Shell:
+    """A rendered page with holes for title, description, canonical URL and content."""
+
+    def __init__(self, rendered: str) -> None:
+        self.parts: list[str] = []
+        self.holes: list[str] = []
+        pieces = _SPLIT.split(rendered)
+        self.parts.append(pieces[0])
+        for marker, literal in zip(pieces[1::2], pieces[2::2]):
+            self.holes.append(_NAME[marker])
+            self.parts.append(literal)
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.parts[0]]
+        for hole, literal in zip(self.holes, self.parts[1:]):
+            out.append(values[hole])
+            out.append(literal)
+        return "".join(out)
+
+
+class StationTheme:
+    """Material pages for one station: its navigation, titles and site URL."""
+
+    def __init__(self, base: MkDocsConfig, env: Any, site_name: str, site_url: str | None, nav: list[NavEntry], extra_css: list[str]) -> None:
+        config = copy.copy(base)
+        config["site_name"] = site_name
+        config["site_url"] = site_url
+        config["extra_css"] = list(base.extra_css) + extra_css
+        self.config = config
+        self.env = env
+        self.template = env.get_template("main.html")
+        self.site_url = site_url
+        self.entries = nav
+        pages = [Page(e.title, _file(config, e.url), config) for e in nav]
+        self.nav_pages = {e.key: p for e, p in zip(nav, pages)}
+        self.nav = Navigation(pages, pages)
+        self.shells: dict[tuple[int, str, bool], Shell] = {}
+
+    def page(self, url: str, active: str, title: str, content: str, description: str = "") -> str:
+        """The complete HTML of the page at `url` (relative to the site root)."""
+        home = url == ""
+        key = (url.count("/"), active, home)
+        shell = self.shells.get(key)
+        if shell is None:
+            shell = self.shells[key] = self._render_shell(url, active)
+        return shell.fill(
+            {
+                "TITLE": html.escape(title, quote=True),
+                "DESCRIPTION": html.escape(description or self.config.site_description or "", quote=True),
+                "CANONICAL": html.escape((self.site_url or "") + url, quote=True),
+                "CONTENT": content,
+            }
+        )
+
+    def _render_shell(self, url: str, active: str) -> Shell:
+        page = Page(_MARK.format("TITLE"), _file(self.config, url), self.config)
+        page.content = _MARK.format("CONTENT")
+        page.meta = {"description": _MARK.format("DESCRIPTION"), "hide": ["toc"]}
+        page.canonical_url = _MARK.format("CANONICAL") if self.site_url else None
+        target = self.nav_pages.get(active)
+        if target is not None:
+            target.active = True
+        try:
+            context = get_context(self.nav, [], self.config, page)
+            return Shell(self.template.render(context))
+        finally:
+            if target is not None:
+                target.active = False
+
+
+def _file(config: MkDocsConfig, url: str) -> File:
+    # A virtual page: only its URL matters, nothing is read from disk.
+    return File(f"{url}index.md", src_dir=None, dest_dir=config.site_dir, use_directory_urls=True)
+
+
+def load_env(config: MkDocsConfig) -> Any:
+    """The theme's Jinja environment (Material + the platform's theme/ overrides)."""
+    return config.theme.get_env()
+
+
+def theme_files(config: MkDocsConfig, env: Any) -> list[tuple[str, Path]]:
+    """(destination path, source file) of every static file of the theme, source maps left out."""
+    files = Files([])
+    files.add_files_from_theme(env, config)
+    return sorted(
+        (f.dest_uri, Path(f.abs_src_path))
+        for f in files
+        if f.abs_src_path and not f.dest_uri.endswith(".map")
+    )
+
+
+def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any]]:
+    """Markdown extensions from mkdocs.yml, with heading anchors that keep Chinese."""
+    from pymdownx.slugs import slugify
+
+    extensions = list(config.markdown_extensions)
+    configs = copy.deepcopy(dict(config.mdx_configs))
+    if "toc" not in extensions:
+        extensions.append("toc")
+    toc = dict(configs.get("toc", {}))
+    toc.setdefault("slugify", slugify(case="lower"))
+    configs["toc"] = toc
+    return extensions, configs
+
+
+def search_settings(config: MkDocsConfig) -> dict[str, Any]:
+    """lang, separator, pipeline, fields of Material's search, defaults resolved like Material does."""
+    plugin = config.plugins.get("material/search")
+    if plugin is None:
+        return {}
+    settings = dict(plugin.config)
+    if not settings.get("lang") or not settings.get("separator") or settings.get("pipeline") is None:
+        template = config.theme.get_env().get_template("partials/language.html", None, {"config": config})
+        module = template.module
+        if not settings.get("lang"):
+            settings["lang"] = [module.t("search.config.lang")]
+        if not settings.get("separator"):
+            settings["separator"] = module.t("search.config.separator")
+        if settings.get("pipeline") is None:
+            pipeline = module.t("search.config.pipeline")
+            settings["pipeline"] = [p for p in pipeline.split(",") if p]
+    return {k: settings[k] for k in ("lang", "separator", "pipeline", "fields")}
+
+
+_SEGMENTER: Any = None
+
+
+def segment_chinese(text: str) -> str:
+    """Chinese words split with jieba and joined by U+200B, as Material's search expects."""
+    global _SEGMENTER
+    if _SEGMENTER is None:
+        import logging
+
+        from material.plugins.search.plugin import SearchIndex, jieba
+
+        if jieba is None:  # pragma: no cover - jieba is a dependency
+            _SEGMENTER = False
+        else:
+            jieba.setLogLevel(logging.WARNING)  # its progress lines are not for staff
+            _SEGMENTER = SearchIndex()._segment_chinese
+    if not _SEGMENTER or not text:
+        return text
+    return str(_SEGMENTER(text))
+
+
+def html_sections(content: str) -> list[tuple[str | None, str, str]]:
+    """(anchor id, title, text) of each heading section of an HTML fragment (Material's parser)."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(content)
+    parser.close()
+    return [
+        (section.id, "".join(section.title).strip(), "".join(section.text).strip())
+        for section in parser.data
+        if not section.is_excluded()
+    ]

@@ -1,0 +1,173 @@
+"""One way to declare, convert and report the keys of station files, front matter and ledgers.
+
+A schema is a list of `Field`s. `apply()` converts every known key, reports
+every bad one with its line (never stopping at the first), warns about unknown
+keys and returns the converted values. Converters raise `Invalid` with a
+Chinese explanation of what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .problems import Problems
+from .yamlload import YAML11_BOOLS, Document
+
+
+class Invalid(ValueError):
+    """A value that does not fit; the message says what was expected, in Chinese."""
+
+
+Converter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    convert: Converter
+    required: bool = False
+    doc: str = ""
+
+
+def apply(
+    doc: Document, fields: list[Field], path: str, problems: Problems, base: tuple[str | int, ...] = ()
+) -> dict[str, Any]:
+    """Check the mapping at `base` in `doc` against `fields`; return the good values."""
+    data = doc.data
+    for key in base:
+        data = data[key]
+    if not isinstance(data, dict):
+        problems.error(path, doc.line(*base), "应为“键: 值”形式的映射")
+        return {}
+    known = {f.key: f for f in fields}
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in known:
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略）")
+    for f in fields:
+        if f.key not in data or data[f.key] is None:
+            if f.required:
+                problems.error(path, doc.line(*base), f"缺少必填项 {f.key}（{f.doc}）")
+            continue
+        try:
+            out[f.key] = f.convert(data[f.key])
+        except Invalid as exc:
+            problems.error(path, doc.line(*base, f.key), f"{f.key} {exc}")
+    return out
+
+
+# -- converters -------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise Invalid(f"应为文字，实际是 {_kind(value)}")
+    s = str(value).strip()
+    if not s:
+        raise Invalid("不能为空")
+    return s
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in YAML11_BOOLS:
+        raise Invalid(f"应为 true 或 false（“{value}”在不同工具里含义不同，请改写）")
+    raise Invalid(f"应为 true 或 false，实际是 {value!r}")
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise Invalid(f"应为正整数，实际是 {value!r}")
+    return value
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise Invalid(f"应为非负数，实际是 {value!r}")
+    return float(value)
+
+
+def text_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise Invalid(f"应为列表，实际是 {_kind(value)}")
+    return [text(v) for v in value]
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def date(value: Any) -> dt.date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise Invalid(f"应为 YYYY-MM-DD 格式的日期，实际是 {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"不是有效日期：{value}") from None
+
+
+def naive_datetime(value: Any) -> dt.datetime:
+    m = _DATETIME.match(value) if isinstance(value, str) else None
+    if not m:
+        raise Invalid(f"应为 YYYY-MM-DD HH:MM 格式的时间，实际是 {value!r}")
+    try:
+        return dt.datetime.fromisoformat(f"{m.group(1)} {m.group(2)}:{m.group(3)}")
+    except ValueError:
+        raise Invalid(f"不是有效时间：{value}") from None
+
+
+def month(value: Any) -> str:
+    m = _MONTH.match(value) if isinstance(value, str) else None
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise Invalid(f"应为 YYYY-MM 格式的月份，实际是 {value!r}")
+    return value
+
+
+def aware_datetime(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise Invalid(f"应为带时区的 ISO 8601 时间（如 2026-11-21T10:00:00+08:00），实际是 {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"不是有效的 ISO 8601 时间：{value}") from None
+    if parsed.tzinfo is None:
+        raise Invalid(f"缺少时区（如 +08:00）：{value}")
+    return parsed
+
+
+def one_of(*choices: str) -> Converter:
+    def convert(value: Any) -> str:
+        if value not in choices:
+            raise Invalid(f"应为 {' / '.join(choices)} 之一，实际是 {value!r}")
+        return str(value)
+
+    return convert
+
+
+def matching(pattern: str, what: str) -> Converter:
+    rx = re.compile(pattern)
+
+    def convert(value: Any) -> str:
+        if not isinstance(value, str) or not rx.match(value):
+            raise Invalid(f"应为{what}，实际是 {value!r}")
+        return value
+
+    return convert
+
+
+def _kind(value: Any) -> str:
+    return {
+        dict: "映射",
+        list: "列表",
+        bool: "布尔值",
+        int: "数字",
+        float: "数字",
+        type(None): "空值",
+    }.get(type(value), type(value).__name__)

@@ -1,0 +1,163 @@
+"""mkdocs.yml: the base configuration every station inherits, and louyu's own settings.
+
+louyu's settings are a MkDocs plugin block (`plugins: [search, louyu: {...}]`)
+declared with MkDocs' own option classes, so they are validated exactly like
+MkDocs validates itself; louyu adds what MkDocs lacks: the line of a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from .model import Settings
+from .problems import LouyuError, Problems
+from .yamlload import Document, load_yaml
+
+
+class TimeZone(c.Type[str]):
+    """An IANA time zone name such as Asia/Shanghai."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"未知的时区 {name!r}（例如 Asia/Shanghai）") from None
+        return name
+
+
+class PositiveInt(c.Type[int]):
+    def __init__(self, default: int) -> None:
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or number < 1:
+            raise ValidationError(f"应为正整数，实际是 {value!r}")
+        return number
+
+
+class LouyuConfig(Config):
+    """louyu's platform settings (the `louyu` block under `plugins` in mkdocs.yml)."""
+
+    # Time zone of item dates and activity times; "today" for scheduled publishing.
+    timezone = TimeZone(default="Asia/Shanghai")
+    # When true, an approval counts only with a valid SSH signature, whoever gave it.
+    require_signatures = c.Type(bool, default=False)
+    # Items per page in section lists (lists are paginated, never one huge page).
+    per_page = PositiveInt(default=20)
+    # How many latest items a station's home page shows.
+    home_items = PositiveInt(default=8)
+
+
+class LouyuPlugin(BasePlugin[LouyuConfig]):
+    """Declares louyu's settings for MkDocs; a platform is built with `louyu build`."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # A plain `mkdocs build` would publish unreviewed items: refuse it.
+        raise PluginError("这是一个 louyu 平台：请使用 `louyu build`（mkdocs build 不经审核，不能用于发布）")
+
+
+def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | None, Settings, Document | None]:
+    """Read and validate mkdocs.yml; every problem goes to `problems` with its line."""
+    rel = config_file.name
+    settings = Settings()
+    try:
+        raw = config_file.read_bytes()
+    except OSError as exc:
+        raise LouyuError(rel, 1, f"无法读取配置文件：{exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.error(rel, 1, "文件不是 UTF-8 编码，请另存为 UTF-8")
+        return None, settings, None
+    try:
+        doc = load_yaml(text, rel)
+    except LouyuError as exc:
+        problems.add(exc.problem)
+        return None, settings, None
+    if not isinstance(doc.data, dict):
+        problems.error(rel, 1, "mkdocs.yml 应为“键: 值”形式的映射")
+        return None, settings, None
+    data: dict[str, Any] = dict(doc.data)
+    # MkDocs insists on an existing docs_dir; louyu reads content/ itself, and a
+    # platform with no items yet has no content/ in git at all.
+    content = config_file.parent / "content"
+    data.setdefault("docs_dir", str(content if content.is_dir() else Path(__file__).parent / "templates"))
+    theme = data.get("theme")
+    if isinstance(theme, dict) and "custom_dir" not in theme and (config_file.parent / "theme").is_dir():
+        data["theme"] = {**theme, "custom_dir": "theme"}
+
+    config = MkDocsConfig(config_file_path=str(config_file))
+    config.load_dict(data)
+    errors, warnings = config.validate()
+    for key, err in errors:
+        problems.error(rel, _line_of(doc, key, str(err)), f"{key}: {_zh(str(err))}")
+    for key, warn in warnings:
+        problems.warning(rel, _line_of(doc, key, str(warn)), f"{key}: {_zh(str(warn))}")
+    if errors:
+        return None, settings, doc
+    _check_brand(config, doc, rel, problems)
+    plugin = config.plugins.get("louyu")
+    if isinstance(plugin, LouyuPlugin):
+        settings = Settings(
+            timezone=plugin.config.timezone,
+            require_signatures=plugin.config.require_signatures,
+            per_page=plugin.config.per_page,
+            home_items=plugin.config.home_items,
+        )
+    # No request may leave the station's own folder: Material's Google Fonts are off.
+    config.theme["font"] = False
+    return config, settings, doc
+
+
+def _check_brand(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
+    theme = config.theme
+    if theme.name != "material":
+        problems.error(rel, doc.line("theme"), f"theme.name 应为 material（统一品牌），实际是 {theme.name!r}")
+    if theme.get("language") != "zh":
+        problems.warning(
+            rel, doc.line("theme"), "theme.language 应为 zh：否则浏览器中的中文搜索无法分词"
+        )
+    raw_theme = doc.data.get("theme")
+    if isinstance(raw_theme, dict) and raw_theme.get("font"):
+        problems.warning(rel, doc.line("theme"), "theme.font 已忽略：站点离线可用，不加载外部字体")
+    if "material/search" not in config.plugins:
+        problems.warning(rel, doc.line("plugins"), "plugins 中没有 search：站点将没有搜索框")
+
+
+def _line_of(doc: Document, key: str, message: str) -> int:
+    # A plugin option error names the option: point at it when we can.
+    m = re.search(r"Plugin '([^']+)' option '([^']+)'", message)
+    if m and key == "plugins" and isinstance(doc.data.get("plugins"), list):
+        for i, entry in enumerate(doc.data["plugins"]):
+            if isinstance(entry, dict) and m.group(1) in entry:
+                return doc.line("plugins", i, m.group(1), m.group(2))
+    return doc.line(*key.split("."))
+
+
+_MKDOCS_MESSAGES = {
+    "Expected type": "类型不对",
+    "Required configuration not provided.": "缺少必填项",
+    "Unrecognised configuration name": "未知的配置项（已忽略）",
+    "The path '": "路径不存在：",
+}
+
+
+def _zh(message: str) -> str:
+    for en, zh in _MKDOCS_MESSAGES.items():
+        if en in message:
+            return f"{zh}（{message}）"
+    return message

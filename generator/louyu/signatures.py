@@ -1,0 +1,93 @@
+"""Signed review decisions, made and checked with OpenSSH's `ssh-keygen -Y`.
+
+The signed message is exactly these UTF-8 bytes (each line ends with "\\n"):
+
+    louyu-review-v1
+    path: <the item's path, e.g. content/a/news/x.md>
+    decision: <approved|rejected|withdrawn>
+    digest: <sha256:...>
+    by: <staff id>
+    at: <the decision time, ISO 8601 with offset, as datetime.isoformat() writes it>
+
+signed in the namespace `louyu-review`. Because the path, decision, digest,
+signer and time are all inside, a signature copied onto another item, another
+decision or another revision verifies nowhere. Verification uses an
+allowed-signers list built from the `key` of each staff entry.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .gate import SignatureCheck
+from .model import Decision, Item, Platform
+
+NAMESPACE = "louyu-review"
+
+
+def signed_message(path: str, decision: str, digest: str, by: str, at: str) -> bytes:
+    return (
+        f"louyu-review-v1\npath: {path}\ndecision: {decision}\ndigest: {digest}\nby: {by}\nat: {at}\n"
+    ).encode("utf-8")
+
+
+def message_for(item: Item, decision: Decision) -> bytes:
+    return signed_message(item.path, decision.decision, decision.digest, decision.by, decision.at.isoformat())
+
+
+def sign(message: bytes, private_key: Path) -> str:
+    """An armored SSH signature of `message` (raises RuntimeError with ssh-keygen's words)."""
+    _need_ssh_keygen()
+    with tempfile.TemporaryDirectory(prefix="louyu-sign-") as tmp:
+        msg = Path(tmp) / "message"
+        msg.write_bytes(message)
+        proc = subprocess.run(
+            ["ssh-keygen", "-q", "-Y", "sign", "-f", str(private_key), "-n", NAMESPACE, str(msg)],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip() or "ssh-keygen 签名失败")
+        return (Path(tmp) / "message.sig").read_text("ascii")
+
+
+def verify(message: bytes, signature: str, signer: str, public_key: str) -> bool:
+    if shutil.which("ssh-keygen") is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="louyu-verify-") as tmp:
+        allowed = Path(tmp) / "allowed_signers"
+        allowed.write_text(f'{signer} namespaces="{NAMESPACE}" {public_key.strip()}\n', "utf-8")
+        sig = Path(tmp) / "sig"
+        sig.write_text(signature if signature.endswith("\n") else signature + "\n", "ascii", errors="replace")
+        proc = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", signer, "-n", NAMESPACE, "-s", str(sig)],
+            input=message,
+            capture_output=True,
+        )
+        return proc.returncode == 0
+
+
+def signature_checker(platform: Platform) -> SignatureCheck:
+    """Checks a decision's signature against its signer's key (no key: nothing verifies)."""
+    staff = platform.staff()
+    cache: dict[tuple[bytes, str], bool] = {}
+
+    def check(item: Item, decision: Decision) -> bool:
+        person = staff.get(decision.by)
+        if person is None or person.key is None or not decision.signature:
+            return False
+        message = message_for(item, decision)
+        key = (message, decision.signature)
+        if key not in cache:
+            cache[key] = verify(message, decision.signature, person.id, person.key)
+        return cache[key]
+
+    return check
+
+
+def _need_ssh_keygen() -> None:
+    if shutil.which("ssh-keygen") is None:
+        raise RuntimeError("找不到 ssh-keygen：请安装 OpenSSH 客户端（Debian: apt-get install openssh-client）")
