@@ -204,8 +204,6 @@ def load_stations(root: Path, problems: Problems) -> dict[str, Station]:
 
 def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station | None:
     values = s.apply(doc, STATION_FIELDS, rel, problems)
-    if "name" not in values or "kind" not in values:
-        return None
     staff: list[Staff] = []
     raw_staff = values.pop("staff", None)
     if raw_staff is not None and not isinstance(raw_staff, list):
@@ -219,6 +217,8 @@ def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station |
     if not isinstance(screen, dict):
         problems.error(rel, doc.line("screen"), "screen 应为映射（如 slide_seconds: 10）")
         screen = {}
+    if "name" not in values or "kind" not in values:
+        return None
     return Station(id=sid, path=rel, staff=staff, screen=screen, **values)
 
 

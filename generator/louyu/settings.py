@@ -7,6 +7,7 @@ MkDocs validates itself; louyu adds what MkDocs lacks: the line of a bad value.
 
 from __future__ import annotations
 
+import copy
 import re
 import zoneinfo
 from pathlib import Path
@@ -91,7 +92,8 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     if not isinstance(doc.data, dict):
         problems.error(rel, 1, "mkdocs.yml 应为“键: 值”形式的映射")
         return None, settings, None
-    data: dict[str, Any] = dict(doc.data)
+    # MkDocs normalises what it is given in place; keep `doc` as written, for its lines.
+    data: dict[str, Any] = copy.deepcopy(doc.data)
     # MkDocs insists on an existing docs_dir; louyu reads content/ itself, and a
     # platform with no items yet has no content/ in git at all.
     content = config_file.parent / "content"
@@ -104,7 +106,11 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     config.load_dict(data)
     errors, warnings = config.validate()
     for key, err in errors:
-        problems.error(rel, _line_of(doc, key, str(err)), f"{key}: {_zh(str(err))}")
+        for message in str(err).splitlines():
+            if message.startswith("Plugin 'louyu' option"):
+                continue  # reported below, every option and not only the first
+            problems.error(rel, _line_of(doc, key, message), f"{key}: {_zh(message)}")
+    _check_louyu_block(doc, rel, problems)
     for key, warn in warnings:
         problems.warning(rel, _line_of(doc, key, str(warn)), f"{key}: {_zh(str(warn))}")
     if errors:
@@ -121,6 +127,28 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
     return config, settings, doc
+
+
+def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
+    """Validate each louyu option on its own: MkDocs stops at a block's first bad option."""
+    plugins = doc.data.get("plugins")
+    if not isinstance(plugins, list):
+        return
+    for i, entry in enumerate(plugins):
+        if not (isinstance(entry, dict) and isinstance(entry.get("louyu"), dict)):
+            continue
+        block = entry["louyu"]
+        known = dict(LouyuConfig._schema)
+        for key in block:
+            line = doc.line("plugins", i, "louyu", key)
+            option = known.get(key)
+            if option is None:
+                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略）")
+                continue
+            try:
+                option.validate(copy.deepcopy(block[key]))
+            except ValidationError as exc:
+                problems.error(rel, line, f"plugins: louyu 设置项 {key}：{exc}")
 
 
 def _check_brand(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:

@@ -36,6 +36,13 @@ class NavEntry:
     url: str  # relative to the site root, e.g. "news/"
 
 
+class _Content(str):
+    """The content marker; claims to hold an <h1> because every louyu page brings its own."""
+
+    def __contains__(self, other: object) -> bool:
+        return other == "\u003ch1" or super().__contains__(other)  # type: ignore[operator]
+
+
 class Shell:
     """A rendered page with holes for title, description, canonical URL and content."""
 
@@ -92,7 +99,7 @@ class StationTheme:
 
     def _render_shell(self, url: str, active: str) -> Shell:
         page = Page(_MARK.format("TITLE"), _file(self.config, url), self.config)
-        page.content = _MARK.format("CONTENT")
+        page.content = _Content(_MARK.format("CONTENT"))
         page.meta = {"description": _MARK.format("DESCRIPTION"), "hide": ["toc"]}
         page.canonical_url = _MARK.format("CANONICAL") if self.site_url else None
         target = self.nav_pages.get(active)

@@ -1,0 +1,166 @@
+"""`louyu check`: every problem, all at once, as path:line: 中文说明, with the right exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import PlatformHandle, item, make_platform
+
+
+def problems_of(p: PlatformHandle) -> list[str]:
+    _, problems = p.load()
+    return [str(x) for x in problems.sorted()]
+
+
+def test_clean_platform_checks_clean(platform: PlatformHandle) -> None:
+    result = platform.cli("check")
+    assert result.exit_code == 0, result.output
+    assert "检查通过：3 个站点，4 个条目" in result.output
+
+
+def test_station_file_errors_name_file_and_line(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "stations/c.yml": """\
+                name: 丙分站
+                kind: substation
+                area_m2: 大
+                staff:
+                  - {id: c-inst, name: 丙, role: boss}
+                  - {id: hq-admin, name: 重复, role: admin}
+                """,
+            "stations/Bad_ID.yml": "name: x\nkind: substation\n",
+            "stations/d.yml": "name: 丁\nkind: central\n",
+            "stations/e.yml": "name: 戊\nkind: branch\n",
+        },
+    )
+    got = problems_of(p)
+    assert "stations/e.yml:2: kind 应为 central / substation 之一，实际是 'branch'" in got
+    assert "stations/c.yml:3: area_m2 应为非负数，实际是 '大'" in got
+    assert "stations/c.yml:5: role 应为 instructor / admin / maintainer / guide 之一，实际是 'boss'" in got
+    assert "stations/hq.yml:5: 人员编号 hq-admin 重复：已在 stations/c.yml 第 6 行使用" in got
+    assert any(g.startswith("stations/Bad_ID.yml:1: 站点编号 'Bad_ID' 不合规") for g in got)
+    assert "stations/hq.yml:1: 总站只能有一个：stations/d.yml 已是 central" in got
+
+
+def test_no_central_station(tmp_path: Path) -> None:
+    p = make_platform(tmp_path)
+    (p.root / "stations/hq.yml").unlink()
+    assert "stations:1: 没有总站：须恰好有一个站点的 kind 为 central" in problems_of(p)
+
+
+def test_item_errors_all_reported_with_lines(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/news/bad-date.md": "---\ntitle: 标题\ndate: 2026-13-01\nauthor: a-admin\n---\n正文\n",
+            "content/a/news/no-title.md": "---\ndate: 2026-01-01\nauthor: a-admin\n---\n正文\n",
+            "content/a/news/wrong-author.md": item("x", "b-admin"),
+            "content/a/news/inst-author.md": item("x", "a-inst"),
+            "content/a/news/ghost-author.md": item("x", "nobody"),
+            "content/a/news/bad-audience.md": item("x", "a-admin", audience=["a", "zz"]),
+            "content/a/activities/backwards.md": item(
+                "x", "a-admin", start="2026-12-01 10:00", end="2026-12-01 09:00", location="讲堂"
+            ),
+            "content/a/activities/no-start.md": item("x", "a-admin", location="讲堂"),
+            "content/a/themes/bad-month.md": item("x", "a-admin", month="2026-13"),
+            "content/a/gossip/x.md": item("x", "a-admin"),
+            "content/zz/news/x.md": item("x", "a-admin"),
+            "content/a/news/Bad_Name.md": item("x", "a-admin"),
+            "content/a/news/broken-yaml.md": "---\ntitle: a: b\n---\n",
+            "content/a/news/gbk.md": "---\ntitle: 中文\n---\n".encode("gbk"),
+        },
+    )
+    got = problems_of(p)
+    assert "content/a/news/bad-date.md:3: date 不是有效日期：2026-13-01" in got
+    assert "content/a/news/no-title.md:2: 缺少必填项 title（标题）" in got
+    assert "content/a/news/wrong-author.md:4: author b-admin 是 b 的管理员，不能为 a 发布内容" in got
+    assert "content/a/news/inst-author.md:4: author a-inst 的角色是 党建指导员，只有平台管理员（admin）可以发布内容" in got
+    assert "content/a/news/ghost-author.md:4: author nobody 不是任何站点的人员" in got
+    assert "content/a/news/bad-audience.md:5: audience 中的站点 zz 不存在" in got
+    assert "content/a/activities/backwards.md:6: 活动结束时间早于开始时间" in got
+    assert "content/a/activities/no-start.md:2: 活动缺少 start（开始时间 YYYY-MM-DD HH:MM）" in got
+    assert "content/a/themes/bad-month.md:5: month 应为 YYYY-MM 格式的月份，实际是 '2026-13'" in got
+    assert any(g.startswith("content/a/gossip:1: 未知栏目 gossip") for g in got)
+    assert "content/zz:1: 没有站点 zz（stations/zz.yml 不存在）" in got
+    assert any(g.startswith("content/a/news/Bad_Name.md:1: 条目名 'Bad_Name' 不合规") for g in got)
+    assert "content/a/news/broken-yaml.md:2: YAML 格式错误：此处不能出现冒号（值中含有“: ”时请加引号）" in got
+    assert "content/a/news/gbk.md:2: 文件不是 UTF-8 编码（看起来是 GBK/GB18030），请另存为 UTF-8" in got
+
+
+def test_check_exit_codes_and_format(tmp_path: Path) -> None:
+    p = make_platform(tmp_path, {"content/a/news/x.md": item("x", "nobody")})
+    result = p.cli("check")
+    assert result.exit_code == 1
+    assert "content/a/news/x.md:4: author nobody 不是任何站点的人员" in result.output
+    assert "Traceback" not in result.output
+    usage = p.cli("check", "--no-such-option")
+    assert usage.exit_code == 2
+
+
+def test_references_must_stay_inside_the_item(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    p = make_platform(
+        tmp_path / "p",
+        {
+            "content/a/resources/up/index.md": item("x", "a-admin", attachments=["../../../../../secret.txt"]),
+            "content/a/resources/abs/index.md": item("x", "a-admin", cover="/etc/passwd"),
+            "content/a/resources/missing/index.md": item("x", "a-admin", body="![图](nope.png)"),
+            "content/a/resources/link/index.md": item("x", "a-admin", attachments=["leak.txt"]),
+            "content/a/resources/ok/index.md": item("x", "a-admin", attachments=["a.pdf"], body="见[附件](a.pdf)"),
+            "content/a/resources/ok/a.pdf": b"%PDF-1.4",
+        },
+    )
+    (p.root / "content/a/resources/link/leak.txt").symlink_to(outside)
+    got = problems_of(p)
+    assert any(g.startswith("content/a/resources/up/index.md:5: attachments: 引用指向条目文件夹之外") for g in got)
+    assert any(g.startswith("content/a/resources/abs/index.md:5: cover: 不能使用绝对路径") for g in got)
+    assert "content/a/resources/missing/index.md:7: 引用的文件不存在：nope.png" in got
+    assert "content/a/resources/link/index.md:5: attachments: 引用经符号链接指向条目文件夹之外：leak.txt" in got
+    assert not any("resources/ok" in g for g in got)
+
+
+def test_identity_numbers_are_errors_but_phone_numbers_are_not(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/news/pii.md": item("x", "a-admin", body="联系电话 13812345678，订单 110105194912310021。\n身份证 11010519491231002X"),
+        },
+    )
+    got = [g for g in problems_of(p) if "pii.md" in g]
+    assert got == ["content/a/news/pii.md:8: 含有居民身份证号码 110105********002X：个人信息不得公开，请删除"]
+
+
+def test_mkdocs_config_errors_have_lines(tmp_path: Path) -> None:
+    p = make_platform(tmp_path)
+    p.write("mkdocs.yml", "site_name: 测试\ntheme:\n  name: material\n  language: zh\nplugins:\n  - search\n  - louyu:\n      timezone: Mars/Base\n      per_page: 0\n")
+    got = problems_of(p)
+    assert any(g.startswith("mkdocs.yml:8: plugins: louyu 设置项 timezone") and "未知的时区 'Mars/Base'" in g for g in got), got
+    assert any(g.startswith("mkdocs.yml:9: plugins: louyu 设置项 per_page") and "应为正整数" in g for g in got), got
+
+
+def test_ledger_problems(tmp_path: Path) -> None:
+    p = make_platform(tmp_path, {"content/a/news/x.md": item("x", "a-admin")})
+    p.write(
+        "reviews/a/news/x.yml",
+        """\
+        - decision: approved
+          digest: sha256:1234
+          by: ghost
+          at: 2026-11-21 10:00
+        - decision: maybe
+          digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
+          by: a-inst
+          at: 2026-11-21T10:00:00+08:00
+        """,
+    )
+    p.write("reviews/a/news/orphan.yml", "[]\n")
+    got = problems_of(p)
+    assert "reviews/a/news/x.yml:2: digest 应为sha256:<64 位十六进制>，实际是 'sha256:1234'" in got
+    assert "reviews/a/news/x.yml:3: by ghost 不是任何站点的人员" in got
+    assert "reviews/a/news/x.yml:4: at 不是有效的 ISO 8601 时间：2026-11-21 10:00" not in got  # has no zone
+    assert "reviews/a/news/x.yml:4: at 缺少时区（如 +08:00）：2026-11-21 10:00" in got
+    assert "reviews/a/news/x.yml:5: decision 应为 approved / rejected / withdrawn 之一，实际是 'maybe'" in got
+    assert "reviews/a/news/orphan.yml:1: 警告：没有与此审核记录对应的条目（条目已删除或改名？）" in got

@@ -1,0 +1,57 @@
+"""The YAML loader: YAML 1.1 surprises stay text, lines are remembered, tricks are refused."""
+
+import pytest
+
+from louyu.problems import LouyuError
+from louyu.yamlload import load_yaml, split_front_matter
+
+
+def test_yaml11_surprises_stay_text() -> None:
+    doc = load_yaml("a: no\nb: 0123\nc: 12:30\nd: 2026-11-21\ne: on\nf: 1e3\ng: true\nh: 42\n", "x.yml")
+    assert doc.data == {"a": "no", "b": "0123", "c": "12:30", "d": "2026-11-21", "e": "on", "f": 1000.0, "g": True, "h": 42}
+
+
+def test_lines_of_keys_and_entries() -> None:
+    doc = load_yaml("name: 甲\nstaff:\n  - id: x\n    role: admin\n  - id: y\n    role: bad\n", "s.yml")
+    assert doc.line("name") == 1
+    assert doc.line("staff", 1, "role") == 6
+    assert doc.line("staff", 1) == 5
+    assert doc.line("staff", 9, "missing") == 2  # nearest enclosing value
+
+
+def test_duplicate_key_is_an_error_with_its_line() -> None:
+    with pytest.raises(LouyuError) as exc:
+        load_yaml("title: a\ndate: 2026-01-01\ntitle: b\n", "x.md")
+    assert exc.value.problem.line == 3
+    assert "重复" in exc.value.problem.message
+
+
+def test_anchors_and_aliases_are_refused() -> None:
+    with pytest.raises(LouyuError) as exc:
+        load_yaml("a: &x [1, 2]\nb: *x\n", "x.yml")
+    assert "锚点" in exc.value.problem.message
+
+
+def test_custom_tags_are_refused() -> None:
+    with pytest.raises(LouyuError) as exc:
+        load_yaml("a: !!python/name:os.system\n", "x.yml")
+    assert "标签" in exc.value.problem.message
+
+
+def test_syntax_error_names_line_in_chinese() -> None:
+    with pytest.raises(LouyuError) as exc:
+        load_yaml("a: 1\nb: c: d\n", "x.yml")
+    assert exc.value.problem.line == 2
+    assert "YAML 格式错误" in exc.value.problem.message
+
+
+def test_front_matter_lines_are_file_lines() -> None:
+    fm = split_front_matter("---\ntitle: t\ndate: 2026-01-01\n---\n\nbody\n", "x.md")
+    assert fm.meta.line("date") == 3
+    assert fm.body.strip() == "body"
+    assert fm.body_line == 5
+    with pytest.raises(LouyuError) as exc:
+        split_front_matter("no front matter", "x.md")
+    assert "front matter" in exc.value.problem.message
+    with pytest.raises(LouyuError):
+        split_front_matter("---\ntitle: t\n", "x.md")
