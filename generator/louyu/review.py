@@ -56,7 +56,7 @@ def as_json(r: Review) -> dict[str, Any]:
 
 def as_text(r: Review) -> str:
     item = r.item
-    lines = [f"{STATE_LABELS[r.state]:<6}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
+    lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
     if r.approved_digest:
         lines.append(f"\t已批准的版本 {r.approved_digest}")
     lines.append("\t可审核：" + ("、".join(f"{p.id}（{p.name}）" for p in r.approvers) or "无（没有符合条件的指导员）"))

@@ -114,6 +114,9 @@ def _explain(exc: yaml.MarkedYAMLError) -> str:
         "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
         "expected <block end>, but found '-'": "列表缩进不一致",
         "found undefined alias": "引用了未定义的别名",
+        "expected the node content": "缺少内容（方括号、花括号或引号没有闭合？）",
+        "while scanning a quoted scalar": "引号没有闭合",
+        "found unexpected end of stream": "引号或括号没有闭合",
     }
     for key, zh in translations.items():
         if problem.startswith(key):

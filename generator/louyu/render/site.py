@@ -155,7 +155,12 @@ class SiteRenderer:
 
     def _home(self, site: Site, theme: StationTheme) -> bytes:
         month = self.publication.today.strftime("%Y-%m")
-        themes = [i for i in site.by_section["themes"] if i.month == month]
+        # The station's own theme first, then the central station's, then any addressed to it.
+        rank = {site.station.id: 0, self.platform.central.id: 1}
+        themes = sorted(
+            (i for i in site.by_section["themes"] if i.month == month),
+            key=lambda i: (rank.get(i.station, 2), i.path),
+        )
         upcoming = sorted(
             (i for i in site.by_section["activities"] if i.start and (i.end or i.start) >= self.now),
             key=lambda i: (i.start, i.path),

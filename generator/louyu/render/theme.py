@@ -149,22 +149,12 @@ def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, 
 
 
 def search_settings(config: MkDocsConfig) -> dict[str, Any]:
-    """lang, separator, pipeline, fields of Material's search, defaults resolved like Material does."""
+    """lang, separator, pipeline and fields of Material's search, resolved by Material itself."""
     plugin = config.plugins.get("material/search")
     if plugin is None:
         return {}
-    settings = dict(plugin.config)
-    if not settings.get("lang") or not settings.get("separator") or settings.get("pipeline") is None:
-        template = config.theme.get_env().get_template("partials/language.html", None, {"config": config})
-        module = template.module
-        if not settings.get("lang"):
-            settings["lang"] = [module.t("search.config.lang")]
-        if not settings.get("separator"):
-            settings["separator"] = module.t("search.config.separator")
-        if settings.get("pipeline") is None:
-            pipeline = module.t("search.config.pipeline")
-            settings["pipeline"] = [p for p in pipeline.split(",") if p]
-    return {k: settings[k] for k in ("lang", "separator", "pipeline", "fields")}
+    plugin.on_config(config)  # fills the language defaults and field boosts
+    return {k: plugin.config[k] for k in ("lang", "separator", "pipeline", "fields")}
 
 
 _SEGMENTER: Any = None

@@ -1,0 +1,111 @@
+"""Built sites opened in headless Chromium over a local HTTP server, with the network cut off."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from louyu.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("LOUYU_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+
+# On CI (.ci/run installs Debian's chromium) a missing browser is a failure, never a skip.
+if os.environ.get("CI"):
+    assert Path(CHROMIUM).exists(), "CI needs Debian's chromium (.ci/run installs it)"
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("browser") / "site"
+    build(ROOT / "mkdocs.yml", site)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+def _page(browser: object, base: str, width: int = 1280) -> tuple[object, list[str], list[str]]:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    outside: list[str] = []
+    errors: list[str] = []
+
+    # Every request is recorded; any that does not go to the local server is a failure.
+    # (page.route would also intercept the search worker's fetch and stall it.)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
+    return page, outside, errors
+
+
+def search(page: object, query: str) -> str:
+    """Type a query into Material's search and return the result list's text.
+
+    Material's worker silently drops a query typed before it has indexed, and
+    nothing on the page tells when that is, so an unanswered query is typed
+    again, a bounded number of times.
+    """
+    field = "input[data-md-component=search-query]"
+    meta = ""
+    for _ in range(10):
+        if page.input_value(field):  # type: ignore[attr-defined]
+            page.click("button.md-search__icon[type=reset]")  # type: ignore[attr-defined]
+        page.click(field)  # type: ignore[attr-defined]
+        page.keyboard.type(query)  # type: ignore[attr-defined]
+        # Chinese text is inserted without key events, and Material reads the
+        # query on keyup: one plain key makes it look.
+        page.keyboard.press("End")  # type: ignore[attr-defined]
+        page.wait_for_timeout(1000)  # type: ignore[attr-defined]
+        meta = page.inner_text(".md-search-result__meta")  # type: ignore[attr-defined]
+        if "结果" in meta:
+            return str(page.inner_text(".md-search-result__list")).replace("\u200b", "")  # type: ignore[attr-defined]
+    raise AssertionError(f"search for {query!r} was never answered: {meta}")
+
+
+def test_home_search_and_phone_layout(served: str, browser: object) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page, outside, errors = _page(browser, served)
+    # The search worker fetches the index after the page loads; wait for it.
+    with page.expect_response(lambda r: r.url.endswith("search/search_index.json")):  # type: ignore[attr-defined]
+        page.goto(served + "wanda/")  # type: ignore[attr-defined]
+    assert "万达广场分站" in page.inner_text("h1")  # type: ignore[attr-defined]
+    assert "楼宇讲堂" in page.inner_text("article")  # type: ignore[attr-defined]  # central broadcast
+    page.screenshot(path=str(ARTIFACTS / "wanda-home.png"))  # type: ignore[attr-defined]
+    # A word only in the substation's own item body: found by Chinese search.
+    results = search(page, "歇脚")
+    assert "骑手驿站服务新就业群体" in results
+    page.screenshot(path=str(ARTIFACTS / "wanda-search.png"))  # type: ignore[attr-defined]
+    # Another substation's item is not on this site, so not in its search either.
+    assert "第八期" not in search(page, "金融讲堂")
+    assert "楼宇讲堂" in search(page, "报告会")
+    phone, outside_phone, _ = _page(browser, served, width=375)
+    phone.goto(served + "jinrong/news/zongzhan/platform-launch/")  # type: ignore[attr-defined]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # type: ignore[attr-defined]
+    phone.screenshot(path=str(ARTIFACTS / "jinrong-item-phone.png"))  # type: ignore[attr-defined]
+    assert outside == [] and outside_phone == []
+    assert errors == []

@@ -1,0 +1,274 @@
+"""End-to-end builds of tiny platforms in real git repositories: what each site publishes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import PlatformHandle, days, item, make_platform
+from louyu.problems import PlatformErrors
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def paths(manifest: dict) -> set[str]:
+    return {i["path"] for i in manifest["items"]}
+
+
+def test_synchronization_across_stations(platform: PlatformHandle) -> None:
+    result = platform.build()
+    assert result.stations == ["a", "b", "hq"]
+    hq, a, b = (platform.manifest(s) for s in ("hq", "a", "b"))
+    broadcast = "content/hq/news/broadcast.md"
+    assert paths(hq) == {broadcast, "content/a/news/local.md", "content/b/news/local.md"}
+    assert paths(a) == {broadcast, "content/a/news/local.md"}
+    assert paths(b) == {broadcast, "content/b/news/local.md"}
+    digests = {m["station"]: next(i["digest"] for i in m["items"] if i["path"] == broadcast) for m in (hq, a, b)}
+    assert len(set(digests.values())) == 1
+    # The pending item is on no site at all.
+    assert not list(platform.site.rglob("*pending*"))
+
+
+def test_manifest_shape(platform: PlatformHandle) -> None:
+    platform.build()
+    m = platform.manifest("a")
+    assert set(m) == {"station", "built_at", "items"}
+    assert m["station"] == "a"
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$", m["built_at"])
+    for entry in m["items"]:
+        assert set(entry) == {"path", "station", "section", "title", "digest", "url"}
+    local = next(i for i in m["items"] if i["path"] == "content/a/news/local.md")
+    assert local == {
+        "path": "content/a/news/local.md",
+        "station": "a",
+        "section": "news",
+        "title": "甲分站本地新闻",
+        "digest": local["digest"],
+        "url": "news/a/local/",
+    }
+    assert local["digest"].startswith("sha256:")
+
+
+def test_central_site_labels_every_item_with_its_station(platform: PlatformHandle) -> None:
+    platform.build()
+    news = (platform.site / "hq/news/index.html").read_text("utf-8")
+    assert '<span class="louyu-station">甲分站</span>' in news
+    assert '<span class="louyu-station">乙分站</span>' in news
+    page = (platform.site / "a/news/hq/broadcast/index.html").read_text("utf-8")
+    assert '<span class="louyu-station">总站</span>' in page
+    assert "本条目经党建指导员王指导审核后发布" in page
+    assert "<title>总站广播 - 测试平台 · 甲分站</title>" in page
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append((tag, name, value))
+
+
+def test_every_manifest_url_is_a_page_and_internal_links_resolve(platform: PlatformHandle) -> None:
+    platform.build()
+    for station in ("hq", "a", "b"):
+        for entry in platform.manifest(station)["items"]:
+            assert (platform.site / station / entry["url"] / "index.html").is_file()
+    checked = 0
+    for page in platform.site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text("utf-8"))
+        for tag, attr, link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("#") or link.startswith("//"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(platform.site)}: <{tag} {attr}={link}> is broken"
+            assert target.is_relative_to(platform.site.resolve())
+            checked += 1
+    assert checked > 100
+
+
+def test_no_request_leaves_the_site(platform: PlatformHandle) -> None:
+    platform.build()
+    for page in platform.site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+        assert not re.search(r"<script[^>]+src=\"(https?:)?//", html)
+        assert not re.search(r"<link[^>]+rel=\"stylesheet\"[^>]+href=\"(https?:)?//", html)
+        assert not re.search(r"<img[^>]+src=\"(https?:)?//", html)
+
+
+def test_search_index_is_segmented_and_per_station(platform: PlatformHandle) -> None:
+    platform.build()
+    a = json.loads((platform.site / "a/search/search_index.json").read_text("utf-8"))
+    b = json.loads((platform.site / "b/search/search_index.json").read_text("utf-8"))
+    assert set(a["config"]) == {"lang", "separator", "pipeline", "fields"}  # as Material writes it
+    assert "\\u200b" in a["config"]["separator"]
+    text_a = " ".join(d["text"] for d in a["docs"])
+    assert "\u200b骑手\u200b驿站\u200b" in text_a or "\u200b骑手驿站\u200b" in text_a
+    assert "骑手" not in " ".join(d["text"] for d in b["docs"])
+    assert any(d["location"] == "news/hq/broadcast/" for d in b["docs"])
+
+
+def test_scheduled_and_expired_items(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/hq/news/tomorrow.md": item("明天发布", "hq-admin", date=days(1)),
+            "content/hq/news/expired.md": item("已过期", "hq-admin", date=days(-10), expires=days(-1)),
+            "content/hq/news/current.md": item("当前", "hq-admin", date=days(-2), expires=days(3)),
+        },
+    )
+    p.approve("content/hq/news/tomorrow.md", "content/hq/news/expired.md", "content/hq/news/current.md", by="hq-inst")
+    p.build()
+    a = paths(p.manifest("a"))
+    assert "content/hq/news/tomorrow.md" not in a
+    assert "content/hq/news/expired.md" in a  # its page stays
+    news = (p.site / "a/news/index.html").read_text("utf-8")
+    assert "已过期" not in news and "当前" in news
+    assert (p.site / "a/news/hq/expired/index.html").is_file()
+    p.build(today=__import__("datetime").date.today() + __import__("datetime").timedelta(days=1))
+    assert "content/hq/news/tomorrow.md" in paths(p.manifest("a"))
+
+
+def test_attachments_cover_and_activity(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/resources/kit/index.md": item("课件", "a-admin", cover="c.png", attachments=["课件.pdf", "talk.mp3"], body="![图](img/x.png)"),
+            "content/a/resources/kit/c.png": b"\x89PNG cover",
+            "content/a/resources/kit/课件.pdf": b"%PDF-1.4 kit",
+            "content/a/resources/kit/talk.mp3": b"ID3 audio",
+            "content/a/resources/kit/img/x.png": b"\x89PNG img",
+            "content/a/activities/salon.md": item("沙龙", "a-admin", start="2030-01-02 14:00", end="2030-01-02 16:00", location="书吧", capacity=30, signup="电话报名"),
+            "content/a/news/salon-report.md": item("沙龙报道", "a-admin", activity="content/a/activities/salon.md"),
+        },
+    )
+    p.approve("content/a/resources/kit/index.md", "content/a/activities/salon.md", "content/a/news/salon-report.md", by="a-inst")
+    p.build()
+    kit = p.site / "a/resources/a/kit"
+    assert (kit / "课件.pdf").read_bytes() == b"%PDF-1.4 kit"
+    assert (kit / "img/x.png").is_file() and (kit / "c.png").is_file()
+    page = (kit / "index.html").read_text("utf-8")
+    assert '<a href="课件.pdf" download>课件.pdf</a>' in page
+    assert '<audio controls preload="metadata" src="talk.mp3">' in page
+    assert (p.site / "hq/resources/a/kit/课件.pdf").is_file()
+    salon = (p.site / "a/activities/a/salon/index.html").read_text("utf-8")
+    assert "2030-01-02 14:00 – 16:00" in salon and "书吧" in salon and "30 人" in salon
+    assert 'href="../../../news/a/salon-report/">沙龙报道</a>' in salon
+    home = (p.site / "a/index.html").read_text("utf-8")
+    assert "沙龙" in home  # coming activity on the home page
+
+
+def test_withdrawn_item_leaves_every_site(platform: PlatformHandle) -> None:
+    platform.build()
+    assert "content/hq/news/broadcast.md" in paths(platform.manifest("b"))
+    platform.approve("content/hq/news/broadcast.md", by="hq-inst", decision="withdrawn")
+    platform.build()
+    for s in ("hq", "a", "b"):
+        assert "content/hq/news/broadcast.md" not in paths(platform.manifest(s))
+    assert not (platform.site / "b/news/hq/broadcast").exists()
+
+
+def test_edited_item_is_not_published_until_reapproved(platform: PlatformHandle) -> None:
+    platform.write("content/a/news/local.md", item("甲分站本地新闻（改）", "a-admin"))
+    platform.build()
+    assert "content/a/news/local.md" not in paths(platform.manifest("a"))
+    platform.approve("content/a/news/local.md", by="a-inst")
+    platform.build()
+    entry = next(i for i in platform.manifest("a")["items"] if i["path"] == "content/a/news/local.md")
+    assert entry["title"] == "甲分站本地新闻（改）"
+
+
+def test_failed_build_leaves_output_exactly_as_it_was(platform: PlatformHandle) -> None:
+    platform.build()
+    before = tree_digest(platform.site)
+    platform.write("content/a/news/broken.md", "---\ntitle: [\n---\n")
+    with pytest.raises(PlatformErrors) as exc:
+        platform.build()
+    assert any(p.path == "content/a/news/broken.md" for p in exc.value.problems)
+    assert tree_digest(platform.site) == before
+    assert not [x for x in platform.root.iterdir() if ".louyu-" in x.name]
+    result = platform.cli("build")
+    assert result.exit_code == 1
+    assert "content/a/news/broken.md:3: YAML 格式错误" in result.output
+    assert tree_digest(platform.site) == before
+
+
+def test_build_only_named_stations_keeps_the_others(platform: PlatformHandle) -> None:
+    platform.build()
+    b_before = tree_digest(platform.site / "b")
+    platform.write("content/a/news/second.md", item("甲第二条", "a-admin"))
+    platform.approve("content/a/news/second.md", by="a-inst")
+    platform.build(stations=["a"])
+    assert "content/a/news/second.md" in paths(platform.manifest("a"))
+    assert tree_digest(platform.site / "b") == b_before
+    assert "content/a/news/second.md" not in paths(platform.manifest("hq"))  # not rebuilt
+    result = platform.cli("build", "--station", "zz")
+    assert result.exit_code == 2
+    assert "没有站点 zz" in result.output
+
+
+def test_output_folder_guard(platform: PlatformHandle) -> None:
+    result = platform.cli("build", "-d", str(platform.root))
+    assert result.exit_code == 1
+    assert "输出文件夹不能是平台文件夹本身或其上级文件夹" in result.output
+    result = platform.cli("build", "-d", str(platform.root / "content" / "out"))
+    assert result.exit_code == 1
+    assert (platform.root / "content/a/news/local.md").is_file()
+
+
+def test_markdown_cannot_put_active_content_on_a_page(tmp_path: Path) -> None:
+    body = (
+        "<script>alert(1)</script>\n\n<img src=https://x.example/a.png onerror=alert(2)>\n\n"
+        "[点我](javascript:alert(3))\n\n<iframe src=\"https://evil.example\"></iframe>\n\n"
+        "段落\n{: onclick=\"alert(4)\" }\n\n## 标题 {: onmouseover=\"alert(5)\" }\n"
+    )
+    p = make_platform(tmp_path, {"content/a/news/evil.md": item("恶意", "a-admin", body=body)})
+    p.approve("content/a/news/evil.md", by="a-inst")
+    p.build()
+    page = (p.site / "a/news/a/evil/index.html").read_text("utf-8")
+    article = page[page.index("louyu-body"):page.index("louyu-reviewed")]
+
+    class Active(HTMLParser):
+        found: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "iframe", "object", "embed", "style"):
+                self.found.append(tag)
+            for name, value in attrs:
+                if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "data:")):
+                    self.found.append(f"{tag} {name}={value}")
+
+    checker = Active()
+    checker.feed(article)
+    assert checker.found == []
+    assert "段落" in article and "标题" in article
+
+
+def test_portal_links_every_station(platform: PlatformHandle) -> None:
+    platform.build()
+    portal = (platform.site / "index.html").read_text("utf-8")
+    for sid, name in (("hq", "总站"), ("a", "甲分站"), ("b", "乙分站")):
+        assert f'href="{sid}/"' in portal and name in portal
+    stations = (platform.site / "hq/stations/index.html").read_text("utf-8")
+    assert "甲分站" in stations and "乙分站" in stations
+    about = (platform.site / "hq/about/index.html").read_text("utf-8")
+    assert "测试路 1 号" in about and "讲堂" in about

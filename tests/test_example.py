@@ -1,0 +1,42 @@
+"""The repository's own example platform: clean, strict, and complete in every section."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from louyu.build import build
+from louyu.loader import load_platform
+from louyu.model import ROLES, SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_platform_checks_without_any_warning() -> None:
+    platform, problems = load_platform(ROOT / "mkdocs.yml")
+    assert [str(p) for p in problems] == []
+    assert sum(1 for s in platform.stations.values() if not s.is_central) >= 4
+    assert {p.role for p in platform.staff().values()} == set(ROLES)
+    assert {i.section for i in platform.items} == set(SECTIONS)
+
+
+def test_example_platform_builds_strict(tmp_path: Path) -> None:
+    result = build(ROOT / "mkdocs.yml", tmp_path / "site", strict=True)
+    assert len(result.stations) == 5
+    assert all(n > 0 for n in result.pages.values())
+    central = json.loads((tmp_path / "site/zongzhan/manifest.json").read_text("utf-8"))
+    assert {i["section"] for i in central["items"]} == set(SECTIONS)
+    pdfs = list((tmp_path / "site").rglob("*.pdf"))
+    assert pdfs and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+
+
+def test_installed_command_runs(tmp_path: Path) -> None:
+    louyu = shutil.which("louyu") or str(Path(sys.executable).parent / "louyu")
+    proc = subprocess.run([louyu, "check", "-f", str(ROOT / "mkdocs.yml")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "检查通过" in proc.stderr
+    proc = subprocess.run([louyu, "build", "--nope"], capture_output=True, text=True)
+    assert proc.returncode == 2
