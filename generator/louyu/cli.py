@@ -90,14 +90,12 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     """构建每个站点的网站、入口页和清单。"""
     from .build import build as run_build
 
-    progress = None
-    if sys.stderr.isatty():
+    def show(sid: str, n: int, total: int) -> None:
+        click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
 
-        def progress(sid: str, n: int, total: int) -> None:
-            click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
-
-    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=progress)
-    if progress:
+    on_terminal = sys.stderr.isatty()
+    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None)
+    if on_terminal:
         click.echo("", err=True)
     _print_problems(result.warnings)
     for notice in result.notices:

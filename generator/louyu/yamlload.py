@@ -143,13 +143,14 @@ def _convert(
     if node.tag not in _ALLOWED_TAGS:
         raise LouyuError(src, line, f"不支持的 YAML 标签 {node.tag}")
     if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise LouyuError(src, key_node.start_mark.line + 1 + offset, "不支持 YAML 合并键 <<")
-            key = _convert(loader, key_node, path + ("<key>",), doc, src, offset, seen)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
+            raw_key = _convert(loader, key_node, path + ("<key>",), doc, src, offset, seen)
+            if not isinstance(raw_key, (str, int, float, bool)) or raw_key is None:
                 raise LouyuError(src, key_node.start_mark.line + 1 + offset, "键必须是文字")
+            key = str(raw_key)
             key_line = key_node.start_mark.line + 1 + offset
             if key in result:
                 raise LouyuError(src, key_line, f"键 {key!r} 重复出现")

@@ -202,7 +202,8 @@ class SiteRenderer:
             yield posixpath.join(item.url, ref.rel), ref.abs_path
 
     def _item_page(self, site: Site, theme: StationTheme, item: Item, rendered: RenderedItem, review: Review) -> str:
-        media, documents = [], []
+        media: list[dict[str, str]] = []
+        documents: list[dict[str, str]] = []
         for rel in item.attachments:
             ref = item.refs[rel]
             entry = {"rel": ref.rel, "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
@@ -271,7 +272,7 @@ class SiteRenderer:
         if cached is None:
             entries = []
             for e in self.content.render(item).search:
-                entry = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
+                entry: dict[str, object] = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
                 if item.tags:
                     entry["tags"] = item.tags
                 entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
