@@ -187,10 +187,14 @@ def test_withdrawn_item_leaves_every_site(platform: PlatformHandle) -> None:
     assert not (platform.site / "b/news/hq/broadcast").exists()
 
 
-def test_edited_item_is_not_published_until_reapproved(platform: PlatformHandle) -> None:
+def test_edited_item_keeps_its_approved_revision_until_reapproved(platform: PlatformHandle) -> None:
+    platform.build()
+    approved = next(i for i in platform.manifest("a")["items"] if i["path"] == "content/a/news/local.md")
     platform.write("content/a/news/local.md", item("甲分站本地新闻（改）", "a-admin"))
     platform.build()
-    assert "content/a/news/local.md" not in paths(platform.manifest("a"))
+    online = next(i for i in platform.manifest("a")["items"] if i["path"] == "content/a/news/local.md")
+    assert online == approved  # the approved revision, read from git
+    assert "（改）" not in (platform.site / "a/news/a/local/index.html").read_text("utf-8")
     platform.approve("content/a/news/local.md", by="a-inst")
     platform.build()
     entry = next(i for i in platform.manifest("a")["items"] if i["path"] == "content/a/news/local.md")

@@ -15,6 +15,7 @@ from typing import Callable
 from .loader import load_platform
 from .model import Platform
 from .problems import PlatformErrors, Problem, UsageProblem
+from .history import GitHistory
 from .publish import Publication, decide
 from .render.site import SiteRenderer
 from .signatures import signature_checker
@@ -57,10 +58,14 @@ def build(
     output = output if output is not None else platform.root / "site"
     check_target(output, platform.root)
     _check_station_ids(platform, stations)
-    publication = decide(platform, today=today, only=stations, verify=signature_checker(platform))
+    history = GitHistory(platform.root)
+    try:
+        publication = decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history)
+    finally:
+        history.close()
     renderer = SiteRenderer(platform, publication)
     result = BuildResult(output, sorted(publication.sites), warnings=warnings)
-    result.notices = _not_published_notices(publication)
+    result.notices = publication.notices + _not_published_notices(publication)
     only = set(stations or [])
     keep_old = (lambda name: name in platform.stations and name not in only) if only else None
     with atomic_folder(output, keep_old) as tmp:

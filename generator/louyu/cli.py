@@ -155,6 +155,19 @@ def review_list(config_file: Path, fmt: str) -> None:
         click.echo(f"另有 {len(problems.errors)} 个错误（louyu check 查看），出错的条目未列出。", err=True)
 
 
+@review.command("diff")
+@config_option
+@click.argument("path")
+@reports_errors
+def review_diff(config_file: Path, path: str) -> None:
+    """显示条目自上次批准以来的变化（Markdown 和引用的文件）。"""
+    from .loader import load_platform
+    from .review import diff
+
+    platform, _ = load_platform(config_file)
+    click.echo(diff(platform, path))
+
+
 def _decision_command(decision: str, help_text: str) -> None:
     @review.command(_VERBS[decision], help=help_text)
     @config_option

@@ -29,7 +29,7 @@ def markdown_name(item: Item) -> str:
 def item_digest(item: Item) -> str:
     entries = {markdown_name(item): hashlib.sha256(item.source).hexdigest()}
     for ref in item.files():
-        entries[ref.rel] = hashlib.sha256(ref.abs_path.read_bytes()).hexdigest()
+        entries[ref.rel] = hashlib.sha256(ref.read()).hexdigest()
     h = hashlib.sha256(b"louyu-item-v1\n")
     for rel in sorted(entries):
         h.update(f"{entries[rel]} {rel}\n".encode("utf-8"))

@@ -43,7 +43,7 @@ class Review:
     approved_digest: str | None = None  # the last approved digest, when it is not the current one
     rulings: list[Ruling] = field(default_factory=list)
     approvers: list[Staff] = field(default_factory=list)
-    approved_by: Decision | None = None  # the approval that publishes the current revision
+    approved_by: Decision | None = None  # the approval behind what is online (current or last approved revision)
 
     @property
     def published(self) -> bool:
@@ -107,6 +107,7 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
         else:
             result.state = "changed"
             result.approved_digest = latest.digest
+            result.approved_by = latest
     elif latest.decision == "rejected":
         result.state = "rejected" if latest.digest == item.digest else "pending"
     if result.state in ("rejected", "pending"):
@@ -114,5 +115,6 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
         older = [d for d in counting if d.decision == "approved" and d.digest != item.digest]
         if older:
             result.approved_digest = older[-1].digest
+            result.approved_by = older[-1]
     return result
 

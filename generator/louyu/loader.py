@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import schema as s
 from .digest import DIGEST_RE, item_digest
-from .model import DECISIONS, ROLES, SECTIONS, Decision, Item, Platform, Settings, Staff, Station
+from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Settings, Staff, Station
 from .personal import find_id_numbers
 from .problems import LouyuError, Problems
 from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
@@ -276,7 +276,7 @@ def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff]
     items: list[Item] = []
     for md, sid, section, name, bundle in find_item_files(root, stations, problems):
         rel = md.relative_to(root).as_posix()
-        item = _item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
+        item = parse_item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
         if item is not None:
             items.append(item)
     paths = {i.path: i for i in items}
@@ -289,7 +289,7 @@ def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff]
     return items
 
 
-def _item(
+def parse_item(
     root: Path,
     md: Path,
     rel: str,
@@ -300,9 +300,18 @@ def _item(
     stations: dict[str, Station],
     staff: dict[str, Staff],
     problems: Problems,
+    raw: bytes | None = None,
+    resolver: Resolver | None = None,
 ) -> Item | None:
+    """One item from its Markdown (read from `md`, or given as `raw` with a `resolver` for its files)."""
     try:
-        raw, text = read_text(md, rel)
+        if raw is None:
+            raw, text = read_text(md, rel)
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise LouyuError(rel, 1, "文件不是 UTF-8 编码，请另存为 UTF-8") from None
         fm = split_front_matter(text, rel)
     except LouyuError as exc:
         problems.add(exc.problem)
@@ -339,7 +348,7 @@ def _item(
         audience=values.pop("audience", default_audience),
         **values,
     )
-    if not _resolve_refs(item, root, meta, problems):
+    if not _resolve_refs(item, resolver or (lambda t: resolve(t, item.folder, root)), meta, problems):
         return None
     item.digest = item_digest(item)
     return item
@@ -391,7 +400,10 @@ def _check_audience(
                 problems.error(rel, meta.line("audience", i), f"audience 中的站点 {target} 不存在")
 
 
-def _resolve_refs(item: Item, root: Path, meta: Document, problems: Problems) -> bool:
+Resolver = Callable[[str], FileRef]
+
+
+def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Problems) -> bool:
     ok = True
     declared: list[tuple[str, int, str]] = []
     if item.cover:
@@ -404,7 +416,7 @@ def _resolve_refs(item: Item, root: Path, meta: Document, problems: Problems) ->
             ok = False
             continue
         try:
-            item.refs[target] = resolve(target, item.folder, root)
+            item.refs[target] = resolver(target)
         except RefError as exc:
             problems.error(item.path, line, f"{key}: {exc}")
             ok = False
@@ -415,7 +427,7 @@ def _resolve_refs(item: Item, root: Path, meta: Document, problems: Problems) ->
                 problems.warning(item.path, link.line, f"链接 {link.target[:40]} 使用了不允许的协议 {scheme}:，发布时将被删除")
             continue
         try:
-            item.refs[link.target] = resolve(link.target, item.folder, root)
+            item.refs[link.target] = resolver(link.target)
         except RefError as exc:
             problems.error(item.path, link.line, str(exc))
             ok = False

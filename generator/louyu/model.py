@@ -65,11 +65,29 @@ class Station:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file an item references (cover, attachment, image or link in the body)."""
+    """A file an item references (cover, attachment, image or link in the body).
+
+    It lives either on disk (`abs_path`) or, for a revision read from git
+    history, in memory (`blob`).
+    """
 
     rel: str  # normalised path relative to the item's folder, posix
-    abs_path: Path
+    abs_path: Path | None
     size: int
+    blob: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.blob is not None:
+            return self.blob
+        assert self.abs_path is not None
+        return self.abs_path.read_bytes()
+
+    def source(self) -> "bytes | Path":
+        """What the writer copies: the file on disk, or the bytes from history."""
+        if self.blob is not None:
+            return self.blob
+        assert self.abs_path is not None
+        return self.abs_path
 
 
 @dataclass
@@ -101,6 +119,7 @@ class Item:
     activity: str | None = None
     refs: dict[str, FileRef] = field(default_factory=dict)  # raw target -> resolved file
     digest: str = ""
+    revision: str | None = None  # the git commit it was read from, when not the working tree
 
     @property
     def url(self) -> str:

@@ -12,6 +12,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from .gate import Review, SignatureCheck, review
+from .history import GitHistory
 from .model import SECTIONS, Item, Platform, Station
 
 
@@ -34,6 +35,7 @@ class Publication:
     reviews: dict[str, Review]
     published: list[Item]  # passed the gate and due today, newest first
     sites: dict[str, Site]
+    notices: list[str] = field(default_factory=list)  # why an approved item is not online
 
 
 def today_in(platform: Platform) -> dt.date:
@@ -49,12 +51,12 @@ def decide(
     today: dt.date | None = None,
     only: list[str] | None = None,
     verify: SignatureCheck | None = None,
+    history: GitHistory | None = None,
 ) -> Publication:
     today = today or today_in(platform)
     reviews = {item.path: review(platform, item, verify) for item in platform.items}
-    published = newest_first(
-        [i for i in platform.items if reviews[i.path].published and i.date <= today]
-    )
+    online, notices = _online_revisions(platform, reviews, history)
+    published = newest_first([i for i in online if i.date <= today])
     sites = {}
     for sid, station in platform.stations.items():
         if only and sid not in only:
@@ -63,4 +65,28 @@ def decide(
         listed = [i for i in pages if i.expires is None or i.expires >= today]
         by_section = {sec: [i for i in listed if i.section == sec] for sec in SECTIONS}
         sites[sid] = Site(station, pages, listed, by_section)
-    return Publication(today, reviews, published, sites)
+    return Publication(today, reviews, published, sites, notices)
+
+
+def _online_revisions(
+    platform: Platform, reviews: dict[str, Review], history: GitHistory | None
+) -> tuple[list[Item], list[str]]:
+    """The revision of each item that may be online: the current one, or the last approved one from git."""
+    online: list[Item] = []
+    notices: list[str] = []
+    for item in platform.items:
+        r = reviews[item.path]
+        if r.published:
+            online.append(item)
+        elif r.approved_digest and r.state != "withdrawn":
+            old = history.find(platform, item, r.approved_digest) if history else None
+            if old is not None:
+                online.append(old)
+                continue
+            why = "找不到已批准版本 " + r.approved_digest[:19] + "… 所在的提交"
+            if history is None or not history.available:
+                why += "（平台不在 git 仓库中）"
+            elif history.shallow:
+                why += "（这是浅克隆，历史不完整：请用 git fetch --unshallow 或在 CI 中设置 fetch-depth: 0）"
+            notices.append(f"{item.path}: 已修改待审核，{why}，本次不发布")
+    return online, notices

@@ -73,8 +73,8 @@ def scheme_of(target: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def resolve(target: str, folder: Path, root: Path) -> FileRef:
-    """Resolve a local reference against the item's folder; raise RefError if not allowed."""
+def normalize(target: str) -> str:
+    """The reference as a clean path inside the item's folder; RefError if it leaves it."""
     raw = target.strip()
     path_part = unquote(urlsplit(raw).path)
     if not path_part:
@@ -86,6 +86,12 @@ def resolve(target: str, folder: Path, root: Path) -> FileRef:
     normal = os.path.normpath(path_part).replace(os.sep, "/")
     if normal == ".." or normal.startswith("../"):
         raise RefError(f"引用指向条目文件夹之外：{target}（文件须放在条目文件夹内）")
+    return normal
+
+
+def resolve(target: str, folder: Path, root: Path) -> FileRef:
+    """Resolve a local reference against the item's folder on disk; RefError if not allowed."""
+    normal = normalize(target)
     candidate = folder / normal
     try:
         real = candidate.resolve(strict=True)

@@ -199,7 +199,7 @@ class SiteRenderer:
         review = self.publication.reviews[item.path]
         yield f"{item.url}index.html", self._item_page(site, theme, item, rendered, review).encode("utf-8")
         for ref in item.files():
-            yield posixpath.join(item.url, ref.rel), ref.abs_path
+            yield posixpath.join(item.url, ref.rel), ref.source()
 
     def _item_page(self, site: Site, theme: StationTheme, item: Item, rendered: RenderedItem, review: Review) -> str:
         media: list[dict[str, str]] = []

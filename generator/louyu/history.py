@@ -1,0 +1,147 @@
+"""The last approved revision of an edited item, read from the platform's git history.
+
+Nothing is checked out: one long-lived `git cat-file --batch` process serves
+every blob, `git log` lists the commits that touched an item's folder (newest
+first) and `git ls-tree` lists its files at a commit. Each candidate revision
+is parsed exactly like the working tree and its digest recomputed; the first
+whose digest is the approved one is that revision, files and all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from .loader import parse_item
+from .model import FileRef, Item, Platform
+from .problems import Problems
+from .refs import RefError, normalize
+
+# Enough for an item edited every day for years; bounded so a huge history stays fast.
+MAX_COMMITS_PER_ITEM = 500
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    sha: str
+
+
+class GitHistory:
+    """Read-only access to the history of the git repository holding a platform."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.available = False
+        self.shallow = False
+        self.prefix = ""
+        self._batch: subprocess.Popen[bytes] | None = None
+        try:
+            top = self._git("rev-parse", "--show-toplevel").strip()
+        except (OSError, subprocess.CalledProcessError):
+            return
+        self.available = True
+        rel = root.resolve().relative_to(Path(top).resolve()).as_posix()
+        self.prefix = "" if rel == "." else rel + "/"
+        self.shallow = self._git("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def _git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(self.root), *args], check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        ).stdout
+
+    def commits_touching(self, path: str) -> list[str]:
+        try:
+            out = self._git("log", f"--max-count={MAX_COMMITS_PER_ITEM}", "--format=%H", "HEAD", "--", self.prefix + path)
+        except subprocess.CalledProcessError:
+            return []  # no commit yet
+        return out.split()
+
+    def tree(self, commit: str, folder: str) -> dict[str, TreeEntry]:
+        """Files under `folder` (platform-relative) at `commit`, keyed by path relative to it."""
+        out = self._git("ls-tree", "-r", "-z", commit, "--", self.prefix + folder + "/")
+        files = {}
+        base = self.prefix + folder + "/"
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            mode, _kind, sha = meta.split()
+            if path.startswith(base):
+                files[path[len(base):]] = TreeEntry(mode, sha)
+        return files
+
+    def blob(self, sha: str) -> bytes:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.root), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        stdin: IO[bytes] = self._batch.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._batch.stdout  # type: ignore[assignment]
+        stdin.write(sha.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3:
+            raise KeyError(sha)
+        size = int(header[2])
+        data = stdout.read(size)
+        stdout.read(1)  # the newline after each object
+        return data
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.stdin.close()  # type: ignore[union-attr]
+            self._batch.wait()
+            self._batch = None
+
+    def find(self, platform: Platform, item: Item, digest: str) -> Item | None:
+        """The revision of `item` whose digest is `digest`, or None if no commit holds it."""
+        if not self.available:
+            return None
+        folder = PurePosixPath(item.path).parent.as_posix()
+        md_name = PurePosixPath(item.path).name
+        # The item's folder: its bundle, or the section folder holding a single file's attachments.
+        for commit in self.commits_touching(folder):
+            files = self.tree(commit, folder)
+            entry = files.get(md_name)
+            if entry is None or entry.mode == "120000":
+                continue
+            candidate = self._parse(platform, item, commit, files, entry)
+            if candidate is not None and candidate.digest == digest:
+                return candidate
+        return None
+
+    def _parse(self, platform: Platform, item: Item, commit: str, files: dict[str, TreeEntry], md: TreeEntry) -> Item | None:
+        def resolver(target: str) -> FileRef:
+            rel = normalize(target)
+            entry = files.get(rel)
+            if entry is None:
+                raise RefError(f"引用的文件不存在：{target}")
+            if entry.mode == "120000":
+                raise RefError(f"引用经符号链接指向条目文件夹之外：{target}")
+            data = self.blob(entry.sha)
+            return FileRef(rel=rel, abs_path=None, size=len(data), blob=data)
+
+        staff = platform.staff()
+        problems = Problems()
+        parsed = parse_item(
+            platform.root,
+            platform.root / item.path,
+            item.path,
+            item.station,
+            item.section,
+            item.name,
+            item.bundle,
+            platform.stations,
+            staff,
+            problems,
+            raw=self.blob(md.sha),
+            resolver=resolver,
+        )
+        if parsed is not None:
+            parsed.revision = commit
+        return parsed
