@@ -7,6 +7,8 @@ all stations (and is what a cache stores, keyed by the digest).
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,3 +104,13 @@ def sanitize(html: str, local_refs: dict[str, str]) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def excerpt(body_html: str, limit: int = 140) -> str:
+    """Plain text of the start of an item's body, for feeds and screens."""
+    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", body_html))).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

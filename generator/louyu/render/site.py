@@ -20,10 +20,14 @@ import jinja2
 from ..gate import Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
 from ..publish import Publication, Site
-from .content import ContentRenderer, RenderedItem
+from ..outputs.feed import rss
+from ..outputs.ical import ics
+from ..outputs.screen import screen_files
+from .content import ContentRenderer, RenderedItem, excerpt
 from .theme import (
     NavEntry,
     StationTheme,
+    find_theme_file,
     load_env,
     prepare_markdown_config,
     search_settings,
@@ -91,6 +95,7 @@ class SiteRenderer:
             lstrip_blocks=True,
         )
         self._search_json: dict[str, str] = {}
+        self.logo = find_theme_file(config, config.theme.get("logo"))
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
         self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
@@ -112,6 +117,12 @@ class SiteRenderer:
             yield "stations/index.html", self._stations(theme)
         yield "search/search_index.json", self._search_index(site).encode("utf-8")
         yield "manifest.json", self._manifest(site).encode("utf-8")
+        yield "feed.xml", rss(self.platform, site, {i.digest: self._excerpt(i) for i in site.listed})
+        yield "activities.ics", ics(self.platform, site, self.publication)
+        yield from screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt)
+
+    def _excerpt(self, item: Item) -> str:
+        return excerpt(self.content.render(item).body)
 
     def portal(self) -> bytes:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))

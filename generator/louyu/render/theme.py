@@ -134,6 +134,17 @@ def theme_files(config: MkDocsConfig, env: Any) -> list[tuple[str, Path]]:
     )
 
 
+def find_theme_file(config: MkDocsConfig, rel: str | None) -> Path | None:
+    """A file of the theme (the platform's theme/ first, then Material), e.g. the logo."""
+    if not rel:
+        return None
+    for folder in config.theme.dirs:
+        candidate = Path(folder) / rel
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any]]:
     """Markdown extensions from mkdocs.yml, with heading anchors that keep Chinese."""
     from pymdownx.slugs import slugify
