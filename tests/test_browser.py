@@ -109,3 +109,34 @@ def test_home_search_and_phone_layout(served: str, browser: object) -> None:
     phone.screenshot(path=str(ARTIFACTS / "jinrong-item-phone.png"))  # type: ignore[attr-defined]
     assert outside == [] and outside_phone == []
     assert errors == []
+
+
+def test_screen_runs_from_a_copied_folder_offline(browser: object, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    site = tmp_path / "site"
+    build(ROOT / "mkdocs.yml", site)
+    usb = tmp_path / "usb" / "screen"
+    shutil.copytree(site / "jinrong" / "screen", usb)  # the folder alone, as on a USB stick
+    for name, viewport in (("landscape", {"width": 1920, "height": 1080}), ("portrait", {"width": 1080, "height": 1920})):
+        page = browser.new_page(viewport=viewport)  # type: ignore[attr-defined]
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.clock.install()
+        page.goto(usb.joinpath("index.html").as_uri())
+        assert page.inner_text("header .station") == "金融大厦分站"
+        assert "活动主题" in page.inner_text("#theme")
+        first = page.get_attribute("body", "data-slide")
+        titles = page.eval_on_selector_all(".slide h2", "els => els.map(e => e.textContent)")
+        assert "金融青年沙龙：数字金融与普惠服务" in titles  # its own coming activity
+        assert "楼宇讲堂：学习贯彻党的二十届四中全会精神专题报告会" in titles  # central broadcast
+        assert "楼宇志愿服务工作指引（草稿）" not in titles  # pending
+        assert "关于拟发展党员的公示" not in titles  # expired
+        page.clock.run_for(10_500)  # jinrong's slide_seconds is 10
+        assert page.get_attribute("body", "data-slide") != first
+        shot = ARTIFACTS / f"screen-{name}.png"
+        png = page.screenshot(path=str(shot))
+        assert len(png) > 40_000  # a blank page compresses to a few KB
+        visible = page.eval_on_selector(".slide.active", "e => e.getBoundingClientRect().height")
+        assert visible > viewport["height"] / 2
+        assert all(r.startswith("file://") or r.startswith("data:") for r in requests), requests
+        page.close()

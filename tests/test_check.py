@@ -33,6 +33,7 @@ def test_station_file_errors_name_file_and_line(tmp_path: Path) -> None:
             "stations/Bad_ID.yml": "name: x\nkind: substation\n",
             "stations/d.yml": "name: 丁\nkind: central\n",
             "stations/e.yml": "name: 戊\nkind: branch\n",
+            "stations/f.yml": "name: 己\nkind: substation\nscreen:\n  slide_seconds: 1\n  orientation: sideways\n",
         },
     )
     got = problems_of(p)
@@ -41,6 +42,8 @@ def test_station_file_errors_name_file_and_line(tmp_path: Path) -> None:
     assert "stations/c.yml:5: role 应为 instructor / admin / maintainer / guide 之一，实际是 'boss'" in got
     assert "stations/hq.yml:7: 人员编号 hq-admin 重复：已在 stations/c.yml 第 6 行使用" in got
     assert any(g.startswith("stations/Bad_ID.yml:1: 站点编号 'Bad_ID' 不合规") for g in got)
+    assert "stations/f.yml:4: slide_seconds 至少 3 秒，实际是 1" in got
+    assert "stations/f.yml:5: orientation 应为 landscape / portrait / auto 之一，实际是 'sideways'" in got
     assert "stations/hq.yml:1: 总站只能有一个：stations/d.yml 已是 central" in got
 
 

@@ -47,6 +47,19 @@ STATION_FIELDS = [
 ]
 
 
+def _seconds(value: Any) -> int:
+    seconds = s.positive_int(value)
+    if seconds < 3:
+        raise s.Invalid(f"至少 3 秒，实际是 {seconds}")
+    return seconds
+
+
+SCREEN_FIELDS = [
+    s.Field("slide_seconds", _seconds, doc="每页停留秒数"),
+    s.Field("orientation", s.one_of("landscape", "portrait", "auto"), doc="屏幕方向"),
+]
+
+
 def _audience(value: Any) -> Any:
     if value == "all":
         return "all"
@@ -217,6 +230,8 @@ def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station |
     if not isinstance(screen, dict):
         problems.error(rel, doc.line("screen"), "screen 应为映射（如 slide_seconds: 10）")
         screen = {}
+    else:
+        screen = s.apply(doc, SCREEN_FIELDS, rel, problems, ("screen",))
     if "name" not in values or "kind" not in values:
         return None
     return Station(id=sid, path=rel, staff=staff, screen=screen, **values)

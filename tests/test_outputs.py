@@ -1,0 +1,110 @@
+"""feed.xml, activities.ics and the screen's data, read back with real parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import feedparser
+import icalendar
+
+from conftest import PlatformHandle, days, item, make_platform
+
+
+def outputs_platform(root: Path) -> PlatformHandle:
+    p = make_platform(
+        root,
+        {
+            "content/hq/news/old.md": item("旧新闻", "hq-admin", date=days(-5), summary="旧的摘要"),
+            "content/hq/news/new.md": item("新新闻", "hq-admin", date=days(-1), body="正文第一段。"),
+            "content/hq/disclosures/fees.md": item("党费公示", "hq-admin", date=days(-2)),
+            "content/hq/disclosures/gone.md": item("已过期公示", "hq-admin", date=days(-9), expires=days(-1)),
+            "content/a/news/mine.md": item("甲的新闻", "a-admin", date=days(-3)),
+            "content/a/news/draft.md": item("甲的草稿", "a-admin", date=days(-3)),
+            "content/hq/activities/talk.md": item(
+                "专题讲座", "hq-admin", date=days(-1), start=f"{days(3)} 14:00", end=f"{days(3)} 16:00",
+                location="总站讲堂", signup="电话报名", capacity=80,
+            ),
+            "content/hq/activities/past.md": item("已结束活动", "hq-admin", date=days(-9), start=f"{days(-2)} 09:00", location="书吧"),
+            "content/hq/themes/this-month.md": item("本月主题：共建", "hq-admin", date=days(-20), month=dt.date.today().strftime("%Y-%m")),
+        },
+    )
+    approved = [f"content/hq/{x}.md" for x in ("news/old", "news/new", "disclosures/fees", "disclosures/gone", "activities/talk", "activities/past", "themes/this-month")]
+    p.approve(*approved, by="hq-inst")
+    p.approve("content/a/news/mine.md", by="a-inst")
+    p.build()
+    return p
+
+
+def test_feed_is_rss_of_news_and_disclosures_newest_first(tmp_path: Path) -> None:
+    p = outputs_platform(tmp_path)
+    feed = feedparser.parse((p.site / "a/feed.xml").read_bytes())
+    assert feed.bozo == 0
+    assert feed.version == "rss20"
+    assert feed.feed.title == "测试平台 · 甲分站"
+    assert [e.title for e in feed.entries] == ["新新闻", "党费公示", "甲的新闻", "旧新闻"]
+    first = feed.entries[0]
+    assert first.link == "https://example.org/a/news/hq/new/"
+    assert first.id == "https://example.org/a/news/hq/new/"
+    assert first.description == "正文第一段。"
+    assert feed.entries[3].description == "旧的摘要"
+    assert first.published == dt.date.fromisoformat(days(-1)).strftime("%a, %d %b %Y 00:00:00 +0800")
+    b = feedparser.parse((p.site / "b/feed.xml").read_bytes())
+    assert "甲的新闻" not in [e.title for e in b.entries]
+
+
+def test_calendar_is_valid_icalendar_with_stable_uids(tmp_path: Path) -> None:
+    p = outputs_platform(tmp_path)
+    raw = (p.site / "a/activities.ics").read_bytes()
+    cal = icalendar.Calendar.from_ical(raw)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"专题讲座", "已结束活动"}
+    talk = events["专题讲座"]
+    start = talk.decoded("dtstart")
+    assert start.utcoffset() == dt.timedelta(hours=8)
+    assert start.strftime("%Y-%m-%d %H:%M") == f"{days(3)} 14:00"
+    assert talk.decoded("dtend").strftime("%H:%M") == "16:00"
+    assert str(talk["location"]) == "总站讲堂"
+    assert str(talk["url"]) == "https://example.org/a/activities/hq/talk/"
+    assert "电话报名" in str(talk["description"])
+    assert talk.decoded("dtstamp").tzinfo is not None
+    assert any(tz["tzid"] == "Asia/Shanghai" for tz in cal.walk("VTIMEZONE"))
+    uid = str(talk["uid"])
+    p.build()
+    again = icalendar.Calendar.from_ical((p.site / "a/activities.ics").read_bytes())
+    assert uid in [str(e["uid"]) for e in again.walk("VEVENT")]
+    hq = icalendar.Calendar.from_ical((p.site / "hq/activities.ics").read_bytes())
+    assert uid in [str(e["uid"]) for e in hq.walk("VEVENT")]
+
+
+def screen_payload(p: PlatformHandle, station: str) -> dict:
+    html = (p.site / station / "screen/index.html").read_text("utf-8")
+    m = re.search(r'<script type="application/json" id="screen-data">(.*?)</script>', html, re.S)
+    assert m
+    return json.loads(m.group(1))
+
+
+def test_screen_shows_only_what_is_current(tmp_path: Path) -> None:
+    p = outputs_platform(tmp_path)
+    data = screen_payload(p, "a")
+    titles = [s["title"] for s in data["slides"]]
+    assert titles[0] == "专题讲座"  # coming activities first
+    assert set(titles) == {"专题讲座", "新新闻", "党费公示", "甲的新闻", "旧新闻"}
+    assert [t["title"] for t in data["themes"]] == ["本月主题：共建"]
+    assert all("<svg" in s["qr"] for s in data["slides"])
+    assert data["station"] == "甲分站"
+    html = (p.site / "a/screen/index.html").read_text("utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    version = json.loads((p.site / "a/screen/version.json").read_text("utf-8"))
+    assert version["version"] == data["version"]
+
+
+def test_screen_has_no_qr_without_site_url(tmp_path: Path) -> None:
+    p = outputs_platform(tmp_path)
+    p.write("mkdocs.yml", (p.root / "mkdocs.yml").read_text("utf-8").replace("site_url: https://example.org/\n", ""))
+    p.build()
+    assert all("qr" not in s for s in screen_payload(p, "a")["slides"])
+    feed = feedparser.parse((p.site / "a/feed.xml").read_bytes())
+    assert feed.entries[0].id == "urn:louyu:content/hq/news/new.md"
