@@ -230,7 +230,7 @@ def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station |
     if not isinstance(screen, dict):
         problems.error(rel, doc.line("screen"), "screen 应为映射（如 slide_seconds: 10）")
         screen = {}
-    else:
+    elif screen:
         screen = s.apply(doc, SCREEN_FIELDS, rel, problems, ("screen",))
     if "name" not in values or "kind" not in values:
         return None
