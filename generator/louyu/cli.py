@@ -153,6 +153,7 @@ def review_list(config_file: Path, fmt: str) -> None:
             click.echo(as_text(r))
     if problems.errors:
         click.echo(f"另有 {len(problems.errors)} 个错误（louyu check 查看），出错的条目未列出。", err=True)
+        sys.exit(1)
 
 
 @review.command("diff")

@@ -9,13 +9,14 @@ and returns the Platform plus all problems. It never stops at the first.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from . import schema as s
 from .digest import DIGEST_RE, item_digest
 from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Settings, Staff, Station
 from .personal import find_id_numbers
+from .refs import find_active_content
 from .problems import LouyuError, Problems
 from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
 from .settings import load_config
@@ -252,6 +253,9 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
             if station_dir.suffix == ".md":
                 problems.error(rel_station, 1, "条目应放在 content/<站点编号>/<栏目>/ 下")
             continue
+        if station_dir.is_symlink():
+            problems.error(rel_station, 1, "content/ 下的文件夹不能是符号链接（可能指向平台之外）")
+            continue
         if station_dir.name not in stations:
             if any(station_dir.rglob("*.md")):
                 problems.error(rel_station, 1, f"没有站点 {station_dir.name}（stations/{station_dir.name}.yml 不存在）")
@@ -261,6 +265,9 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
             if not section_dir.is_dir():
                 if section_dir.suffix == ".md":
                     problems.error(rel_section, 1, "条目应放在栏目文件夹下：news、disclosures、resources、activities、themes")
+                continue
+            if section_dir.is_symlink():
+                problems.error(rel_section, 1, "content/ 下的文件夹不能是符号链接（可能指向平台之外）")
                 continue
             if section_dir.name not in SECTIONS:
                 if any(section_dir.rglob("*.md")):
@@ -333,6 +340,8 @@ def parse_item(
         return None
     for lineno, masked in find_id_numbers(text):
         problems.error(rel, lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
+    for lineno, what in find_active_content(text):
+        problems.warning(rel, lineno, f"{what}不会发布（网页中的脚本、事件和框架一律删除）")
     meta = fm.meta
     if not isinstance(meta.data, dict):
         problems.error(rel, 1, "front matter 应为“键: 值”形式的映射")
@@ -364,6 +373,8 @@ def parse_item(
         **values,
     )
     if not _resolve_refs(item, resolver or (lambda t: resolve(t, item.folder, root)), meta, problems):
+        return None
+    if not _attachments_free_of_personal_data(item, problems):
         return None
     item.digest = item_digest(item)
     return item
@@ -445,6 +456,23 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
             item.refs[link.target] = resolver(link.target)
         except RefError as exc:
             problems.error(item.path, link.line, str(exc))
+            ok = False
+    return ok
+
+
+TEXT_ATTACHMENTS = {".txt", ".md", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".yml", ".yaml"}
+
+
+def _attachments_free_of_personal_data(item: Item, problems: Problems) -> bool:
+    """Identity numbers in text attachments are errors too: the file would be published."""
+    ok = True
+    folder = PurePosixPath(item.path).parent
+    for ref in item.files():
+        if PurePosixPath(ref.rel).suffix.lower() not in TEXT_ATTACHMENTS:
+            continue
+        text = ref.read().decode("utf-8", errors="replace")
+        for lineno, masked in find_id_numbers(text):
+            problems.error(f"{folder}/{ref.rel}", lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
             ok = False
     return ok
 

@@ -7,6 +7,7 @@ that leads elsewhere. Nothing outside the platform is ever read.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ def links_in_markdown(body: str, first_line: int) -> list[BodyLink]:
         targets += [g.strip("<>") for g in _REFDEF.findall(line)]
         targets += [next(x for x in groups if x) for groups in _HTML_ATTR.findall(line) if any(groups)]
         for t in targets:
-            found.append(BodyLink(t, first_line + offset))
+            # Markdown and browsers decode entities in URLs: classify what they will see.
+            found.append(BodyLink(html.unescape(t), first_line + offset))
     return found
 
 
@@ -60,16 +62,19 @@ class RefError(ValueError):
     """A reference that may not be used; the message is Chinese."""
 
 
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
 def is_local(target: str) -> bool:
     """True for a link to a file of the platform (not a web address or an anchor)."""
-    t = target.strip()
+    t = _INVISIBLE.sub("", target)
     if not t or t.startswith("#") or t.startswith("//"):
         return False
     return _SCHEME.match(t) is None
 
 
 def scheme_of(target: str) -> str | None:
-    m = _SCHEME.match(target.strip())
+    m = _SCHEME.match(_INVISIBLE.sub("", target))
     return m.group(1).lower() if m else None
 
 
@@ -105,3 +110,23 @@ def resolve(target: str, folder: Path, root: Path) -> FileRef:
     if not real.is_file():
         raise RefError(f"引用的不是文件：{target}")
     return FileRef(rel=normal, abs_path=real, size=real.stat().st_size)
+
+
+_ACTIVE = [
+    (re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet|style|link|meta|base|form|svg|math)\b", re.I), "<{0}> 标签"),
+    (re.compile(r"""\bon[a-z]+\s*=""", re.I), "事件属性（on...=）"),
+    (re.compile(r"(?:javascript|vbscript|data)\s*:", re.I), "{0} 链接"),
+    (re.compile(r"&#\s*x?0*(?:6a|106|4a|74)\b|&#\w+;?\s*a\s*v", re.I), "用字符实体隐藏的链接"),
+]
+
+
+def find_active_content(text: str) -> list[tuple[int, str]]:
+    """(line, what) for every construct the sanitiser will remove from an item's page."""
+    found = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        for rx, label in _ACTIVE:
+            m = rx.search(line)
+            if m:
+                word = (m.group(1) if m.groups() else m.group(0).rstrip(":= ")).lower()
+                found.append((lineno, label.format(word)))
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import zoneinfo
 
@@ -48,5 +49,12 @@ def ics(platform: Platform, site: Site, publication: Publication) -> bytes:
             event.add("url", base + item.url)
         event.add("organizer", f"mailto:{platform.stations[item.station].email or 'noreply@example.invalid'}", parameters={"cn": platform.stations[item.station].name})
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if any(True for _ in cal.walk("VEVENT")):
+        cal.add_component(_vtimezone(platform.settings.timezone))
     return bytes(cal.to_ical())
+
+
+@functools.lru_cache(maxsize=4)
+def _vtimezone(name: str) -> icalendar.Timezone:
+    # Built once per build process, not once per station.
+    return icalendar.Timezone.from_tzinfo(zoneinfo.ZoneInfo(name), tzid=name)

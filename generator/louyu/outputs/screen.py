@@ -29,7 +29,8 @@ MAX_ACTIVITIES = 8
 
 
 def qr_svg(url: str) -> str:
-    return str(segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff", omitsize=True))
+    # A fixed mask: choosing the "best" of eight costs 8x and no scanner needs it.
+    return str(segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, border=2, dark="#000000", light="#ffffff", omitsize=True))
 
 
 def logo_data_uri(path: Path | None) -> str | None:

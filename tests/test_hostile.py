@@ -1,0 +1,221 @@
+"""Hostile and careless input: nothing active published, nothing outside read, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PlatformHandle, item, make_platform
+from louyu.problems import PlatformErrors
+from test_build import tree_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<svg><script>alert(1)</script></svg>",
+    "<svg onload=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=https://x.example/y.png onerror=alert(1)>",
+    "<img src=https://x.example/a.png onerror=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    "<object data=https://evil.example/x.swf></object>",
+    "<embed src=https://evil.example/x.swf>",
+    "<meta http-equiv=refresh content='0;url=https://evil.example'>",
+    "<base href=https://evil.example/>",
+    "<form action=https://evil.example><input name=q></form>",
+    "<style>body{background:url(https://evil.example/x)}</style>",
+    "[点我](javascript:alert(1))",
+    "[点我](JaVaScRiPt:alert(1))",
+    "[点我](&#106;avascript:alert(1))",
+    "[点我](&#x6A;avascript&colon;alert(1))",
+    "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+    "<a href=\"  javascript:alert(1)\">x</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+    "<img src=\"data:image/svg+xml;base64,PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+\">",
+    "<javascript:alert(1)>",
+    "段落\n{: onclick=\"alert(1)\" }",
+    "## 标题 {: onmouseover=\"alert(1)\" }",
+    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "<a href=\"https://ok.example\" onclick=\"alert(1)\">ok</a>",
+    "<details open ontoggle=alert(1)><summary>x</summary></details>",
+]
+
+
+class ActiveContent(HTMLParser):
+    """Collects every script, frame, handler or script URL in an HTML fragment."""
+
+    BAD_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link", "meta", "base", "form", "svg", "math"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BAD_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            v = "".join((value or "").split()).lower()
+            if name.startswith("on") or name == "style" or v.startswith(("javascript:", "vbscript:", "data:")):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def active_content(html: str) -> list[str]:
+    parser = ActiveContent()
+    parser.feed(html)
+    return parser.found
+
+
+def article(page: Path) -> str:
+    html = page.read_text("utf-8")
+    return html[html.index('<article class="md-content__inner md-typeset">'): html.index("</article>")]
+
+
+def test_no_payload_reaches_a_page(tmp_path: Path) -> None:
+    files = {f"content/a/news/p{n:02d}.md": item(f"载荷{n}", "a-admin", body=f"前文。\n\n{payload}\n\n后文。") for n, payload in enumerate(PAYLOADS)}
+    p = make_platform(tmp_path, files)
+    p.approve(*files, by="a-inst")
+    p.build()
+    for n in range(len(PAYLOADS)):
+        page = p.site / f"a/news/a/p{n:02d}/index.html"
+        body = article(page)
+        assert active_content(body) == [], (PAYLOADS[n], active_content(body))
+        assert "前文" in body  # the text around it survives (an unclosed <style> may swallow what follows)
+    # And not on the other sites' copies or in the search index either.
+    index = (p.site / "hq/search/search_index.json").read_text("utf-8")
+    assert "<script" not in index and "onerror" not in index
+
+
+def test_check_warns_about_what_will_be_removed(tmp_path: Path) -> None:
+    p = make_platform(tmp_path, {"content/a/news/x.md": item("x", "a-admin", body="正文\n\n<script>alert(1)</script>\n\n[a](javascript:alert(1))\n\n<img src=https://x.example/a.png onerror=alert(1)>")})
+    result = p.cli("check")
+    assert result.exit_code == 0
+    assert "content/a/news/x.md:9: 警告：<script> 标签不会发布" in result.output
+    assert "content/a/news/x.md:11: 警告：javascript 链接不会发布" in result.output
+    assert "content/a/news/x.md:13: 警告：事件属性（on...=）不会发布" in result.output
+    assert p.cli("check", "--strict").exit_code == 1
+
+
+def test_nothing_outside_the_platform_is_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(item("外部", "a-admin"), "utf-8")
+    p = make_platform(tmp_path / "p")
+    (p.root / "content/a").mkdir(parents=True)
+    (p.root / "content/a/news").symlink_to(outside)
+    _, problems = p.load()
+    assert "content/a/news:1: content/ 下的文件夹不能是符号链接（可能指向平台之外）" in [str(x) for x in problems]
+
+
+def test_identity_number_in_a_text_attachment(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/resources/list/index.md": item("名单", "a-admin", attachments=["名单.csv"]),
+            "content/a/resources/list/名单.csv": "姓名,证件\n张三,11010519491231002X\n",
+        },
+    )
+    _, problems = p.load()
+    assert "content/a/resources/list/名单.csv:2: 含有居民身份证号码 110105********002X：个人信息不得公开，请删除" in [str(x) for x in problems]
+
+
+def test_no_traceback_for_a_platform_that_is_not_one(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("- just\n- a list\n", "utf-8")
+    from click.testing import CliRunner
+
+    from louyu.cli import main
+
+    for command in (["check"], ["build"], ["review", "list"]):
+        result = CliRunner().invoke(main, [*command, "-f", str(tmp_path / "mkdocs.yml")])
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output
+        assert "内部错误" not in result.output
+    missing = CliRunner().invoke(main, ["check", "-f", str(tmp_path / "nope.yml")])
+    assert missing.exit_code == 1 and "找不到配置文件" in missing.output
+
+
+# -- property tests ------------------------------------------------------------------
+
+scalar = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+value = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+KEYS = ["title", "date", "author", "audience", "summary", "tags", "cover", "attachments", "expires", "start", "end", "location", "capacity", "month", "activity"]
+front_matter = st.dictionaries(st.sampled_from(KEYS), value, max_size=8)
+markdown_text = st.lists(
+    st.one_of(st.text(max_size=40), st.sampled_from(PAYLOADS), st.sampled_from(["# 标题", "| a | b |\n|---|---|\n| 1 | 2 |", "!!! note\n    内容", "```\ncode <script>\n```", "[x](y.pdf)", "![](../../etc/passwd)"])),
+    max_size=6,
+).map("\n\n".join)
+
+
+@pytest.fixture(scope="module")
+def fuzz_platform(tmp_path_factory: pytest.TempPathFactory) -> PlatformHandle:
+    return make_platform(tmp_path_factory.mktemp("fuzz"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(meta=front_matter, body=markdown_text)
+def test_random_items_never_crash_and_never_publish_active_content(fuzz_platform: PlatformHandle, meta: dict, body: str) -> None:
+    import yaml
+
+    p = fuzz_platform
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n\n" + body + "\n"
+    p.write("content/a/news/fuzz.md", text)
+    platform, problems = p.load()
+    fuzz = platform.item("content/a/news/fuzz.md")
+    if fuzz is not None:
+        p.approve("content/a/news/fuzz.md", by="a-inst" if not fuzz.reaches_beyond_owner() else "hq-inst")
+    try:
+        p.build(stations=["a"])
+    except PlatformErrors as exc:
+        assert all(x.path and x.line >= 1 and x.message for x in exc.problems)
+        return
+    page = p.site / "a/news/a/fuzz/index.html"
+    if page.exists():
+        assert active_content(article(page)) == []
+
+
+# -- killed builds -------------------------------------------------------------------
+
+
+def test_a_killed_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from workload import generate
+
+    root = generate(tmp_path / "platform", stations=3, items=60)
+    site = tmp_path / "site"
+    louyu = [sys.executable, "-m", "louyu.cli"]
+    subprocess.run([*louyu, "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)], check=True, capture_output=True)
+    before = tree_digest(site)
+    # Change something so a finished build would differ, then kill builds at different moments.
+    (root / "stations/s01.yml").write_text((root / "stations/s01.yml").read_text("utf-8").replace("第1分站", "改名分站"), "utf-8")
+    killed = 0
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+        proc = subprocess.Popen([*louyu, "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        after = tree_digest(site)
+        if after != before:
+            # Killed after the swap (while removing the old tree), or finished: then the
+            # output must be the whole new build, never a mix of the two.
+            assert set(after) == set(before), f"a build killed after {delay}s left a partial tree"
+            stamps = {json.loads((site / s / "manifest.json").read_text("utf-8"))["built_at"] for s in ("central", "s01", "s02", "s03")}
+            assert len(stamps) == 1
+            assert "改名分站" in (site / "s01/index.html").read_text("utf-8")
+            break
+    assert killed >= 1
+    result = subprocess.run([*louyu, "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((site / "s01/manifest.json").read_text("utf-8"))["station"] == "s01"
+    assert "改名分站" in (site / "s01/index.html").read_text("utf-8")
+    assert [x.name for x in tmp_path.iterdir() if ".louyu-" in x.name] == []
