@@ -122,6 +122,7 @@ class PlatformHandle:
 def make_platform(root: Path, files: dict[str, str | bytes] | None = None) -> PlatformHandle:
     handle = PlatformHandle(root)
     handle.write("mkdocs.yml", MKDOCS)
+    handle.write(".gitignore", "site/\n.louyu-cache/\n")
     for rel, text in STATIONS.items():
         handle.write(rel, text)
     for rel, text in (files or {}).items():

@@ -209,7 +209,7 @@ def test_failed_build_leaves_output_exactly_as_it_was(platform: PlatformHandle) 
         platform.build()
     assert any(p.path == "content/a/news/broken.md" for p in exc.value.problems)
     assert tree_digest(platform.site) == before
-    assert not [x for x in platform.root.iterdir() if ".louyu-" in x.name]
+    assert not [x for x in platform.root.iterdir() if x.name.startswith(".site.louyu-")]
     result = platform.cli("build")
     assert result.exit_code == 1
     assert "content/a/news/broken.md:3: YAML 格式错误" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,12 @@ from typing import Callable
 from .loader import load_platform
 from .model import Platform
 from .problems import PlatformErrors, Problem, UsageProblem
+from . import __version__
+from .cache import Cache, cache_dir
+from .fastpath import input_fingerprint, remember
 from .history import GitHistory
+from .parallel import render_items, write_stations
+from .render.theme import segment_chinese
 from .publish import Publication, decide
 from .render.site import SiteRenderer
 from .signatures import signature_checker
@@ -54,6 +60,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
+    inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())  # before reading anything
     platform, warnings = load_checked(config_file, strict)
     output = output if output is not None else platform.root / "site"
     check_target(output, platform.root)
@@ -66,20 +73,63 @@ def build(
     renderer = SiteRenderer(platform, publication)
     result = BuildResult(output, sorted(publication.sites), warnings=warnings)
     result.notices = publication.notices + _not_published_notices(publication)
+    cache = Cache(cache_dir(platform.root), f"{__version__}:{renderer.content.fingerprint()}")
+    try:
+        render_item_revisions(renderer, publication, cache)
+    finally:
+        cache.close()
     only = set(stations or [])
     keep_old = (lambda name: name in platform.stations and name not in only) if only else None
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
         writer.write("index.html", renderer.portal())
-        for n, (sid, site) in enumerate(sorted(publication.sites.items()), start=1):
-            if progress:
-                progress(sid, n, len(publication.sites))
-            for rel, data in renderer.station_files(site):
+        ids = sorted(publication.sites)
+        for sid in ids:
+            for rel, data in renderer.static_files():
                 writer.write(f"{sid}/{rel}", data)
-            result.pages[sid] = len(site.pages)
+        for n, (sid, files, size) in enumerate(write_stations(renderer, tmp, ids), start=1):
+            if progress:
+                progress(sid, n, len(ids))
+            result.pages[sid] = len(publication.sites[sid].pages)
+            writer.files += files
+            writer.bytes_written += size
         result.files, result.bytes_written = writer.files, writer.bytes_written
     result.seconds = time.perf_counter() - started
+    remember(
+        platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs,
+        {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in warnings], "notices": result.notices},
+    )
     return result
+
+
+def valid_until(platform: Platform, publication: Publication, now: dt.datetime) -> dt.datetime:
+    """When this output stops being right with unchanged input: the next midnight, or the
+    next activity to start or end (it leaves the coming-activities lists and screens)."""
+    tz = zoneinfo.ZoneInfo(platform.settings.timezone)
+    moments = [dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())]
+    for site in publication.sites.values():
+        for item in site.by_section["activities"]:
+            for moment in (item.start, item.end):
+                if moment is not None and moment > now:
+                    moments.append(moment)
+    return min(moments).replace(tzinfo=tz)
+
+
+def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> None:
+    """Every published revision converted once: from the cache, or rendered on every core."""
+    revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
+    cached = cache.get_items(revisions)
+    renderer.content.prefill(cached)
+    missing = [i for d, i in revisions.items() if d not in cached]
+    if missing:
+        warm_up_segmenter()  # loaded once in the parent, shared by the forked workers
+        fresh = render_items(renderer, missing)
+        renderer.content.prefill(fresh)
+        cache.put_items(fresh)
+
+
+def warm_up_segmenter() -> None:
+    segment_chinese("楼宇党建")
 
 
 def _check_station_ids(platform: Platform, stations: list[str] | None) -> None:

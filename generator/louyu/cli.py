@@ -88,6 +88,16 @@ def main() -> None:
 @reports_errors
 def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""
+    from .fastpath import unchanged
+
+    output = site_dir if site_dir is not None else config_file.absolute().parent / "site"
+    record = unchanged(config_file.absolute(), output, list(stations) or None, strict)
+    if record is not None:
+        summary = record["summary"]
+        for line in summary["warnings"] + summary["notices"]:
+            click.echo(line, err=True)
+        click.echo(f"没有变化：{output} 中的 {summary['stations']} 个站点（{summary['pages']} 个条目页）已是最新。", err=True)
+        return
     from .build import build as run_build
 
     def show(sid: str, n: int, total: int) -> None:

@@ -54,13 +54,29 @@ class RenderedItem:
     body: str  # sanitised HTML of the Markdown body
     search: tuple[SearchEntry, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        return {"body": self.body, "search": [[e.anchor, e.title, e.text] for e in self.search]}
+
+    @classmethod
+    def from_json(cls, digest: str, data: dict[str, Any]) -> "RenderedItem":
+        return cls(digest, str(data["body"]), tuple(SearchEntry(a, t, x) for a, t, x in data["search"]))
+
 
 class ContentRenderer:
     """Converts item revisions; one Markdown instance per process, reset per item."""
 
-    def __init__(self, extensions: list[Any], configs: dict[str, Any]) -> None:
+    def __init__(self, extensions: list[Any], configs: dict[str, Any], fingerprint: str) -> None:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         self.cache: dict[str, RenderedItem] = {}
+        self._fingerprint = fingerprint
+
+    def fingerprint(self) -> str:
+        """What besides the digest shapes a rendering: the Markdown settings and library versions."""
+        return self._fingerprint
+
+    def prefill(self, renderings: dict[str, dict[str, Any]]) -> None:
+        for digest, data in renderings.items():
+            self.cache.setdefault(digest, RenderedItem.from_json(digest, data))
 
     def render(self, item: Item) -> RenderedItem:
         cached = self.cache.get(item.digest)

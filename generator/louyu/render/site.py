@@ -102,11 +102,15 @@ class SiteRenderer:
 
     # -- the whole site -------------------------------------------------------------
 
-    def station_files(self, site: Site) -> Iterator[Output]:
-        station = site.station
-        theme = self._theme(station)
+    def static_files(self) -> Iterator[Output]:
+        """Files that are the same in every station folder (written once, then hard-linked)."""
         yield from self.theme_files
         yield LOUYU_CSS, (Path(__file__).parent.parent / "templates" / "louyu.css")
+
+    def station_files(self, site: Site) -> Iterator[Output]:
+        """Everything of one station's site but the static files."""
+        station = site.station
+        theme = self._theme(station)
         yield "index.html", self._home(site, theme)
         for section, title in SECTIONS.items():
             yield from self._section(site, theme, section, title)

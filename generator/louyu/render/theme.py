@@ -145,9 +145,18 @@ def find_theme_file(config: MkDocsConfig, rel: str | None) -> Path | None:
     return None
 
 
-def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any]]:
-    """Markdown extensions from mkdocs.yml, with heading anchors that keep Chinese."""
+def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any], str]:
+    """Markdown extensions from mkdocs.yml (anchors keep Chinese), and their fingerprint."""
+    import hashlib
+    import json
+    from importlib.metadata import version
+
     from pymdownx.slugs import slugify
+
+    libraries = [f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "nh3", "jieba", "mkdocs-material")]
+    fingerprint = hashlib.sha256(
+        json.dumps([config.markdown_extensions, dict(config.mdx_configs), libraries], sort_keys=True, default=repr).encode()
+    ).hexdigest()[:16]
 
     extensions = list(config.markdown_extensions)
     configs = copy.deepcopy(dict(config.mdx_configs))
@@ -156,7 +165,7 @@ def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, 
     toc = dict(configs.get("toc", {}))
     toc.setdefault("slugify", slugify(case="lower"))
     configs["toc"] = toc
-    return extensions, configs
+    return extensions, configs, fingerprint
 
 
 def search_settings(config: MkDocsConfig) -> dict[str, Any]:

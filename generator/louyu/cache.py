@@ -1,0 +1,127 @@
+"""The build cache: rendered item revisions and the last build's fingerprint.
+
+Location: `<platform>/.louyu-cache/cache.sqlite` (or `$LOUYU_CACHE_DIR`); it is
+never part of the output and can be deleted at any time. Keys are content
+digests plus louyu's version and the renderer's settings, so a stale entry is
+never found. SQLite makes every write a transaction: a killed build leaves the
+previous cache intact. A file that is corrupt, or written by another program
+or format, is detected, set aside and rebuilt — never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+FORMAT = "louyu-cache-1"
+
+
+def cache_dir(platform_root: Path) -> Path:
+    override = os.environ.get("LOUYU_CACHE_DIR")
+    return Path(override) if override else platform_root / ".louyu-cache"
+
+
+class Cache:
+    def __init__(self, folder: Path, namespace: str) -> None:
+        """`namespace` holds everything besides the digest that shapes a rendering."""
+        self.path = folder / "cache.sqlite"
+        self.namespace = namespace
+        self.db: sqlite3.Connection | None = None
+        self.recovered = False
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = self._open()
+        except (OSError, sqlite3.Error):
+            self.db = None  # an unusable cache only costs time
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:
+                raise sqlite3.DatabaseError("foreign cache")
+            db.execute("PRAGMA quick_check").fetchone()
+            return db
+        except sqlite3.Error:
+            self._set_aside()
+            db = self._connect()
+            db.executescript(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE items (key TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE builds (key TEXT PRIMARY KEY, value TEXT);"
+            )
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+            db.commit()
+            return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def _set_aside(self) -> None:
+        self.recovered = self.path.exists()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.remove(str(self.path) + suffix)
+            except FileNotFoundError:
+                pass
+
+    def get_items(self, digests: Iterable[str]) -> dict[str, Any]:
+        if self.db is None:
+            return {}
+        found: dict[str, Any] = {}
+        keys = {f"{self.namespace}:{d}": d for d in digests}
+        rows: list[tuple[str, str]] = []
+        try:
+            items = list(keys)
+            for start in range(0, len(items), 500):
+                chunk = items[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(f"SELECT key, value FROM items WHERE key IN ({marks})", chunk).fetchall()
+        except sqlite3.Error:
+            return {}
+        for key, value in rows:
+            try:
+                found[keys[key]] = json.loads(value)
+            except (ValueError, KeyError):
+                continue
+        return found
+
+    def put_items(self, values: dict[str, Any]) -> None:
+        if self.db is None or not values:
+            return
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO items VALUES (?, ?)",
+                    [(f"{self.namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()],
+                )
+        except sqlite3.Error:
+            pass
+
+    def get_build(self, key: str) -> Any:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM builds WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+
+    def put_build(self, key: str, value: Any) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (key, json.dumps(value)))
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

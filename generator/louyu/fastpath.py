@@ -1,0 +1,117 @@
+"""The no-op rebuild: answer "nothing changed" without loading MkDocs at all.
+
+After each successful build louyu records, in the build cache, a fingerprint
+of every input file (path, size, modification time, inode), louyu's version,
+the git HEAD, the command's options, the state of the output folder it wrote,
+and until when that output stays right (the next midnight in the platform's
+time zone or the next activity to end, whichever comes first: lists, homes
+and screens change then). A build whose fingerprint matches, before that
+moment, with its output untouched, has nothing to do. This module imports
+only the standard library, so that check costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import Cache, cache_dir
+
+INPUTS = ("mkdocs.yml", "stations", "content", "reviews", "theme")
+
+
+def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> str:
+    parts = [str(config_file.resolve()), str(output.resolve()), sorted(stations or []), strict]
+    return "fastpath:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def input_fingerprint(root: Path, config_file: Path) -> str:
+    h = hashlib.sha256(f"louyu {__version__}\n".encode())
+    st = config_file.stat()
+    h.update(f"{config_file.name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n".encode())
+    for top in INPUTS[1:]:
+        for folder, dirs, files in os.walk(root / top):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                try:
+                    s = os.lstat(path)
+                except OSError:
+                    continue
+                h.update(f"{os.path.relpath(path, root)} {s.st_size} {s.st_mtime_ns} {s.st_ino}\n".encode())
+    h.update(_git_head(root).encode())
+    return h.hexdigest()
+
+
+def _git_head(root: Path) -> str:
+    # Approved revisions are read from history: a new commit may change what is online.
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def output_state(output: Path) -> list[Any]:
+    """What louyu wrote at the top of the output: removed or edited files show up here."""
+    state: list[Any] = []
+    try:
+        state.append(output.stat().st_ino)
+        for entry in sorted(os.scandir(output), key=lambda e: e.name):
+            for name in ("index.html", "manifest.json", "search/search_index.json"):
+                path = os.path.join(entry.path, name) if entry.is_dir() else entry.path
+                if os.path.exists(path):
+                    s = os.stat(path)
+                    state.append([os.path.relpath(path, output), s.st_size, s.st_mtime_ns, s.st_ino])
+                if not entry.is_dir():
+                    break
+    except OSError:
+        return ["missing"]
+    return state
+
+
+def unchanged(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> dict[str, Any] | None:
+    """The record of the last build if it is still exactly right, else None."""
+    root = config_file.parent
+    if not config_file.is_file() or not output.is_dir():
+        return None
+    cache = Cache(cache_dir(root), "fastpath")
+    try:
+        record = cache.get_build(build_key(config_file, output, stations, strict))
+    finally:
+        cache.close()
+    if not isinstance(record, dict):
+        return None
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    if now >= record.get("valid_until", ""):
+        return None
+    if record.get("inputs") != input_fingerprint(root, config_file):
+        return None
+    if record.get("output") != output_state(output):
+        return None
+    return record
+
+
+def remember(
+    config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str, summary: dict[str, Any]
+) -> None:
+    cache = Cache(cache_dir(config_file.parent), "fastpath")
+    try:
+        cache.put_build(
+            build_key(config_file, output, stations, strict),
+            {
+                "inputs": inputs,
+                "valid_until": valid_until.astimezone(dt.timezone.utc).isoformat(),
+                "output": output_state(output),
+                "summary": summary,
+            },
+        )
+    finally:
+        cache.close()

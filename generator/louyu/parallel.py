@@ -1,0 +1,85 @@
+"""Using every core: item revisions and station sites rendered in forked workers.
+
+The parent prepares everything (platform, publication, theme, jieba's
+dictionary) and then forks, so workers share it copy-on-write and receive only
+small work orders. Each worker writes its stations' files straight into the
+temporary output folder and returns counts. With one core, or little work,
+everything runs in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from .model import Item
+from .render.site import SiteRenderer
+from .write import TreeWriter
+
+_RENDERER: SiteRenderer | None = None  # set in the parent just before forking
+
+
+def jobs() -> int:
+    wanted = os.environ.get("LOUYU_JOBS")
+    if wanted and wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool(n: int) -> Any:
+    return multiprocessing.get_context("fork").Pool(n)
+
+
+def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
+    """Digest -> cacheable rendering of each item revision."""
+    global _RENDERER
+    n = jobs()
+    if n == 1 or len(items) < 40:
+        return {i.digest: renderer.content.render(i).to_json() for i in items}
+    _RENDERER = renderer
+    chunks = [items[k::n * 4] for k in range(n * 4)]
+    out: dict[str, Any] = {}
+    with _pool(n) as pool:
+        for part in pool.imap_unordered(_render_chunk, chunks):
+            out.update(part)
+    _RENDERER = None
+    return out
+
+
+def _render_chunk(items: list[Item]) -> dict[str, Any]:
+    assert _RENDERER is not None
+    return {i.digest: _RENDERER.content.render(i).to_json() for i in items}
+
+
+def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -> Iterator[tuple[str, int, int]]:
+    """(station, files, bytes) as each station's site is written under root/<station>/."""
+    global _RENDERER
+    n = min(jobs(), len(station_ids))
+    _RENDERER = renderer
+    if n <= 1:
+        try:
+            for sid in station_ids:
+                yield _write_station((sid, root))
+        finally:
+            _RENDERER = None
+        return
+    try:
+        with _pool(n) as pool:
+            yield from pool.imap_unordered(_write_station, [(sid, root) for sid in station_ids])
+    finally:
+        _RENDERER = None
+
+
+def _write_station(order: tuple[str, Path]) -> tuple[str, int, int]:
+    sid, root = order
+    renderer = _RENDERER
+    assert renderer is not None
+    writer = TreeWriter(root)
+    for rel, data in renderer.station_files(renderer.publication.sites[sid]):
+        writer.write(f"{sid}/{rel}", data)
+    return sid, writer.files, writer.bytes_written
