@@ -72,12 +72,33 @@ def _swap(new: Path, target: Path) -> None:
         os.rename(new, target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old tree
+        _discard(new)  # `new` now holds the old tree
         return
     old = target.parent / f".{target.name}{_OLD}{os.getpid()}"
     os.rename(target, old)
     os.rename(new, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _discard(tree: Path) -> None:
+    """Remove a replaced tree without making the build wait for it.
+
+    The new output is already live; the old tree is renamed aside and deleted by
+    a detached process (and by the next build, if that process never ran).
+    """
+    aside = tree.parent / f".{tree.name.split('.louyu-')[0].lstrip('.')}{_OLD}{os.getpid()}-trash"
+    try:
+        os.rename(tree, aside)
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    rm = shutil.which("rm")
+    if rm is None:
+        shutil.rmtree(aside, ignore_errors=True)
+        return
+    import subprocess
+
+    subprocess.Popen([rm, "-rf", "--", str(aside)], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -111,6 +132,9 @@ def _pid_alive(pid: int) -> bool:
 def _recover(target: Path) -> None:
     """Undo what a build killed mid-way left behind (only builds that are no longer running)."""
     for entry in target.parent.glob(f".{target.name}.louyu-*"):
+        if entry.name.endswith("-trash"):
+            shutil.rmtree(entry, ignore_errors=True)  # an old tree whose deletion never finished
+            continue
         marker, _, pid = entry.name.rpartition("-")
         if not pid.isdigit() or _pid_alive(int(pid)) and int(pid) != os.getpid():
             continue

@@ -1,0 +1,186 @@
+"""Benchmark louyu against the naive way: one plain mkdocs-material project per station.
+
+    python benchmarks/bench.py [--stations 10] [--items 400] [--runs 3] [--skip-naive]
+
+Generates the workload (benchmarks/workload.py), then in each run measures:
+
+  naive     one `mkdocs build` per station, in turn, of a plain Material project holding
+            exactly the pages that station's louyu site publishes (same theme, search, jieba)
+  cold      `louyu build` with no cache and no output
+  no-op     `louyu build` again, nothing changed
+  one edit  one central broadcast edited and re-approved, then `louyu build`
+
+and prints medians and ratios taken within each run (machine noise cancels), the peak
+memory of the whole process tree (sum of PSS, sampled every 20 ms) and the bytes written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "generator"))
+
+from workload import generate  # noqa: E402
+
+
+def tree_pss_kib(root_pid: int) -> int:
+    """Sum of PSS over a process and all its descendants (shared pages counted once)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    stack = [root_pid]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak tree PSS (KiB) of a command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_pss_kib(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()}")
+    return seconds, peak
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def make_naive_projects(platform: Path, site: Path, into: Path) -> list[Path]:
+    """One Material project per station with that station's published items as pages."""
+    projects = []
+    mkdocs_yml = (
+        "site_name: {name}\ntheme:\n  name: material\n  language: zh\n  font: false\n  palette:\n    primary: red\n"
+        "plugins:\n  - search\nmarkdown_extensions:\n  - admonition\n  - attr_list\n  - tables\n  - toc:\n      permalink: true\n"
+    )
+    for manifest in sorted(site.glob("*/manifest.json")):
+        data = json.loads(manifest.read_text("utf-8"))
+        project = into / data["station"]
+        docs = project / "docs"
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(f"# {data['station']}\n", "utf-8")
+        for entry in data["items"]:
+            src = platform / entry["path"]
+            dest = docs / entry["url"].rstrip("/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest.with_suffix(".md"))
+        (project / "mkdocs.yml").write_text(mkdocs_yml.format(name=data["station"]), "utf-8")
+        projects.append(project)
+    return projects
+
+
+def edit_one_broadcast(platform: Path, n: int) -> None:
+    target = sorted((platform / "content" / "central" / "news").glob("*.md"))[0]
+    target.write_text(target.read_text("utf-8") + f"\n\n第 {n} 次修改：新增一段文字。\n", "utf-8")
+    rel = target.relative_to(platform).as_posix()
+    subprocess.run(["louyu", "review", "approve", rel, "--by", "central-inst", "-f", str(platform / "mkdocs.yml")], check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="louyu benchmark (ratios against naive MkDocs builds)")
+    parser.add_argument("--stations", type=int, default=10)
+    parser.add_argument("--items", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-naive", action="store_true", help="louyu figures only (no ratios to naive)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="louyu-bench-"))
+    platform = generate(work / "platform", args.stations, args.items)
+    env = {**os.environ, "LOUYU_CACHE_DIR": str(work / "cache")}
+    louyu = ["louyu", "build", "-f", str(platform / "mkdocs.yml")]
+    out = work / "site"
+    subprocess.run([*louyu, "-d", str(out)], check=True, capture_output=True, env=env)
+    pages = sum(len(json.loads(m.read_text("utf-8"))["items"]) for m in out.glob("*/manifest.json"))
+    projects = [] if args.skip_naive else make_naive_projects(platform, out, work / "naive")
+    print(f"workload: 1 central + {args.stations} substations, {args.items} items, {pages} item pages; {os.cpu_count()} cores")
+
+    rows: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "noop", "edit", "cold_mem", "naive_mem")}
+    written = 0
+    for n in range(args.runs):
+        if projects:
+            naive_time, naive_mem = 0.0, 0
+            for project in projects:
+                shutil.rmtree(project / "site", ignore_errors=True)
+                seconds, mem = run(["mkdocs", "build", "-q"], cwd=project)
+                naive_time += seconds
+                naive_mem = max(naive_mem, mem)
+            rows["naive"].append(naive_time)
+            rows["naive_mem"].append(naive_mem / 1024)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(work / "cache", ignore_errors=True)
+        seconds, mem = run([*louyu, "-d", str(out)], env=env)
+        rows["cold"].append(seconds)
+        rows["cold_mem"].append(mem / 1024)
+        written = du(out)
+        rows["noop"].append(run([*louyu, "-d", str(out)], env=env)[0])
+        edit_one_broadcast(platform, n)
+        rows["edit"].append(run([*louyu, "-d", str(out)], env=env)[0])
+        line = f"run {n + 1}: cold {rows['cold'][-1]:.2f}s  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s"
+        if projects:
+            line = f"run {n + 1}: naive {rows['naive'][-1]:.1f}s  " + line[len(f'run {n + 1}: '):]
+            line += f"  cold/naive {rows['cold'][-1] / rows['naive'][-1]:.3f}"
+        print(line, flush=True)
+
+    med = {k: statistics.median(v) for k, v in rows.items() if v}
+    print(f"\nmedians over {args.runs} runs:")
+    if projects:
+        ratios = [c / nv for c, nv in zip(rows["cold"], rows["naive"])]
+        print(f"  naive (one mkdocs build per station)  {med['naive']:.2f} s   peak {med['naive_mem']:.0f} MiB per process")
+        print(f"  louyu cold build                      {med['cold']:.2f} s   ratio to naive {statistics.median(ratios):.3f}  (target <= 0.10)")
+    else:
+        print(f"  louyu cold build                      {med['cold']:.2f} s")
+    print(f"  louyu no-op rebuild                   {med['noop']:.2f} s   (target <= 1 s)")
+    edit_ratios = [e / c for e, c in zip(rows["edit"], rows["cold"])]
+    print(f"  louyu one edit                        {med['edit']:.2f} s   ratio to cold {statistics.median(edit_ratios):.3f}  (target <= 0.10)")
+    print(f"  louyu cold peak memory (sum of PSS)   {med['cold_mem']:.0f} MiB   (target < 300)")
+    print(f"  louyu output                          {written / 1048576:.1f} MiB   (target < 100)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
