@@ -140,6 +140,31 @@ def check(config_file: Path, strict: bool) -> None:
     )
 
 
+@main.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def report(config_file: Path, fmt: str) -> None:
+    """各站点每月发布情况、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
+    from .build import load_checked
+    from .history import GitHistory
+    from .publish import decide
+    from .report import as_json, as_text, build_report
+    from .signatures import signature_checker
+
+    platform, _ = load_checked(config_file)
+    history = GitHistory(platform.root)
+    try:
+        publication = decide(platform, verify=signature_checker(platform), history=history)
+    finally:
+        history.close()
+    reports = build_report(platform, publication)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(reports, publication.today), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(reports))
+
+
 @main.group(context_settings=CONTEXT)
 def review() -> None:
     """审核：列出条目状态，记录通过、退回、撤回。"""

@@ -21,6 +21,7 @@ from ..gate import Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
 from ..publish import Publication, Site
 from ..outputs.feed import rss
+from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
 from ..outputs.screen import screen_files
 from .content import ContentRenderer, RenderedItem, excerpt
@@ -119,6 +120,7 @@ class SiteRenderer:
         yield "about/index.html", self._about(site, theme)
         if station.is_central:
             yield "stations/index.html", self._stations(theme)
+            yield "report/index.html", self._report(theme)
         yield "search/search_index.json", self._search_index(site).encode("utf-8")
         yield "manifest.json", self._manifest(site).encode("utf-8")
         yield "feed.xml", rss(self.platform, site, {i.digest: self._excerpt(i) for i in site.listed})
@@ -147,6 +149,7 @@ class SiteRenderer:
         nav.append(NavEntry("about", "关于本站", "about/"))
         if station.is_central:
             nav.append(NavEntry("stations", "各站点", "stations/"))
+            nav.append(NavEntry("report", "站点运行情况", "report/"))
         site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
         name = f"{self.platform.site_name} · {station.name}"
         return StationTheme(self.config, self.env, name, site_url, nav, [LOUYU_CSS])
@@ -269,6 +272,18 @@ class SiteRenderer:
             rows.append({"href": f"../../{st.id}/", "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
         content = self.pages.get_template("stations.html").render(platform_name=self.platform.site_name, rows=rows)
         return theme.page("stations/", "stations", "各站点", content).encode("utf-8")
+
+    def _report(self, theme: StationTheme) -> bytes:
+        # Counts only: titles of items waiting for review never reach a public page.
+        reports = build_report(self.platform, self.publication)
+        content = self.pages.get_template("report.html").render(
+            date=self.publication.today.isoformat(),
+            minimum=MIN_ACTIVITIES_PER_QUARTER,
+            reports=reports,
+            sections=list(SECTIONS.values()),
+            section_keys=list(SECTIONS),
+        )
+        return theme.page("report/", "report", "站点运行情况", content).encode("utf-8")
 
     def _search_index(self, site: Site) -> str:
         docs = [self._item_search_json(item) for item in site.pages]

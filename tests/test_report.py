@@ -1,0 +1,64 @@
+"""`louyu report` and the central site's 站点运行情况 page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from conftest import item, make_platform
+from louyu.report import last_months, last_quarters, quarter_of
+
+TODAY = dt.date.today()
+MONTH = TODAY.strftime("%Y-%m")
+
+
+def on(day: dt.date, time: str = "14:00") -> str:
+    return f"{day.isoformat()} {time}"
+
+
+def test_calendar_helpers() -> None:
+    assert last_months(dt.date(2026, 2, 10), 3) == ["2025-12", "2026-01", "2026-02"]
+    assert last_quarters(dt.date(2026, 2, 10), 3) == ["2025Q3", "2025Q4", "2026Q1"]
+    assert quarter_of(dt.date(2026, 11, 25)) == "2026Q4"
+
+
+def test_report_counts_themes_activities_and_waiting(tmp_path: Path) -> None:
+    start = TODAY.replace(day=1)
+    p = make_platform(
+        tmp_path,
+        {
+            "content/hq/themes/this.md": item("总站本月主题", "hq-admin", date=start.isoformat(), month=MONTH),
+            "content/a/themes/this.md": item("甲本月主题", "a-admin", date=start.isoformat(), month=MONTH),
+            **{
+                f"content/a/activities/act-{n}.md": item(f"活动{n}", "a-admin", date=start.isoformat(), start=on(start), location="书吧")
+                for n in range(3)
+            },
+            "content/b/activities/one.md": item("乙活动", "b-admin", date=start.isoformat(), start=on(start), location="讲堂"),
+            "content/b/news/secret-draft.md": item("乙的未审核草稿标题", "b-admin", date=start.isoformat()),
+        },
+    )
+    p.approve("content/hq/themes/this.md", by="hq-inst")
+    p.approve("content/a/themes/this.md", *[f"content/a/activities/act-{n}.md" for n in range(3)], by="a-inst")
+    p.approve("content/b/activities/one.md", by="b-inst")
+    result = p.cli("report", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = {s["id"]: s for s in json.loads(result.output)["stations"]}
+    assert list(data) == ["hq", "a", "b"]
+    month_a = data["a"]["months"][-1]
+    assert month_a == {"month": MONTH, "published": {"news": 0, "disclosures": 0, "resources": 0, "activities": 3, "themes": 1}, "theme": "本站"}
+    assert data["b"]["months"][-1]["theme"] == "总站"
+    quarter = quarter_of(TODAY)
+    assert data["a"]["quarters"][-1] == {"quarter": quarter, "activities": 3, "minimum": 3, "ok": True}
+    assert data["b"]["quarters"][-1] == {"quarter": quarter, "activities": 1, "minimum": 3, "ok": False}
+    waiting = data["b"]["waiting"]
+    assert [w["path"] for w in waiting] == ["content/b/news/secret-draft.md"]
+    assert waiting[0]["state"] == "pending" and waiting[0]["days"] == 0
+    text = p.cli("report").output
+    assert "== 乙分站（b，分站）" in text and "未达标" in text and "达标" in text
+    # The public page shows counts, never the titles of unapproved items.
+    p.build()
+    page = (p.site / "hq/report/index.html").read_text("utf-8")
+    assert "乙分站（分站）" in page and "待审核条目：1 个" in page
+    assert "乙的未审核草稿标题" not in page
+    assert not (p.site / "a/report").exists()
