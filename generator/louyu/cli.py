@@ -165,6 +165,20 @@ def report(config_file: Path, fmt: str) -> None:
         click.echo(as_text(reports))
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def new(directory: Path) -> None:
+    """新建一个平台：总站、一个分站、各栏目示例、审核记录、说明和 git 仓库。"""
+    from .new import create
+
+    approved = create(directory)
+    click.echo(f"已在 {directory} 新建平台（{len(approved)} 个示例条目已审核）。下一步：")
+    click.echo(f"  cd {directory}")
+    click.echo("  louyu check && louyu build")
+    click.echo("  然后阅读 README.md，修改 mkdocs.yml 和 stations/ 中的站点信息。")
+
+
 @main.group(context_settings=CONTEXT)
 def review() -> None:
     """审核：列出条目状态，记录通过、退回、撤回。"""

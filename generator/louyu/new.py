@@ -1,0 +1,69 @@
+"""`louyu new DIR`: a new platform a new admin can build at once.
+
+A central station and one substation, an example item in every section (one
+with an attachment), their approvals in the ledgers, a README for the
+platform's own staff, and a git repository with everything committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zoneinfo
+from pathlib import Path
+
+from .problems import LouyuError, UsageProblem
+
+SKELETON = Path(__file__).parent / "skeleton"
+
+
+def create(target: Path) -> list[str]:
+    """Write the platform into `target`; returns the approved item paths."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageProblem(str(target), 1, "目标文件夹已存在且不是空的：请指定一个新的文件夹")
+    today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+    first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    values = {"{today}": today.isoformat(), "{month}": today.strftime("%Y-%m"), "{next_month}": (first_next + dt.timedelta(days=9)).isoformat()}
+    for src in sorted(SKELETON.rglob("*")):
+        if src.is_dir() or "__pycache__" in src.parts:
+            continue
+        rel = src.relative_to(SKELETON)
+        dest = target / (".gitignore" if rel.as_posix() == "gitignore" else rel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix == ".md":
+            text = src.read_text("utf-8")
+            for key, value in values.items():
+                text = text.replace(key, value)
+            dest.write_text(text, "utf-8")
+        else:
+            shutil.copyfile(src, dest)
+    approved = _approve_examples(target)
+    _git_commit(target)
+    return approved
+
+
+def _approve_examples(root: Path) -> list[str]:
+    from .loader import load_platform
+    from .review import decide
+
+    platform, problems = load_platform(root / "mkdocs.yml")
+    if problems.errors:  # pragma: no cover - the skeleton is tested
+        raise LouyuError(str(problems.errors[0].path), problems.errors[0].line, problems.errors[0].message)
+    central = [i.path for i in platform.items if i.station == platform.central.id]
+    local = [i.path for i in platform.items if i.station != platform.central.id]
+    decide(platform, central, "approved", "zhidaoyuan", note="示例条目")
+    decide(platform, local, "approved", "fenzhan-1-zhidao", note="示例条目")
+    return sorted(central + local)
+
+
+def _git_commit(root: Path) -> None:
+    if shutil.which("git") is None:
+        return
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    who = [] if git("config", "user.name").stdout.strip() else ["-c", "user.name=louyu", "-c", "user.email=louyu@localhost"]
+    subprocess.run(["git", "-C", str(root), *who, "commit", "-qm", "新建楼宇党建共享平台（louyu new）"], capture_output=True)
