@@ -58,7 +58,11 @@ def build(
     strict: bool = False,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    preview: bool = False,
 ) -> BuildResult:
+    """Build every station site (or `stations`) into `output`, atomically.
+
+    `preview` is for `louyu serve` alone: unreviewed items are shown, marked."""
     started = time.perf_counter()
     inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())  # before reading anything
     platform, warnings = load_checked(config_file, strict)
@@ -67,12 +71,15 @@ def build(
     _check_station_ids(platform, stations)
     history = GitHistory(platform.root)
     try:
-        publication = decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history)
+        publication = decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history, preview=preview)
     finally:
         history.close()
     renderer = SiteRenderer(platform, publication)
     result = BuildResult(output, sorted(publication.sites), warnings=warnings)
-    result.notices = publication.notices + _not_published_notices(publication)
+    if preview:
+        result.notices = [f"预览中显示 {len(publication.unreviewed)} 个未审核的条目（已标记“待审核”）"] if publication.unreviewed else []
+    else:
+        result.notices = publication.notices + _not_published_notices(publication)
     cache = Cache(cache_dir(platform.root), f"{__version__}:{renderer.content.fingerprint()}")
     try:
         render_item_revisions(renderer, publication, cache)
@@ -95,10 +102,10 @@ def build(
             writer.bytes_written += size
         result.files, result.bytes_written = writer.files, writer.bytes_written
     result.seconds = time.perf_counter() - started
-    remember(
-        platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs,
-        {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in warnings], "notices": result.notices},
-    )
+    if not preview:
+        summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in warnings], "notices": result.notices}
+        until = valid_until(platform, publication, renderer.now)
+        remember(platform.config_file, output, stations, strict, until, inputs, summary)
     return result
 
 

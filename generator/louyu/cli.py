@@ -142,6 +142,24 @@ def check(config_file: Path, strict: bool) -> None:
 
 @main.command()
 @config_option
+@click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="预览服务器地址")
+@click.option("--station", "stations", multiple=True, metavar="ID", help="只预览这些站点（可重复）")
+@reports_errors
+def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
+    """实时预览：文件一改就重新构建并刷新浏览器；待审核条目只在预览中显示。"""
+    from .serve import parse_address, serve as run
+
+    try:
+        parse_address(address)
+    except ValueError:
+        raise click.BadParameter(f"应为 主机:端口，例如 127.0.0.1:8000，实际是 {address}", param_hint="-a") from None
+    if not config_file.is_file():
+        raise LouyuError(str(config_file), 1, "找不到配置文件")
+    run(config_file, address, list(stations) or None, lambda line: click.echo(line, err=True))
+
+
+@main.command()
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:

@@ -36,6 +36,7 @@ class Publication:
     published: list[Item]  # passed the gate and due today, newest first
     sites: dict[str, Site]
     notices: list[str] = field(default_factory=list)  # why an approved item is not online
+    unreviewed: dict[str, str] = field(default_factory=dict)  # preview only: path -> state shown anyway
 
 
 def today_in(platform: Platform) -> dt.date:
@@ -52,10 +53,19 @@ def decide(
     only: list[str] | None = None,
     verify: SignatureCheck | None = None,
     history: GitHistory | None = None,
+    preview: bool = False,
 ) -> Publication:
+    """What each site publishes. `preview` (louyu serve only) also shows the current
+    revision of pending and changed items, recorded in `unreviewed` so pages mark them."""
     today = today or today_in(platform)
     reviews = {item.path: review(platform, item, verify) for item in platform.items}
-    online, notices = _online_revisions(platform, reviews, history)
+    unreviewed: dict[str, str] = {}
+    if preview:
+        online = [i for i in platform.items if reviews[i.path].published or reviews[i.path].state in ("pending", "changed")]
+        unreviewed = {i.path: reviews[i.path].state for i in online if not reviews[i.path].published}
+        notices: list[str] = []
+    else:
+        online, notices = _online_revisions(platform, reviews, history)
     published = newest_first([i for i in online if i.date <= today])
     sites = {}
     for sid, station in platform.stations.items():
@@ -65,7 +75,7 @@ def decide(
         listed = [i for i in pages if i.expires is None or i.expires >= today]
         by_section = {sec: [i for i in listed if i.section == sec] for sec in SECTIONS}
         sites[sid] = Site(station, pages, listed, by_section)
-    return Publication(today, reviews, published, sites, notices)
+    return Publication(today, reviews, published, sites, notices, unreviewed)
 
 
 def _online_revisions(

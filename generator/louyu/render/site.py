@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import jinja2
 
-from ..gate import Review
+from ..gate import STATE_LABELS, Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
 from ..publish import Publication, Site
 from ..outputs.feed import rss
@@ -53,6 +53,7 @@ class Row:
     section: str = ""
     summary: str = ""
     when: str = ""
+    status: str = ""  # preview only: 待审核 / 已修改待审核
 
 
 def human_size(size: int) -> str:
@@ -167,9 +168,14 @@ class SiteRenderer:
                     section=SECTIONS[item.section] if with_section else "",
                     summary=item.summary or "",
                     when=when(item),
+                    status=self._status(item),
                 )
             )
         return rows
+
+    def _status(self, item: Item) -> str:
+        state = self.publication.unreviewed.get(item.path)
+        return STATE_LABELS[state] if state else ""
 
     def _home(self, site: Site, theme: StationTheme) -> bytes:
         month = self.publication.today.strftime("%Y-%m")
@@ -239,6 +245,7 @@ class SiteRenderer:
         staff = self.platform.staff()
         reviewer = staff[approval.by].name if approval and approval.by in staff else ""
         content = self.pages.get_template("item.html").render(
+            status=self._status(item),
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],

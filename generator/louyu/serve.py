@@ -1,0 +1,197 @@
+"""`louyu serve`: a live preview for admins writing content.
+
+The preview is built into a private temporary folder (never `site/`), with
+pending and changed items shown and marked 待审核 / 已修改待审核, so nothing
+from it can reach a published build. watchdog watches the platform's inputs;
+each change rebuilds (item revisions come from the build cache, so only what
+changed is converted again). Pages get a small script that asks the server
+for the build number and reloads when it moves on; when a rebuild fails, the
+errors are printed in the terminal and shown over the page, the last good
+preview stays, and the server keeps running.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from .problems import LouyuError, PlatformErrors
+
+WATCHED = ("content", "stations", "reviews", "theme")
+
+RELOAD_SCRIPT = """<script>
+(function () {
+  var seen = null;
+  function show(errors) {
+    var box = document.getElementById("louyu-errors");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "louyu-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50%;overflow:auto;z-index:9999;background:#b71c1c;color:#fff;font:14px/1.5 monospace;padding:12px 16px;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "louyu 构建失败（预览停留在上一次成功的版本）：\\n" + errors.join("\\n");
+  }
+  function poll() {
+    fetch("/__louyu/status", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
+      if (seen !== null && s.build !== seen) { location.reload(); return; }
+      seen = s.build;
+      show(s.errors);
+    }).catch(function () {}).finally(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>"""
+
+
+class Preview:
+    """The preview folder, its build number and the last errors; rebuilt on demand."""
+
+    def __init__(self, config_file: Path, stations: list[str] | None, log: Callable[[str], None]) -> None:
+        self.config_file = config_file
+        self.stations = stations
+        self.log = log
+        self.folder = Path(tempfile.mkdtemp(prefix="louyu-serve-")) / "site"
+        self.build_number = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        from .build import build
+
+        started = time.perf_counter()
+        try:
+            result = build(self.config_file, self.folder, self.stations, preview=True)
+        except PlatformErrors as exc:
+            errors = [str(p) for p in exc.problems]
+        except LouyuError as exc:
+            errors = [str(exc.problem)]
+        except Exception as exc:  # a bug in louyu: say so, keep serving
+            errors = [f"louyu 内部错误：{type(exc).__name__}: {exc}（请报告给 louyu 维护者）"]
+        else:
+            errors = []
+            for line in [str(w) for w in result.warnings] + result.notices:
+                self.log(line)
+            self.log(f"已重新构建预览（{sum(result.pages.values())} 个条目页，{time.perf_counter() - started:.2f} 秒）")
+        with self.lock:
+            self.errors = errors
+            self.build_number += 1
+        for line in errors:
+            self.log(line)
+        if errors:
+            self.log(f"构建失败：{len(errors)} 个错误；预览停留在上一次成功的版本。")
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            return {"build": self.build_number, "errors": list(self.errors)}
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder.parent, ignore_errors=True)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, *args: object) -> None:  # quiet: the terminal is for build messages
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.startswith("/__louyu/status"):
+            body = json.dumps(self.preview.status(), ensure_ascii=False).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and self.path.endswith("/"):
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            page = path.read_text("utf-8").replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+            body = page.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if not self.preview.folder.exists():
+            self.send_error(503, "预览尚未构建成功")
+            return
+        super().do_GET()
+
+
+def _watch(root: Path, config_file: Path, changed: threading.Event) -> Any:
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    class OnChange(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            path = str(event.src_path)
+            if "/.louyu-cache" in path or "/.git/" in path or path.endswith("~"):
+                return
+            changed.set()
+
+    observer = Observer()
+    handler = OnChange()
+    for name in WATCHED:
+        if (root / name).is_dir():
+            observer.schedule(handler, str(root / name), recursive=True)
+    observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml, and new top folders
+    observer.start()
+    return observer
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(address)
+    return host, int(port)
+
+
+def serve(config_file: Path, address: str, stations: list[str] | None, log: Callable[[str], None], ready: threading.Event | None = None, stop: threading.Event | None = None) -> None:
+    host, port = parse_address(address)
+    config_file = config_file.absolute()
+    preview = Preview(config_file, stations, log)
+    preview.rebuild()
+    handler = functools.partial(type("Handler", (_Handler,), {"preview": preview}), directory=str(preview.folder))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    changed = threading.Event()
+    observer = _watch(config_file.parent, config_file, changed)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    first = f"{stations[0]}/" if stations else ""
+    log(f"预览地址：http://{host}:{server.server_port}/{first}（Ctrl+C 结束）")
+    log("预览中显示待审核的条目（标记为“待审核”）；发布请用 louyu build。")
+    if ready is not None:
+        ready.set()
+    stop = stop or threading.Event()
+    try:
+        while not stop.is_set():
+            if changed.wait(0.2):
+                time.sleep(0.3)  # let an editor finish writing (debounce)
+                changed.clear()
+                preview.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+        server.shutdown()
+        server.server_close()
+        preview.close()
+

@@ -1,0 +1,64 @@
+"""`louyu serve`: preview with unreviewed items marked, rebuilt on change, errors shown, no leak."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import PlatformHandle, item
+from louyu.serve import serve
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHandle) -> None:
+    lines: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=serve, args=(platform.config, "127.0.0.1:0", None, lines.append, ready, stop), daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
+    try:
+        # The pending item is in the preview, marked, with the reload script.
+        page = get(base + "b/news/b/pending/")
+        assert "乙分站待审核" in page and "待审核（仅预览）" in page and "/__louyu/status" in page
+        assert "待审核</span>" in get(base + "b/news/")
+        status = json.loads(get(base + "__louyu/status"))
+        assert status["errors"] == []
+        # An edit is rebuilt and served.
+        platform.write("content/a/news/local.md", item("甲分站本地新闻（预览中修改）", "a-admin"))
+        wait_for(lambda: json.loads(get(base + "__louyu/status"))["build"] > status["build"])
+        wait_for(lambda: "（预览中修改）" in get(base + "a/news/a/local/"))
+        assert "已修改待审核（仅预览）" in get(base + "a/news/a/local/")
+        # A broken file: errors on the status (shown over the page), last good preview kept.
+        platform.write("content/a/news/broken.md", "---\ntitle: [\n---\n")
+        wait_for(lambda: json.loads(get(base + "__louyu/status"))["errors"] != [])
+        errors = json.loads(get(base + "__louyu/status"))["errors"]
+        assert any(e.startswith("content/a/news/broken.md:3: YAML 格式错误") for e in errors)
+        assert "（预览中修改）" in get(base + "a/news/a/local/")
+        (platform.root / "content/a/news/broken.md").unlink()
+        wait_for(lambda: json.loads(get(base + "__louyu/status"))["errors"] == [])
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert any("构建失败" in line for line in lines)
+    # Nothing from the preview reaches a real build.
+    platform.build()
+    assert not (platform.site / "b/news/b/pending").exists()
+    assert "待审核（仅预览）" not in "".join(p.read_text("utf-8") for p in platform.site.rglob("*.html"))
