@@ -140,3 +140,81 @@ def test_screen_runs_from_a_copied_folder_offline(browser: object, tmp_path: Pat
         assert visible > viewport["height"] / 2
         assert all(r.startswith("file://") or r.startswith("data:") for r in requests), requests
         page.close()
+
+
+AXE = Path(os.environ.get("LOUYU_AXE", ROOT / ".cache/npm/node_modules/axe-core/axe.min.js"))
+if os.environ.get("CI"):
+    assert AXE.is_file(), "CI needs axe-core (.ci/run installs it with npm)"
+needs_axe = pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm install --prefix .cache/npm axe-core@4)")
+
+PALETTE_PRIMARIES = [
+    "red", "pink", "purple", "deep-purple", "indigo", "blue", "light-blue", "cyan", "teal", "green",
+    "light-green", "lime", "yellow", "amber", "orange", "deep-orange", "brown", "grey", "blue-grey", "black", "white",
+]
+
+
+def serious_violations(page: object) -> list[str]:
+    page.add_script_tag(content=AXE.read_text("utf-8"))  # type: ignore[attr-defined]
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
+    return [
+        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_navigation_reaches_every_section_and_attachments_download(served: str, browser: object) -> None:
+    page, outside, errors = _page(browser, served)
+    page.goto(served + "jinrong/")  # type: ignore[attr-defined]
+    headings = {"新闻动态": "新闻动态", "党务公开": "党务公开", "资料分享": "资料分享", "活动邀约": "活动邀约", "每月活动主题": "每月活动主题", "关于本站": "关于金融大厦分站"}
+    for link, heading in sorted(headings.items()):
+        page.goto(served + "jinrong/")  # type: ignore[attr-defined]
+        page.click(f".md-nav--primary a.md-nav__link:has-text('{link}')")  # type: ignore[attr-defined]
+        page.wait_for_load_state()  # type: ignore[attr-defined]
+        assert heading in page.inner_text("article h1")  # type: ignore[attr-defined]
+    page.goto(served + "jinrong/resources/")  # type: ignore[attr-defined]
+    page.click("a:has-text('《楼宇党建共享平台建设规范》解读课件')")  # type: ignore[attr-defined]
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.click("a:has-text('standard-reading.pdf')")  # type: ignore[attr-defined]
+    download = info.value
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
+    page.screenshot(path=str(ARTIFACTS / "jinrong-item.png"))  # type: ignore[attr-defined]
+    assert outside == [] and errors == []
+
+
+@needs_axe
+def test_no_serious_accessibility_violations(served: str, browser: object) -> None:
+    page, _, _ = _page(browser, served)
+    found = []
+    for url in (
+        "zongzhan/", "zongzhan/news/", "zongzhan/news/zongzhan/platform-launch/", "zongzhan/report/",
+        "wanda/", "wanda/activities/", "wanda/activities/wanda/volunteer-day/", "wanda/about/",
+    ):
+        page.goto(served + url)  # type: ignore[attr-defined]
+        found += [f"{url}: {v}" for v in serious_violations(page)]
+    # The search page, with results open.
+    with page.expect_response(lambda r: r.url.endswith("search/search_index.json")):  # type: ignore[attr-defined]
+        page.goto(served + "wanda/")  # type: ignore[attr-defined]
+    search(page, "驿站")
+    found += [f"search: {v}" for v in serious_violations(page)]
+    assert found == []
+
+
+@needs_axe
+def test_every_palette_is_accessible(served: str, browser: object) -> None:
+    page, _, _ = _page(browser, served)
+    page.goto(served + "jinrong/news/zongzhan/platform-launch/")  # type: ignore[attr-defined]
+    page.add_script_tag(content=AXE.read_text("utf-8"))  # type: ignore[attr-defined]
+    found = []
+    for scheme in ("default", "slate"):
+        for primary in PALETTE_PRIMARIES:
+            page.evaluate(  # type: ignore[attr-defined]
+                "([s, p]) => { document.body.setAttribute('data-md-color-scheme', s); document.body.setAttribute('data-md-color-primary', p); }",
+                [scheme, primary],
+            )
+            page.wait_for_timeout(300)  # type: ignore[attr-defined]  # Material animates colour changes
+            result = page.evaluate("axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']})")  # type: ignore[attr-defined]
+            for v in result["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    found.append(f"{scheme}/{primary}: {[n['target'] for n in v['nodes']][:3]}")
+    assert found == []

@@ -16,9 +16,8 @@ from typing import Callable
 from .loader import load_platform
 from .model import Platform
 from .problems import PlatformErrors, Problem, UsageProblem
-from . import __version__
 from .cache import Cache, cache_dir
-from .fastpath import input_fingerprint, remember
+from .fastpath import code_fingerprint, input_fingerprint, remember
 from .history import GitHistory
 from .parallel import render_items, write_stations
 from .render.theme import segment_chinese
@@ -80,7 +79,7 @@ def build(
         result.notices = [f"预览中显示 {len(publication.unreviewed)} 个未审核的条目（已标记“待审核”）"] if publication.unreviewed else []
     else:
         result.notices = publication.notices + _not_published_notices(publication)
-    cache = Cache(cache_dir(platform.root), f"{__version__}:{renderer.content.fingerprint()}")
+    cache = Cache(cache_dir(platform.root), f"{code_fingerprint()}:{renderer.content.fingerprint()}")
     try:
         render_item_revisions(renderer, publication, cache)
     finally:

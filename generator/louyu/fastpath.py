@@ -31,8 +31,33 @@ def build_key(config_file: Path, output: Path, stations: list[str] | None, stric
     return "fastpath:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
+_CODE: str | None = None
+
+
+def code_fingerprint() -> str:
+    """louyu's own files and the theme's version: a changed renderer invalidates every output."""
+    global _CODE
+    if _CODE is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        h = hashlib.sha256(f"louyu {__version__}\n".encode())
+        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jieba", "nh3"):
+            try:
+                h.update(f"{name}={version(name)}\n".encode())
+            except PackageNotFoundError:
+                pass
+        package = Path(__file__).parent
+        for folder, dirs, files in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                s = os.stat(os.path.join(folder, name))
+                h.update(f"{os.path.relpath(os.path.join(folder, name), package)} {s.st_size} {s.st_mtime_ns}\n".encode())
+        _CODE = h.hexdigest()[:16]
+    return _CODE
+
+
 def input_fingerprint(root: Path, config_file: Path) -> str:
-    h = hashlib.sha256(f"louyu {__version__}\n".encode())
+    h = hashlib.sha256(f"louyu {code_fingerprint()}\n".encode())
     st = config_file.stat()
     h.update(f"{config_file.name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n".encode())
     for top in INPUTS[1:]:

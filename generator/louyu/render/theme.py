@@ -43,10 +43,16 @@ class _Content(str):
         return other == "\u003ch1" or super().__contains__(other)  # type: ignore[operator]
 
 
+# Material's search dialog has no accessible name (axe: aria-dialog-name, serious).
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+_SEARCH_DIALOG_NAMED = '<div class="md-search" data-md-component="search" role="dialog" aria-label="搜索">'
+
+
 class Shell:
     """A rendered page with holes for title, description, canonical URL and content."""
 
     def __init__(self, rendered: str) -> None:
+        rendered = rendered.replace(_SEARCH_DIALOG, _SEARCH_DIALOG_NAMED, 1)
         self.parts: list[str] = []
         self.holes: list[str] = []
         pieces = _SPLIT.split(rendered)
