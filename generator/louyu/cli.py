@@ -163,7 +163,7 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
-    """各站点每月发布情况、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
+    """各站点每月发布、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
     from .build import load_checked
     from .history import GitHistory
     from .publish import decide

@@ -1,0 +1,31 @@
+"""The command line: every --help fits an 80-column terminal; exit codes."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from click.testing import CliRunner
+
+from louyu.cli import main
+
+COMMANDS = [[], ["build"], ["check"], ["serve"], ["report"], ["new"], ["review"], ["review", "list"], ["review", "diff"], ["review", "approve"], ["review", "reject"], ["review", "withdraw"]]
+
+
+def width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "louyu")
+def test_help_fits_a_terminal(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: ")
+    too_wide = [line for line in result.output.splitlines() if width(line) > 80]
+    assert too_wide == []
+
+
+def test_usage_errors_exit_2() -> None:
+    assert CliRunner().invoke(main, ["nope"]).exit_code == 2
+    assert CliRunner().invoke(main, ["serve", "-a", "nonsense"]).exit_code == 2
+    assert CliRunner().invoke(main, ["review", "approve", "x.md"]).exit_code == 2  # --by missing
