@@ -41,7 +41,7 @@ def code_fingerprint() -> str:
         from importlib.metadata import PackageNotFoundError, version
 
         h = hashlib.sha256(f"louyu {__version__}\n".encode())
-        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jieba", "nh3"):
+        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "rjieba", "nh3"):
             try:
                 h.update(f"{name}={version(name)}\n".encode())
             except PackageNotFoundError:

@@ -1,7 +1,7 @@
 """Using every core: item revisions and station sites rendered in forked workers.
 
-The parent prepares everything (platform, publication, theme, jieba's
-dictionary) and then forks, so workers share it copy-on-write and receive only
+The parent prepares everything (platform, publication, theme, the Chinese
+segmenter's dictionary) and then forks, so workers share it copy-on-write and receive only
 small work orders. Each worker writes its stations' files straight into the
 temporary output folder and returns counts. With one core, or little work,
 everything runs in-process.

@@ -159,7 +159,7 @@ def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, 
 
     from pymdownx.slugs import slugify
 
-    libraries = [f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "nh3", "jieba", "mkdocs-material")]
+    libraries = [f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")]
     fingerprint = hashlib.sha256(
         json.dumps([config.markdown_extensions, dict(config.mdx_configs), libraries], sort_keys=True, default=repr).encode()
     ).hexdigest()[:16]
@@ -183,25 +183,30 @@ def search_settings(config: MkDocsConfig) -> dict[str, Any]:
     return {k: plugin.config[k] for k in ("lang", "separator", "pipeline", "fields")}
 
 
-_SEGMENTER: Any = None
+_HAN: Any = None
 
 
 def segment_chinese(text: str) -> str:
-    """Chinese words split with jieba and joined by U+200B, as Material's search expects."""
-    global _SEGMENTER
-    if _SEGMENTER is None:
-        import logging
+    """Chinese words joined by U+200B, exactly as Material's search plugin writes them.
 
-        from material.plugins.search.plugin import SearchIndex, jieba
-
-        if jieba is None:  # pragma: no cover - jieba is a dependency
-            _SEGMENTER = False
-        else:
-            jieba.setLogLevel(logging.WARNING)  # its progress lines are not for staff
-            _SEGMENTER = SearchIndex()._segment_chinese
-    if not _SEGMENTER or not text:
+    Material segments with jieba; louyu uses rjieba (jieba-rs, the same dictionary
+    and algorithm, identical output on the seed documents) because it loads in
+    0.1 s instead of 0.5 s and cuts two orders of magnitude faster.
+    """
+    global _HAN
+    if not text:
         return text
-    return str(_SEGMENTER(text))
+    import rjieba
+
+    if _HAN is None:
+        from backrefs import bre
+
+        _HAN = bre.compile(r"(\p{script: Han}+)", bre.UNICODE)  # Material's own pattern
+
+    def replace(match: Any) -> str:
+        return "\u200b" + "\u200b".join(rjieba.cut(match.group(0))) + "\u200b"
+
+    return str(_HAN.sub(replace, text)).strip("\u200b")
 
 
 def html_sections(content: str) -> list[tuple[str | None, str, str]]:
