@@ -17,7 +17,7 @@ from louyu.cli import main
 from louyu.loader import load_platform
 from louyu.model import Platform
 from louyu.problems import Problems
-from louyu.review import decide
+from louyu.review import record_decisions
 
 TODAY = dt.date.today()
 
@@ -100,7 +100,7 @@ class PlatformHandle:
 
     def approve(self, *paths: str, by: str, decision: str = "approved", key: Path | None = None) -> None:
         platform, _ = self.load()
-        decide(platform, list(paths), decision, by, key=key)
+        record_decisions(platform, list(paths), decision, by, key=key)
 
     def build(self, **kwargs: Any) -> BuildResult:
         return build(self.config, kwargs.pop("output", self.site), **kwargs)

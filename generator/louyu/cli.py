@@ -246,10 +246,10 @@ def _decision_command(decision: str, help_text: str) -> None:
     @reports_errors
     def command(config_file: Path, paths: tuple[str, ...], by: str, note: str | None, key: Path | None) -> None:
         from .loader import load_platform
-        from .review import decide
+        from .review import record_decisions
 
         platform, _ = load_platform(config_file)
-        for done in decide(platform, list(paths), decision, by, note, key):
+        for done in record_decisions(platform, list(paths), decision, by, note, key):
             click.echo(f"{done.item.path}: 已记录“{_LABELS[decision]}”（{done.item.digest[:19]}…）→ {done.ledger.relative_to(platform.root)}")
 
 

@@ -45,15 +45,15 @@ def create(target: Path) -> list[str]:
 
 def _approve_examples(root: Path) -> list[str]:
     from .loader import load_platform
-    from .review import decide
+    from .review import record_decisions
 
     platform, problems = load_platform(root / "mkdocs.yml")
     if problems.errors:  # pragma: no cover - the skeleton is tested
         raise LouyuError(str(problems.errors[0].path), problems.errors[0].line, problems.errors[0].message)
     central = [i.path for i in platform.items if i.station == platform.central.id]
     local = [i.path for i in platform.items if i.station != platform.central.id]
-    decide(platform, central, "approved", "zhidaoyuan", note="示例条目")
-    decide(platform, local, "approved", "fenzhan-1-zhidao", note="示例条目")
+    record_decisions(platform, central, "approved", "zhidaoyuan", note="示例条目")
+    record_decisions(platform, local, "approved", "fenzhan-1-zhidao", note="示例条目")
     return sorted(central + local)
 
 

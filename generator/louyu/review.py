@@ -92,7 +92,7 @@ def find_item(platform: Platform, path: str) -> Item:
     raise LouyuError(path, 1, "不是一个有效的条目（路径应与 louyu review list 显示的一致；先用 louyu check 排除错误）")
 
 
-def decide(
+def record_decisions(
     platform: Platform,
     paths: list[str],
     decision: str,
