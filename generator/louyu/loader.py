@@ -249,12 +249,7 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
         return found
     for station_dir in sorted(content.iterdir()):
         rel_station = f"content/{station_dir.name}"
-        if not station_dir.is_dir():
-            if station_dir.suffix == ".md":
-                problems.error(rel_station, 1, "条目应放在 content/<站点编号>/<栏目>/ 下")
-            continue
-        if station_dir.is_symlink():
-            problems.error(rel_station, 1, "content/ 下的文件夹不能是符号链接（可能指向平台之外）")
+        if not _plain_folder(station_dir, rel_station, "条目应放在 content/<站点编号>/<栏目>/ 下", problems):
             continue
         if station_dir.name not in stations:
             if any(station_dir.rglob("*.md")):
@@ -262,12 +257,7 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
             continue
         for section_dir in sorted(station_dir.iterdir()):
             rel_section = f"{rel_station}/{section_dir.name}"
-            if not section_dir.is_dir():
-                if section_dir.suffix == ".md":
-                    problems.error(rel_section, 1, "条目应放在栏目文件夹下：news、disclosures、resources、activities、themes")
-                continue
-            if section_dir.is_symlink():
-                problems.error(rel_section, 1, "content/ 下的文件夹不能是符号链接（可能指向平台之外）")
+            if not _plain_folder(section_dir, rel_section, "条目应放在栏目文件夹下：news、disclosures、resources、activities、themes", problems):
                 continue
             if section_dir.name not in SECTIONS:
                 if any(section_dir.rglob("*.md")):
@@ -292,6 +282,18 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
                     continue
                 found.append((md, station_dir.name, section_dir.name, name, bundle))
     return found
+
+
+def _plain_folder(path: Path, rel: str, misplaced: str, problems: Problems) -> bool:
+    """A real folder (not a file, not a symlink that may lead out of the platform)."""
+    if not path.is_dir():
+        if path.suffix == ".md":
+            problems.error(rel, 1, misplaced)
+        return False
+    if path.is_symlink():
+        problems.error(rel, 1, "content/ 下的文件夹不能是符号链接（可能指向平台之外）")
+        return False
+    return True
 
 
 def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems) -> list[Item]:

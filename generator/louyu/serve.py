@@ -104,28 +104,24 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # quiet: the terminal is for build messages
         pass
 
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         if self.path.startswith("/__louyu/status"):
-            body = json.dumps(self.preview.status(), ensure_ascii=False).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(json.dumps(self.preview.status(), ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
             return
         path = Path(self.translate_path(self.path))
         if path.is_dir() and (path / "index.html").is_file() and self.path.endswith("/"):
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
             page = path.read_text("utf-8").replace("</body>", RELOAD_SCRIPT + "</body>", 1)
-            body = page.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(page.encode("utf-8"), "text/html; charset=utf-8")
             return
         if not self.preview.folder.exists():
             self.send_error(503, "预览尚未构建成功")
