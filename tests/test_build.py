@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import PlatformHandle, days, item, make_platform
-from louyu.problems import PlatformErrors
+from louyu.problems import LouyuError, PlatformErrors
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -276,3 +276,27 @@ def test_portal_links_every_station(platform: PlatformHandle) -> None:
     assert "甲分站" in stations and "乙分站" in stations
     about = (platform.site / "hq/about/index.html").read_text("utf-8")
     assert "测试路 1 号" in about and "讲堂" in about
+
+
+def test_refuses_to_replace_a_folder_louyu_did_not_write(platform: PlatformHandle, tmp_path: Path) -> None:
+    documents = tmp_path / "我的文档"
+    documents.mkdir()
+    (documents / "工作总结.docx").write_bytes(b"precious")
+    result = platform.cli("build", "-d", str(documents))
+    assert result.exit_code == 1
+    assert "不是 louyu 生成的" in result.output
+    assert (documents / "工作总结.docx").read_bytes() == b"precious"
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert platform.cli("build", "-d", str(a_file)).exit_code == 2  # click: not a folder
+    with pytest.raises(LouyuError, match="不是文件夹"):
+        platform.build(output=a_file)
+    assert a_file.read_text() == "x"
+    # Its own output, marked, is replaced as usual; an empty folder is fine too.
+    platform.build()
+    assert (platform.site / ".louyu-output").is_file()
+    platform.build()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    platform.build(output=empty)
+    assert (empty / "index.html").is_file()

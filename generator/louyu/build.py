@@ -24,7 +24,7 @@ from .render.theme import segment_chinese
 from .publish import Publication, decide
 from .render.site import SiteRenderer
 from .signatures import signature_checker
-from .write import TreeWriter, atomic_folder, check_target
+from .write import MARKER, TreeWriter, atomic_folder, check_target
 
 Progress = Callable[[str, int, int], None]
 
@@ -88,6 +88,7 @@ def build(
     keep_old = (lambda name: name in platform.stations and name not in only) if only else None
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
+        writer.write(MARKER, b"This folder is written by louyu build and replaced whole by the next build.\n")
         writer.write("index.html", renderer.portal())
         ids = sorted(publication.sites)
         for sid in ids:

@@ -273,6 +273,8 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
                 elif entry.is_file() and entry.suffix == ".md":
                     name, md, bundle = entry.stem, entry, False
                 else:
+                    if entry.is_dir() and any(entry.rglob("*.md")):
+                        problems.warning(f"{rel}/", 1, "文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布")
                     continue
                 if entry.is_symlink() or md.is_symlink():
                     problems.error(rel, 1, "条目不能是符号链接")

@@ -99,6 +99,8 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     content = config_file.parent / "content"
     data.setdefault("docs_dir", str(content if content.is_dir() else Path(__file__).parent / "templates"))
     theme = data.get("theme")
+    if isinstance(theme, str):
+        theme = data["theme"] = {"name": theme}
     if isinstance(theme, dict) and "custom_dir" not in theme and (config_file.parent / "theme").is_dir():
         data["theme"] = {**theme, "custom_dir": "theme"}
 

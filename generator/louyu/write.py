@@ -36,6 +36,23 @@ def check_target(target: Path, platform_root: Path) -> None:
     for name in ("content", "stations", "reviews", "theme", "generator", ".git"):
         if real.is_relative_to(root / name):
             raise LouyuError(str(target), 1, f"输出文件夹不能位于平台的 {name}/ 中")
+    if target.exists() and not target.is_dir():
+        raise LouyuError(str(target), 1, "输出路径已存在，但不是文件夹")
+    if target.is_dir() and not is_louyu_output(target):
+        raise LouyuError(
+            str(target), 1, "输出文件夹不为空，且不是 louyu 生成的：构建会替换整个文件夹，为免删除其中的文件，请指定新的或空的文件夹"
+        )
+
+
+MARKER = ".louyu-output"
+
+
+def is_louyu_output(folder: Path) -> bool:
+    """Empty, or written by louyu (its marker, or the portal and station manifests)."""
+    entries = list(folder.iterdir())
+    if not entries or (folder / MARKER).is_file():
+        return True
+    return (folder / "index.html").is_file() and any(folder.glob("*/manifest.json"))
 
 
 @contextmanager
