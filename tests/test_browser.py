@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import shutil
@@ -218,3 +219,27 @@ def test_every_palette_is_accessible(served: str, browser: object) -> None:
                 if v["impact"] in ("serious", "critical"):
                     found.append(f"{scheme}/{primary}: {[n['target'] for n in v['nodes']][:3]}")
     assert found == []
+
+
+def test_screen_served_over_http_reloads_after_a_new_build(browser: object, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(ROOT / "mkdocs.yml", site)
+    folder = site / "wanda" / "screen"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.clock.install()
+        page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+        page.evaluate("window.__before = 1")
+        page.clock.run_for(61_000)  # one update check: same version, no reload
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__before") == 1
+        version = json.loads((folder / "version.json").read_text("utf-8"))
+        (folder / "version.json").write_text(json.dumps({**version, "version": "newer"}), "utf-8")
+        with page.expect_navigation():
+            page.clock.run_for(61_000)
+        assert page.evaluate("window.__before") is None
+        page.close()
+    finally:
+        server.shutdown()
