@@ -266,17 +266,24 @@ class SiteRenderer:
         content = self.pages.get_template("about.html").render(
             station=site.station,
             staff=[{"name": p.name, "role": ROLES[p.role]} for p in site.station.staff],
-            central_href=f"../../{central.id}/",
+            central_href=self._station_link(central.id, "about/"),
             central_name=central.name,
         )
         return theme.page("about/", "about", f"关于{site.station.name}", content).encode("utf-8")
+
+    def _station_link(self, station_id: str, from_url: str) -> str:
+        """Another station's site: its public address when known, so that a station folder
+        served on its own links out correctly; else relative, for the whole output served."""
+        if self.platform.site_url:
+            return f"{self.platform.site_url}{station_id}/"
+        return relative(f"../{station_id}/", from_url)
 
     def _stations(self, theme: StationTheme) -> bytes:
         rows = []
         for st in sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id)):
             site = self.publication.sites.get(st.id)
             count = len(site.pages) if site else len([i for i in self.publication.published if i.addressed_to(st.id)])
-            rows.append({"href": f"../../{st.id}/", "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
+            rows.append({"href": self._station_link(st.id, "stations/"), "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
         content = self.pages.get_template("stations.html").render(platform_name=self.platform.site_name, rows=rows)
         return theme.page("stations/", "stations", "各站点", content).encode("utf-8")
 
