@@ -23,7 +23,7 @@ from ..publish import Publication, Site
 from ..outputs.feed import rss
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
-from ..outputs.screen import screen_files
+from ..outputs.screen import logo_data_uri, screen_files
 from .content import ContentRenderer, RenderedItem, excerpt
 from .theme import (
     NavEntry,
@@ -138,7 +138,7 @@ class SiteRenderer:
             palette = palette[0] if palette else {}
         brand = _PRIMARY.get(str(palette.get("primary", "red")).lower(), "#c62828")
         html = self.pages.get_template("portal.html").render(
-            site_name=self.platform.site_name, stations=stations, brand=brand
+            site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
         )
         return html.encode("utf-8")
 
