@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .loader import load_platform
-from .model import Platform
-from .problems import PlatformErrors, Problem, UsageProblem
 from .cache import Cache, cache_dir
 from .fastpath import code_fingerprint, input_fingerprint, remember
+from .gate import STATE_LABELS
 from .history import GitHistory
+from .loader import load_platform
+from .model import Platform
 from .parallel import render_items, write_stations
-from .render.theme import segment_chinese
+from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import SiteRenderer
+from .render.theme import segment_chinese
 from .signatures import signature_checker
 from .write import MARKER, TreeWriter, atomic_folder, check_target
 
@@ -68,24 +69,47 @@ def build(
     output = output if output is not None else platform.root / "site"
     check_target(output, platform.root)
     _check_station_ids(platform, stations)
+    publication = decide_publication(platform, today, stations, preview)
+    renderer = SiteRenderer(platform, publication)
+    render_item_revisions(renderer, publication)
+    result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
+    write_output(renderer, output, stations, result, progress)
+    result.seconds = time.perf_counter() - started
+    if not preview:
+        _remember(platform, publication, renderer, output, stations, strict, inputs, result)
+    return result
+
+
+def decide_publication(platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool) -> Publication:
     history = GitHistory(platform.root)
     try:
-        publication = decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history, preview=preview)
+        return decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history, preview=preview)
     finally:
         history.close()
-    renderer = SiteRenderer(platform, publication)
-    result = BuildResult(output, sorted(publication.sites), warnings=warnings)
-    if preview:
-        result.notices = [f"预览中显示 {len(publication.unreviewed)} 个未审核的条目（已标记“待审核”）"] if publication.unreviewed else []
-    else:
-        result.notices = publication.notices + _not_published_notices(publication)
-    cache = Cache(cache_dir(platform.root), f"{code_fingerprint()}:{renderer.content.fingerprint()}")
+
+
+def render_item_revisions(renderer: SiteRenderer, publication: Publication) -> None:
+    """Every published revision converted once: from the cache, or rendered on every core."""
+    cache = Cache(cache_dir(renderer.platform.root), f"{code_fingerprint()}:{renderer.content.fingerprint()}")
     try:
-        render_item_revisions(renderer, publication, cache)
+        revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
+        cached = cache.get_items(revisions)
+        renderer.content.prefill(cached)
+        missing = [i for d, i in revisions.items() if d not in cached]
+        if missing:
+            segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
+            fresh = render_items(renderer, missing)
+            renderer.content.prefill(fresh)
+            cache.put_items(fresh)
     finally:
         cache.close()
+
+
+def write_output(renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None) -> None:
+    """The portal, the static files once per station, then every station on every core; swapped in whole."""
+    publication = renderer.publication
     only = set(stations or [])
-    keep_old = (lambda name: name in platform.stations and name not in only) if only else None
+    keep_old = (lambda name: name in renderer.platform.stations and name not in only) if only else None
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
         writer.write(MARKER, b"This folder is written by louyu build and replaced whole by the next build.\n")
@@ -101,12 +125,26 @@ def build(
             writer.files += files
             writer.bytes_written += size
         result.files, result.bytes_written = writer.files, writer.bytes_written
-    result.seconds = time.perf_counter() - started
-    if not preview:
-        summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in warnings], "notices": result.notices}
-        until = valid_until(platform, publication, renderer.now)
-        remember(platform.config_file, output, stations, strict, until, inputs, summary)
-    return result
+
+
+def _remember(
+    platform: Platform, publication: Publication, renderer: SiteRenderer, output: Path,
+    stations: list[str] | None, strict: bool, inputs: str, result: BuildResult,
+) -> None:
+    summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in result.warnings], "notices": result.notices}
+    remember(platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary)
+
+
+def _notices(publication: Publication, preview: bool) -> list[str]:
+    if preview:
+        n = len(publication.unreviewed)
+        return [f"预览中显示 {n} 个未审核的条目（已标记“待审核”）"] if n else []
+    counts: dict[str, int] = {}
+    for review in publication.reviews.values():
+        if not review.published:
+            counts[review.state] = counts.get(review.state, 0) + 1
+    unpublished = [f"{STATE_LABELS[state]}：{n} 个条目未发布（louyu review list 查看）" for state, n in sorted(counts.items())]
+    return publication.notices + unpublished
 
 
 def valid_until(platform: Platform, publication: Publication, now: dt.datetime) -> dt.datetime:
@@ -122,35 +160,8 @@ def valid_until(platform: Platform, publication: Publication, now: dt.datetime) 
     return min(moments).replace(tzinfo=tz)
 
 
-def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> None:
-    """Every published revision converted once: from the cache, or rendered on every core."""
-    revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
-    cached = cache.get_items(revisions)
-    renderer.content.prefill(cached)
-    missing = [i for d, i in revisions.items() if d not in cached]
-    if missing:
-        warm_up_segmenter()  # loaded once in the parent, shared by the forked workers
-        fresh = render_items(renderer, missing)
-        renderer.content.prefill(fresh)
-        cache.put_items(fresh)
-
-
-def warm_up_segmenter() -> None:
-    segment_chinese("楼宇党建")
-
-
 def _check_station_ids(platform: Platform, stations: list[str] | None) -> None:
     for sid in stations or []:
         if sid not in platform.stations:
             known = "、".join(sorted(platform.stations))
             raise UsageProblem("--station", 1, f"没有站点 {sid}（现有：{known}）")
-
-
-def _not_published_notices(publication: Publication) -> list[str]:
-    counts: dict[str, int] = {}
-    for review in publication.reviews.values():
-        if not review.published:
-            counts[review.state] = counts.get(review.state, 0) + 1
-    from .gate import STATE_LABELS
-
-    return [f"{STATE_LABELS[state]}：{n} 个条目未发布（louyu review list 查看）" for state, n in sorted(counts.items())]
