@@ -167,3 +167,23 @@ def test_ledger_problems(tmp_path: Path) -> None:
     assert "reviews/a/news/x.yml:4: at 缺少时区（如 +08:00）：2026-11-21 10:00" in got
     assert "reviews/a/news/x.yml:5: decision 应为 approved / rejected / withdrawn 之一，实际是 'maybe'" in got
     assert "reviews/a/news/orphan.yml:1: 警告：没有与此审核记录对应的条目（条目已删除或改名？）" in got
+
+
+def test_mkdocs_yml_as_material_users_write_it(tmp_path: Path, monkeypatch: object) -> None:
+    p = make_platform(tmp_path)
+    p.write("theme/extra.css", "body{}")
+    p.write(
+        "mkdocs.yml",
+        "site_name: 测试\nsite_url: !ENV [LOUYU_TEST_URL, 'https://fallback.example/']\ntheme: material\n"
+        "extra_css: [extra.css, missing.css, 'https://cdn.example/x.css']\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
+    )
+    platform, problems = p.load()
+    got = [str(x) for x in problems]
+    assert platform.site_url == "https://fallback.example/"
+    assert "mkdocs.yml:4: extra_css 的文件 missing.css 不在 theme/ 文件夹中" in got
+    assert "mkdocs.yml:4: extra_css 不能引用其他网站（站点须离线可用）：https://cdn.example/x.css" in got
+    assert not any("emoji" in g or "标签" in g for g in got)
+    p.write("mkdocs.yml", "site_name: x\ntheme: material\nextra:\n  evil: !!python/name:os.system\n")
+    assert any("!!python/name 只能引用 material、pymdownx、markdown 中的名称，不能是 os.system" in str(x) for x in p.load()[1])

@@ -85,7 +85,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
         problems.error(rel, 1, "文件不是 UTF-8 编码，请另存为 UTF-8")
         return None, settings, None
     try:
-        doc = load_yaml(text, rel)
+        doc = load_yaml(text, rel, mkdocs_tags=True)
     except LouyuError as exc:
         problems.add(exc.problem)
         return None, settings, None
@@ -118,6 +118,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     if errors:
         return None, settings, doc
     _check_brand(config, doc, rel, problems)
+    _check_theme_assets(config, doc, rel, problems)
     plugin = config.plugins.get("louyu")
     if isinstance(plugin, LouyuPlugin):
         settings = Settings(
@@ -151,6 +152,17 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
                 problems.error(rel, line, f"plugins: louyu 设置项 {key}：{exc}")
+
+
+def _check_theme_assets(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
+    """extra_css / extra_javascript are copied from the theme folders: a missing one is a 404."""
+    for key in ("extra_css", "extra_javascript"):
+        for i, entry in enumerate(config[key]):
+            path = str(entry)
+            if "://" in path or path.startswith("//"):
+                problems.error(rel, doc.line(key, i), f"{key} 不能引用其他网站（站点须离线可用）：{path}")
+            elif not any((Path(d) / path).is_file() for d in config.theme.dirs):
+                problems.error(rel, doc.line(key, i), f"{key} 的文件 {path} 不在 theme/ 文件夹中")
 
 
 def _check_brand(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:

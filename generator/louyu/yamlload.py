@@ -13,6 +13,8 @@ Every mapping key and sequence entry records its line, so that a problem in
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +70,7 @@ class Document:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     first_line: int = 1
+    mkdocs_tags: bool = False  # mkdocs.yml only: !ENV and !!python/name: of known packages
 
     def line(self, *path: str | int) -> int:
         """The line of `path`, or of its nearest enclosing value that has one."""
@@ -90,8 +93,11 @@ _ALLOWED_TAGS = {
 }
 
 
-def load_yaml(text: str, path: str, line_offset: int = 0) -> Document:
-    """Parse `text` (from `path`); raise LouyuError naming the line of a YAML mistake."""
+def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = False) -> Document:
+    """Parse `text` (from `path`); raise LouyuError naming the line of a YAML mistake.
+
+    `mkdocs_tags` accepts, for mkdocs.yml, what Material's documentation asks users to
+    write: `!ENV` and `!!python/name:` of the material, pymdownx and markdown packages."""
     loader = _CoreLoader(text)
     try:
         node = loader.get_single_node()
@@ -103,7 +109,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Document:
         raise LouyuError(path, 1 + line_offset, f"YAML 格式错误：{exc}") from None
     finally:
         loader.dispose()
-    doc = Document(None, {}, 1 + line_offset)
+    doc = Document(None, {}, 1 + line_offset, mkdocs_tags)
     if node is None:
         return doc
     anchors_seen: set[int] = set()
@@ -152,6 +158,8 @@ def _convert(
     if getattr(node, "anchor", None):
         raise LouyuError(src, line, "不支持 YAML 锚点与别名（& 和 *），请直接写出内容")
     if node.tag not in _ALLOWED_TAGS:
+        if doc.mkdocs_tags:
+            return _mkdocs_tag(loader, node, src, line)
         raise LouyuError(src, line, f"不支持的 YAML 标签 {node.tag}")
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -176,6 +184,27 @@ def _convert(
             items.append(_convert(loader, child, path + (i,), doc, src, offset, seen))
         return items
     return loader.construct_object(node, deep=True)
+
+
+_PYTHON_NAME = "tag:yaml.org,2002:python/name:"
+_NAME_PACKAGES = ("material.", "pymdownx.", "markdown.")
+
+
+def _mkdocs_tag(loader: Any, node: yaml.Node, src: str, line: int) -> Any:
+    if node.tag == "!ENV":
+        names = [str(v) for v in loader.construct_sequence(node)] if isinstance(node, yaml.SequenceNode) else [str(node.value)]
+        default = names.pop() if len(names) > 1 else None
+        return next((os.environ[n] for n in names if n in os.environ), default)
+    if node.tag.startswith(_PYTHON_NAME):
+        dotted = node.tag[len(_PYTHON_NAME):]
+        if not dotted.startswith(_NAME_PACKAGES):
+            raise LouyuError(src, line, f"!!python/name 只能引用 material、pymdownx、markdown 中的名称，不能是 {dotted}")
+        module_name, _, attr = dotted.rpartition(".")
+        try:
+            return getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError):
+            raise LouyuError(src, line, f"找不到 {dotted}") from None
+    raise LouyuError(src, line, f"不支持的 YAML 标签 {node.tag}")
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
