@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .model import Item
+from .model import FileRef, Item
 
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
@@ -26,10 +26,21 @@ def markdown_name(item: Item) -> str:
     return "index.md" if item.bundle else f"{item.name}.md"
 
 
+def file_sha256(ref: FileRef) -> str:
+    """Hex sha256 of a referenced file, streamed: a video attachment is never read whole."""
+    if ref.blob is not None or ref.abs_path is None:
+        return hashlib.sha256(ref.read()).hexdigest()
+    h = hashlib.sha256()
+    with open(ref.abs_path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def item_digest(item: Item) -> str:
     entries = {markdown_name(item): hashlib.sha256(item.source).hexdigest()}
     for ref in item.files():
-        entries[ref.rel] = hashlib.sha256(ref.read()).hexdigest()
+        entries[ref.rel] = file_sha256(ref)
     h = hashlib.sha256(b"louyu-item-v1\n")
     for rel in sorted(entries):
         h.update(f"{entries[rel]} {rel}\n".encode("utf-8"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .digest import markdown_name
+from .digest import file_sha256, markdown_name
 from .gate import STATE_LABELS, Review, needs_signature, refusal, review
 from .model import Item, Platform
 from .history import GitHistory
@@ -180,7 +179,7 @@ def _file_changes(old: Item | None, new: Item) -> list[str]:
     def files(it: Item | None) -> dict[str, tuple[int, str]]:
         if it is None:
             return {}
-        return {f.rel: (f.size, "sha256:" + hashlib.sha256(f.read()).hexdigest()) for f in it.files()}
+        return {f.rel: (f.size, "sha256:" + file_sha256(f)) for f in it.files()}
 
     before, after = files(old), files(new)
     lines = ["引用的文件："]
