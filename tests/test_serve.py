@@ -62,3 +62,36 @@ def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHa
     platform.build()
     assert not (platform.site / "b/news/b/pending").exists()
     assert "待审核（仅预览）" not in "".join(p.read_text("utf-8") for p in platform.site.rglob("*.html"))
+
+
+def test_preview_page_shows_errors_and_reloads_in_a_browser(platform: PlatformHandle) -> None:
+    import shutil
+
+    import pytest
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(chromium).exists():
+        pytest.skip("Debian chromium is not installed")
+    lines: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=serve, args=(platform.config, "127.0.0.1:0", None, lines.append, ready, stop), daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(base + "a/news/a/local/")
+            platform.write("content/a/news/broken.md", "---\ntitle: [\n---\n")
+            page.wait_for_selector("#louyu-errors", timeout=20_000)
+            assert "content/a/news/broken.md:3: YAML 格式错误" in page.inner_text("#louyu-errors")
+            (platform.root / "content/a/news/broken.md").unlink()
+            platform.write("content/a/news/local.md", item("甲分站本地新闻（浏览器中刷新）", "a-admin"))
+            page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('浏览器中刷新')", timeout=20_000)
+            assert page.query_selector("#louyu-errors") is None
+            browser.close()
+    finally:
+        stop.set()
+        thread.join(timeout=20)
