@@ -109,13 +109,17 @@ def _discard(tree: Path) -> None:
     except OSError:
         shutil.rmtree(tree, ignore_errors=True)
         return
+    _remove_in_background(aside)
+
+
+def _remove_in_background(path: Path) -> None:
     rm = shutil.which("rm")
     if rm is None:
-        shutil.rmtree(aside, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
         return
     import subprocess
 
-    subprocess.Popen([rm, "-rf", "--", str(aside)], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.Popen([rm, "-rf", "--", str(path)], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -150,7 +154,9 @@ def _recover(target: Path) -> None:
     """Undo what a build killed mid-way left behind (only builds that are no longer running)."""
     for entry in target.parent.glob(f".{target.name}.louyu-*"):
         if entry.name.endswith("-trash"):
-            shutil.rmtree(entry, ignore_errors=True)  # an old tree whose deletion never finished
+            # An old tree still being deleted, or whose deletion never finished: not our
+            # work to wait for; a new background removal is harmless if one is running.
+            _remove_in_background(entry)
             continue
         marker, _, pid = entry.name.rpartition("-")
         if not pid.isdigit() or _pid_alive(int(pid)) and int(pid) != os.getpid():
