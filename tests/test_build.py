@@ -300,3 +300,18 @@ def test_refuses_to_replace_a_folder_louyu_did_not_write(platform: PlatformHandl
     empty.mkdir()
     platform.build(output=empty)
     assert (empty / "index.html").is_file()
+
+
+def test_section_pages_mark_their_navigation_link_and_paginate(tmp_path: Path) -> None:
+    files = {f"content/a/news/n{n:02d}.md": item(f"新闻{n:02d}", "a-admin", date=days(-n - 1)) for n in range(23)}
+    p = make_platform(tmp_path, files)
+    p.approve(*files, by="a-inst")
+    p.build()
+    first = (p.site / "a/news/index.html").read_text("utf-8")
+    assert '<a href="./" class="md-nav__link md-nav__link--active">' in first
+    assert "<title>新闻动态 - 测试平台 · 甲分站</title>" in first
+    assert first.count('class="louyu-entry"') == 20 and "新闻00" in first
+    second = (p.site / "a/news/page/2/index.html").read_text("utf-8")
+    assert "<title>新闻动态 - 测试平台 · 甲分站</title>" in second
+    assert "新闻动态（第 2 页）" in second and second.count('class="louyu-entry"') == 3 and "新闻22" in second
+    assert 'href="../../../news/" rel="prev"' in second

@@ -85,12 +85,13 @@ class StationTheme:
         pages = [Page(e.title, _file(config, e.url), config) for e in nav]
         self.nav_pages = {e.key: p for e, p in zip(nav, pages)}
         self.nav = Navigation(pages, pages)
+        self.nav_urls = {e.url for e in nav}
         self.shells: dict[tuple[int, str, bool], Shell] = {}
 
     def page(self, url: str, active: str, title: str, content: str, description: str = "") -> str:
         """The complete HTML of the page at `url` (relative to the site root)."""
-        home = url == ""
-        key = (url.count("/"), active, home)
+        # A navigation entry's own page gets its own shell, so its link is marked current.
+        key = (url.count("/"), active, url in self.nav_urls)
         shell = self.shells.get(key)
         if shell is None:
             shell = self.shells[key] = self._render_shell(url, active)
@@ -104,11 +105,17 @@ class StationTheme:
         )
 
     def _render_shell(self, url: str, active: str) -> Shell:
-        page = Page(_MARK.format("TITLE"), _file(self.config, url), self.config)
+        target = self.nav_pages.get(active)
+        if target is not None and target.url == url:
+            page = target  # the entry itself: Material marks its link md-nav__link--active
+        else:
+            page = Page(None, _file(self.config, url), self.config)
+        saved = (page.title, page.content, page.meta, page.canonical_url)
+        if page is not target:
+            page.title = _MARK.format("TITLE")
         page.content = _Content(_MARK.format("CONTENT"))
         page.meta = {"description": _MARK.format("DESCRIPTION"), "hide": ["toc"]}
         page.canonical_url = _MARK.format("CANONICAL") if self.site_url else None
-        target = self.nav_pages.get(active)
         if target is not None:
             target.active = True
         try:
@@ -117,6 +124,7 @@ class StationTheme:
         finally:
             if target is not None:
                 target.active = False
+            page.title, page.content, page.meta, page.canonical_url = saved
 
 
 def _file(config: MkDocsConfig, url: str) -> File:
