@@ -138,10 +138,11 @@ def test_identity_numbers_are_errors_but_phone_numbers_are_not(tmp_path: Path) -
 
 def test_mkdocs_config_errors_have_lines(tmp_path: Path) -> None:
     p = make_platform(tmp_path)
-    p.write("mkdocs.yml", "site_name: 测试\ntheme:\n  name: material\n  language: zh\nplugins:\n  - search\n  - louyu:\n      timezone: Mars/Base\n      per_page: 0\n")
+    p.write("mkdocs.yml", "site_name: 测试\ntheme:\n  name: material\n  language: zh\nplugins:\n  - search\n  - louyu:\n      timezone: Mars/Base\n      per_page: 0\n      require_signatures: yes\n")
     got = problems_of(p)
     assert any(g.startswith("mkdocs.yml:8: plugins: louyu 设置项 timezone") and "未知的时区 'Mars/Base'" in g for g in got), got
     assert any(g.startswith("mkdocs.yml:9: plugins: louyu 设置项 per_page") and "应为正整数" in g for g in got), got
+    assert any(g.startswith("mkdocs.yml:10: plugins: louyu 设置项 require_signatures") and "请写 true 或 false" in g for g in got), got
 
 
 def test_ledger_problems(tmp_path: Path) -> None:

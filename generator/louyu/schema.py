@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .problems import Problems
-from .yamlload import YAML11_BOOLS, Document
+from .yamlload import Document
 
 
 class Invalid(ValueError):
@@ -69,14 +69,6 @@ def text(value: Any) -> str:
     if not s:
         raise Invalid("不能为空")
     return s
-
-
-def boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in YAML11_BOOLS:
-        raise Invalid(f"应为 true 或 false（“{value}”在不同工具里含义不同，请改写）")
-    raise Invalid(f"应为 true 或 false，实际是 {value!r}")
 
 
 def positive_int(value: Any) -> int:

@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin
 
 from .model import Settings
 from .problems import LouyuError, Problems
-from .yamlload import Document, load_yaml
+from .yamlload import YAML11_BOOLS, Document, load_yaml
 
 
 class TimeZone(c.Type[str]):
@@ -151,7 +151,8 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             try:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
-                problems.error(rel, line, f"plugins: louyu 设置项 {key}：{exc}")
+                hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if block[key] in YAML11_BOOLS else ""
+                problems.error(rel, line, f"plugins: louyu 设置项 {key}：{exc}{hint}")
 
 
 def _check_theme_assets(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
