@@ -219,3 +219,34 @@ def test_platform_can_require_signatures(tmp_path: Path) -> None:
     assert states(p)["x"] == ("pending", ["a-inst 的审核须有有效签名：缺少签名"])
     result = p.cli("review", "approve", "content/a/news/x.md", "--by", "a-inst")
     assert result.exit_code == 1 and "a-inst 的审核须签名" in result.output
+
+
+def test_history_parses_each_revision_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from louyu.history import GitHistory
+
+    p = make_platform(tmp_path, {"content/a/news/x.md": item("原版", "a-admin"), "content/a/news/busy.md": item("忙", "a-admin")})
+    p.approve("content/a/news/x.md", by="a-inst")
+    p.commit("approve x")
+    for n in range(30):  # other items of the same section change often
+        p.write("content/a/news/busy.md", item(f"忙{n}", "a-admin"))
+        p.commit(f"busy {n}")
+    p.write("content/a/news/x.md", item("改版", "a-admin"))
+    p.commit("edit x")
+    platform, _ = p.load()
+    x = platform.item("content/a/news/x.md")
+    approved = platform.ledgers[x.path][-1].digest  # type: ignore[union-attr]
+    calls: list[str] = []
+    original = GitHistory._parse
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        calls.append(args[2])
+        return original(self, *args)
+
+    monkeypatch.setattr(GitHistory, "_parse", counting)
+    history = GitHistory(p.root)
+    try:
+        found = history.find(platform, x, approved)  # type: ignore[arg-type]
+    finally:
+        history.close()
+    assert found is not None and found.title == "原版" and found.digest == approved
+    assert len(calls) == 2  # the edited revision and the approved one, not 32 commits

@@ -105,13 +105,25 @@ class GitHistory:
         folder = PurePosixPath(item.path).parent.as_posix()
         md_name = PurePosixPath(item.path).name
         # The item's folder: its bundle, or the section folder holding a single file's attachments.
+        # Many commits touch a section folder without touching this item: a revision (the
+        # Markdown blob and the blobs of the files it references) is parsed only once.
+        references: dict[str, list[str]] = {}  # Markdown blob -> the paths it references
+        tried: set[tuple[str, ...]] = set()
         for commit in self.commits_touching(folder):
             files = self.tree(commit, folder)
             entry = files.get(md_name)
             if entry is None or entry.mode == "120000":
                 continue
+            if entry.sha in references:
+                revision = (entry.sha, *(f"{rel}={files[rel].sha if rel in files else '-'}" for rel in references[entry.sha]))
+                if revision in tried:
+                    continue
             candidate = self._parse(platform, item, commit, files, entry)
-            if candidate is not None and candidate.digest == digest:
+            if candidate is None:
+                continue
+            references[entry.sha] = sorted(ref.rel for ref in candidate.refs.values())
+            tried.add((entry.sha, *(f"{rel}={files[rel].sha if rel in files else '-'}" for rel in references[entry.sha])))
+            if candidate.digest == digest:
                 return candidate
         return None
 
