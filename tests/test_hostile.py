@@ -225,3 +225,21 @@ def test_a_killed_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
             break
         time.sleep(0.1)
     assert leftovers == []
+
+
+def test_titles_cannot_inject_html_into_search_results_or_pages(tmp_path: Path) -> None:
+    evil = "<img src=x onerror=alert(1)>标题"
+    p = make_platform(tmp_path, {"content/a/news/t.md": item(evil, "a-admin", body="只有正文，没有标题。")})
+    p.write("stations/a.yml", "name: 甲<script>alert(2)</script>\nkind: substation\ndescription: <b onmouseover=alert(3)>介绍</b>\nstaff:\n  - {id: a-inst, name: 甲指导, role: instructor}\n  - {id: a-admin, name: 甲管理, role: admin}\n")
+    p.approve("content/a/news/t.md", by="a-inst")
+    p.build()
+    index = json.loads((p.site / "a/search/search_index.json").read_text("utf-8"))
+    for doc in index["docs"]:
+        assert "<img" not in doc["title"] and "<script" not in doc["title"] and "<b " not in doc["text"], doc
+    for page in [*(p.site / "a").rglob("*.html"), p.site / "index.html"]:
+        html = page.read_text("utf-8")
+        for raw in ("<img src=x onerror", "<script>alert(2)", "<b onmouseover"):
+            assert raw not in html, (page, raw)
+    page = (p.site / "a/news/a/t/index.html").read_text("utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;标题" in page
+    assert "<img src=x" not in page

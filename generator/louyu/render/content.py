@@ -91,10 +91,10 @@ class ContentRenderer:
         entries = []
         for i, (anchor, title, text) in enumerate(html_sections(body)):
             if i == 0 and not title:
-                title = item.title
+                title = html.escape(item.title, quote=False)  # Material shows titles as HTML
             entries.append(SearchEntry(anchor, segment_chinese(title), segment_chinese(text)))
         if not entries:
-            entries.append(SearchEntry(None, segment_chinese(item.title), ""))
+            entries.append(SearchEntry(None, segment_chinese(html.escape(item.title, quote=False)), ""))
         return RenderedItem(item.digest, body, tuple(entries))
 
 

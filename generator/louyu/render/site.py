@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from html import escape
 import posixpath
 import zoneinfo
 from dataclasses import dataclass
@@ -303,8 +304,9 @@ class SiteRenderer:
         docs = [self._item_search_json(item) for item in site.pages]
         about = {
             "location": "about/",
-            "title": segment_chinese(f"关于{site.station.name}"),
-            "text": segment_chinese(" ".join(filter(None, [site.station.description, site.station.address, site.station.building, " ".join(site.station.rooms)]))),
+            # Escaped: Material's search shows titles and texts as HTML.
+            "title": segment_chinese(escape(f"关于{site.station.name}", quote=False)),
+            "text": segment_chinese(escape(" ".join(filter(None, [site.station.description, site.station.address, site.station.building, " ".join(site.station.rooms)])), quote=False)),
         }
         docs.append(json.dumps(about, ensure_ascii=False, separators=(",", ":")))
         head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))

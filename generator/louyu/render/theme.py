@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -74,7 +75,9 @@ class StationTheme:
 
     def __init__(self, base: MkDocsConfig, env: Any, site_name: str, site_url: str | None, nav: list[NavEntry], extra_css: list[str]) -> None:
         config = copy.copy(base)
-        config["site_name"] = site_name
+        # Material prints site_name unescaped; station names come from staff-edited files.
+        # Markup keeps the few `| e` uses in Material's templates from escaping it twice.
+        config["site_name"] = Markup.escape(site_name)
         config["site_url"] = site_url
         config["extra_css"] = list(base.extra_css) + extra_css
         self.config = config
