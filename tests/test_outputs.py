@@ -108,3 +108,15 @@ def test_screen_has_no_qr_without_site_url(tmp_path: Path) -> None:
     assert all("qr" not in s for s in screen_payload(p, "a")["slides"])
     feed = feedparser.parse((p.site / "a/feed.xml").read_bytes())
     assert feed.entries[0].id == "urn:louyu:content/hq/news/new.md"
+
+
+def test_feed_descriptions_are_text_not_html(tmp_path: Path) -> None:
+    p = make_platform(tmp_path, {"content/a/news/code.md": item("代码", "a-admin", summary="写 <script>alert(1)</script> 的危害")})
+    p.approve("content/a/news/code.md", by="a-inst")
+    p.build()
+    feed = feedparser.parse((p.site / "a/feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "代码")
+    # feedparser sanitises HTML: the text must survive as text, not as a (removed) element.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in entry.description
+    raw = (p.site / "a/feed.xml").read_text("utf-8")
+    assert "&amp;lt;script&amp;gt;" in raw

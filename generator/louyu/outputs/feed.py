@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import zoneinfo
 
 from feedgen.feed import FeedGenerator
@@ -46,6 +47,7 @@ def rss(platform: Platform, site: Site, summary_text: dict[str, str]) -> bytes:
         entry.title(item.title)
         entry.category(term=SECTIONS[item.section])
         entry.author(name=platform.stations[item.station].name, email=platform.stations[item.station].email or "noreply@example.invalid")
-        entry.description(item.summary or summary_text.get(item.digest, "") or item.title)
+        # RSS descriptions are HTML: plain text is escaped so a reader shows it as text.
+        entry.description(html.escape(item.summary or summary_text.get(item.digest, "") or item.title, quote=False))
         entry.pubDate(dt.datetime.combine(item.date, dt.time(), tz))
     return bytes(fg.rss_str(pretty=True))

@@ -320,7 +320,7 @@ class SiteRenderer:
             for e in self.content.render(item).search:
                 entry: dict[str, object] = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
                 if item.tags:
-                    entry["tags"] = item.tags
+                    entry["tags"] = [escape(t, quote=False) for t in item.tags]
                 entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
             cached = self._search_json[item.digest] = ",".join(entries)
         return cached
