@@ -243,3 +243,20 @@ def test_titles_cannot_inject_html_into_search_results_or_pages(tmp_path: Path) 
     page = (p.site / "a/news/a/t/index.html").read_text("utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;标题" in page
     assert "<img src=x" not in page
+
+
+def test_a_file_named_like_a_script_url_stays_a_file_link(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/resources/k/index.md": item("资料", "a-admin", body="[打开](./javascript:alert(1))\n\n![图](./data:x.png)"),
+            "content/a/resources/k/javascript:alert(1)": b"not a script",
+            "content/a/resources/k/data:x.png": b"\x89PNG",
+        },
+    )
+    p.approve("content/a/resources/k/index.md", by="a-inst")
+    p.build()
+    body = article(p.site / "a/resources/a/k/index.html")
+    assert active_content(body) == []
+    assert 'href="./javascript:alert(1)"' in body and 'src="./data:x.png"' in body
+    assert (p.site / "a/resources/a/k/javascript:alert(1)").read_bytes() == b"not a script"

@@ -18,7 +18,8 @@ from .model import FileRef
 
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-_INLINE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>\n]*>|[^)\s]+)")
+# A link destination may hold balanced parentheses, as in Markdown itself: `a(1).pdf`.
+_INLINE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)")
 _REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)")
 _HTML_ATTR = re.compile(r"""\b(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -130,3 +131,9 @@ def find_active_content(text: str) -> list[tuple[int, str]]:
                 word = (m.group(1) if m.groups() else m.group(0).rstrip(":= ")).lower()
                 found.append((lineno, label.format(word)))
     return found
+
+
+def href_of(rel: str) -> str:
+    """A relative path as a link that no browser can read as a scheme (`a:b.pdf` → `./a:b.pdf`)."""
+    first = rel.split("/", 1)[0]
+    return f"./{rel}" if ":" in first else rel

@@ -16,7 +16,7 @@ import markdown
 import nh3
 
 from ..model import Item
-from ..refs import EXTERNAL_SCHEMES, is_local
+from ..refs import EXTERNAL_SCHEMES, href_of, is_local
 from .theme import html_sections, segment_chinese
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
@@ -105,7 +105,7 @@ def sanitize(html: str, local_refs: dict[str, str]) -> str:
         if attr not in URL_ATTRIBUTES:
             return value
         if value in local_refs:
-            return local_refs[value]
+            return href_of(local_refs[value])
         if is_local(value):
             # A local link that was not checked as a reference: never let it out.
             return None

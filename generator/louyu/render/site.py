@@ -22,6 +22,7 @@ from ..gate import STATE_LABELS, Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
 from ..publish import Publication, Site
 from ..outputs.feed import rss
+from ..refs import href_of
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, screen_files
@@ -231,7 +232,7 @@ class SiteRenderer:
         documents: list[dict[str, str]] = []
         for rel in item.attachments:
             ref = item.refs[rel]
-            entry = {"rel": ref.rel, "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
+            entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
             (documents if entry["kind"] == "document" else media).append(entry)
         reports = ""
         report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in site.reports_on(item)]
@@ -250,7 +251,7 @@ class SiteRenderer:
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
-            cover=item.refs[item.cover].rel if item.cover else None,
+            cover=href_of(item.refs[item.cover].rel) if item.cover else None,
             when=when(item),
             month_label=_month_label(item.month),
             body=jinja2.utils.markupsafe.Markup(rendered.body),
