@@ -260,3 +260,20 @@ def test_a_file_named_like_a_script_url_stays_a_file_link(tmp_path: Path) -> Non
     assert active_content(body) == []
     assert 'href="./javascript:alert(1)"' in body and 'src="./data:x.png"' in body
     assert (p.site / "a/resources/a/k/javascript:alert(1)").read_bytes() == b"not a script"
+
+
+def test_files_a_browser_would_run_are_never_published(tmp_path: Path) -> None:
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/resources/x/index.md": item("x", "a-admin", attachments=["page.html"], cover="logo.svg", body="[脚本](app.js)"),
+            "content/a/resources/x/page.html": "<script>alert(1)</script>",
+            "content/a/resources/x/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(2)</script></svg>",
+            "content/a/resources/x/app.js": "alert(3)",
+        },
+    )
+    _, problems = p.load()
+    got = [str(x) for x in problems]
+    assert any(g.startswith("content/a/resources/x/index.md:6: cover: 不能发布 .svg 文件：logo.svg") for g in got), got
+    assert any(g.startswith("content/a/resources/x/index.md:5: attachments: 不能发布 .html 文件：page.html") for g in got), got
+    assert any(g.startswith("content/a/resources/x/index.md:9: 不能发布 .js 文件：app.js") for g in got), got

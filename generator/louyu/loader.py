@@ -432,6 +432,16 @@ def _check_audience(
 
 Resolver = Callable[[str], FileRef]
 
+# Files a browser runs when opened from the site (same origin as every page): never published.
+ACTIVE_FILES = {".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".js", ".mjs", ".xml", ".xsl", ".xslt", ".swf", ".php"}
+
+
+def _check_kind(ref: FileRef, target: str) -> FileRef:
+    suffix = PurePosixPath(ref.rel).suffix.lower()
+    if suffix in ACTIVE_FILES:
+        raise RefError(f"不能发布 {suffix} 文件：{target}（浏览器会执行其中的脚本；图片请转为 PNG/JPG，文档请转为 PDF）")
+    return ref
+
 
 def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Problems) -> bool:
     ok = True
@@ -446,7 +456,7 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
             ok = False
             continue
         try:
-            item.refs[target] = resolver(target)
+            item.refs[target] = _check_kind(resolver(target), target)
         except RefError as exc:
             problems.error(item.path, line, f"{key}: {exc}")
             ok = False
@@ -457,7 +467,7 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
                 problems.warning(item.path, link.line, f"链接 {link.target[:40]} 使用了不允许的协议 {scheme}:，发布时将被删除")
             continue
         try:
-            item.refs[link.target] = resolver(link.target)
+            item.refs[link.target] = _check_kind(resolver(link.target), link.target)
         except RefError as exc:
             problems.error(item.path, link.line, str(exc))
             ok = False
