@@ -55,3 +55,8 @@ def test_front_matter_lines_are_file_lines() -> None:
     assert "front matter" in exc.value.problem.message
     with pytest.raises(LouyuError):
         split_front_matter("---\ntitle: t\n", "x.md")
+
+
+def test_deep_nesting_is_a_clear_error() -> None:
+    with pytest.raises(LouyuError, match="嵌套层数太多"):
+        load_yaml("a: " + "[" * 5000 + "]" * 5000, "x.yml")

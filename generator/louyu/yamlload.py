@@ -101,6 +101,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
     loader = _CoreLoader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise LouyuError(path, 1 + line_offset, "YAML 嵌套层数太多") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -113,7 +115,10 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
     if node is None:
         return doc
     anchors_seen: set[int] = set()
-    doc.data = _convert(loader, node, (), doc, path, line_offset, anchors_seen)
+    try:
+        doc.data = _convert(loader, node, (), doc, path, line_offset, anchors_seen)
+    except RecursionError:
+        raise LouyuError(path, 1 + line_offset, "YAML 嵌套层数太多") from None
     return doc
 
 
