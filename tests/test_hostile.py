@@ -277,3 +277,20 @@ def test_files_a_browser_would_run_are_never_published(tmp_path: Path) -> None:
     assert any(g.startswith("content/a/resources/x/index.md:6: cover: 不能发布 .svg 文件：logo.svg") for g in got), got
     assert any(g.startswith("content/a/resources/x/index.md:5: attachments: 不能发布 .html 文件：page.html") for g in got), got
     assert any(g.startswith("content/a/resources/x/index.md:9: 不能发布 .js 文件：app.js") for g in got), got
+
+
+def test_markdown_nested_too_deep_is_a_clear_error(tmp_path: Path) -> None:
+    p = make_platform(tmp_path / "p")
+    out = tmp_path / "out"
+    p.build(output=out)
+    before = tree_digest(out)
+    # Enough new items that they are rendered in forked workers: the error must travel back.
+    for k in range(45):
+        p.write(f"content/hq/news/n{k}.md", item(f"n{k}", "hq-admin"))
+    p.write("content/hq/news/deep.md", item("深", "hq-admin", body="* " * 2000 + "x"))
+    p.approve(*[f"content/hq/news/n{k}.md" for k in range(45)], "content/hq/news/deep.md", by="hq-inst")
+    result = p.cli("build", "-d", str(out))
+    assert result.exit_code == 1, result.output
+    assert "content/hq/news/deep.md:6: Markdown 嵌套层数太多" in result.output
+    assert "内部错误" not in result.output
+    assert tree_digest(out) == before

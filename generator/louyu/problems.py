@@ -31,6 +31,10 @@ class LouyuError(Exception):
         super().__init__(f"{path}:{line}: {message}")
         self.problem = Problem(path, line, message)
 
+    def __reduce__(self) -> tuple[type, tuple[str, int, str]]:
+        # Raised in forked build workers too: must survive the trip back to the parent.
+        return (type(self), (self.problem.path, self.problem.line, self.problem.message))
+
 
 class UsageProblem(LouyuError):
     """The command was called wrongly (exit status 2), e.g. an unknown --station."""

@@ -16,6 +16,7 @@ import markdown
 import nh3
 
 from ..model import Item
+from ..problems import LouyuError
 from ..refs import EXTERNAL_SCHEMES, href_of, is_local
 from .theme import html_sections, segment_chinese
 
@@ -86,7 +87,10 @@ class ContentRenderer:
 
     def _render(self, item: Item) -> RenderedItem:
         self.md.reset()
-        raw_html = self.md.convert(item.body)
+        try:
+            raw_html = self.md.convert(item.body)
+        except RecursionError:
+            raise LouyuError(item.path, item.body_line, "Markdown 嵌套层数太多（列表或引用嵌套过深），请简化") from None
         body = sanitize(raw_html, {raw: ref.rel for raw, ref in item.refs.items()})
         entries = []
         for i, (anchor, title, text) in enumerate(html_sections(body)):
