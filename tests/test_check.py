@@ -188,3 +188,14 @@ def test_mkdocs_yml_as_material_users_write_it(tmp_path: Path, monkeypatch: obje
     assert not any("emoji" in g or "标签" in g for g in got)
     p.write("mkdocs.yml", "site_name: x\ntheme: material\nextra:\n  evil: !!python/name:os.system\n")
     assert any("!!python/name 只能引用 material、pymdownx、markdown 中的名称，不能是 os.system" in str(x) for x in p.load()[1])
+
+
+def test_windows_line_endings_bom_and_wrong_extensions(tmp_path: Path) -> None:
+    p = make_platform(tmp_path)
+    p.write("content/a/news/crlf.md", "---\r\ntitle: 换行\r\ndate: 2026-11-01\r\nauthor: a-admin\r\n---\r\n\r\n正文。\r\n")
+    p.write("stations/b.yml", "\ufeffname: 乙分站\r\nkind: substation\r\nstaff:\r\n  - {id: b-inst, name: 乙指导, role: instructor}\r\n  - {id: b-admin, name: 乙管理, role: admin}\r\n")
+    p.write("content/a/news/Shout.MD", "---\ntitle: x\n---\n")
+    platform, problems = p.load()
+    assert platform.item("content/a/news/crlf.md").title == "换行"  # type: ignore[union-attr]
+    assert platform.stations["b"].name == "乙分站"
+    assert [str(x) for x in problems] == ["content/a/news/Shout.MD:1: 警告：只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）"]

@@ -275,6 +275,8 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
                 else:
                     if entry.is_dir() and any(entry.rglob("*.md")):
                         problems.warning(f"{rel}/", 1, "文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布")
+                    elif entry.is_file() and entry.suffix.lower() in (".md", ".markdown", ".mdown") and entry.suffix != ".md":
+                        problems.warning(rel, 1, "只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）")
                     continue
                 if entry.is_symlink() or md.is_symlink():
                     problems.error(rel, 1, "条目不能是符号链接")
