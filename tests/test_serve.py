@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 from conftest import PlatformHandle, item
 from louyu.serve import serve
@@ -27,7 +29,9 @@ def wait_for(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyp
     raise AssertionError("timed out")
 
 
-def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHandle) -> None:
+@contextlib.contextmanager
+def running_preview(platform: PlatformHandle) -> Iterator[tuple[str, list[str]]]:
+    """`louyu serve` on a free port in a thread: (base URL, lines it printed)."""
     lines: list[str] = []
     ready, stop = threading.Event(), threading.Event()
     thread = threading.Thread(target=serve, args=(platform.config, "127.0.0.1:0", None, lines.append, ready, stop), daemon=True)
@@ -35,6 +39,14 @@ def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHa
     assert ready.wait(30)
     base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
     try:
+        yield base, lines
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+
+
+def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHandle) -> None:
+    with running_preview(platform) as (base, lines):
         # The pending item is in the preview, marked, with the reload script.
         page = get(base + "b/news/b/pending/")
         assert "乙分站待审核" in page and "待审核（仅预览）" in page and "/__louyu/status" in page
@@ -54,9 +66,6 @@ def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHa
         assert "（预览中修改）" in get(base + "a/news/a/local/")
         (platform.root / "content/a/news/broken.md").unlink()
         wait_for(lambda: json.loads(get(base + "__louyu/status"))["errors"] == [])
-    finally:
-        stop.set()
-        thread.join(timeout=20)
     assert any("构建失败" in line for line in lines)
     # Nothing from the preview reaches a real build.
     platform.build()
@@ -73,13 +82,7 @@ def test_preview_page_shows_errors_and_reloads_in_a_browser(platform: PlatformHa
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(chromium).exists():
         pytest.skip("Debian chromium is not installed")
-    lines: list[str] = []
-    ready, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=serve, args=(platform.config, "127.0.0.1:0", None, lines.append, ready, stop), daemon=True)
-    thread.start()
-    assert ready.wait(30)
-    base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
-    try:
+    with running_preview(platform) as (base, lines):
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
@@ -92,6 +95,3 @@ def test_preview_page_shows_errors_and_reloads_in_a_browser(platform: PlatformHa
             page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('浏览器中刷新')", timeout=20_000)
             assert page.query_selector("#louyu-errors") is None
             browser.close()
-    finally:
-        stop.set()
-        thread.join(timeout=20)
