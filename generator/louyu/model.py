@@ -178,13 +178,17 @@ class Platform:
     items: list[Item]
     ledgers: dict[str, list[Decision]]  # item path -> decisions in ledger order
     mkdocs_config: Any = None  # the validated MkDocsConfig; only render/ looks inside
+    _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def central(self) -> Station:
         return next(s for s in self.stations.values() if s.is_central)
 
     def staff(self) -> dict[str, Staff]:
-        return {p.id: p for s in self.stations.values() for p in s.staff}
+        # Asked for per item, decision and page: built once (stations do not change after load).
+        if self._staff is None:
+            self._staff = {p.id: p for s in self.stations.values() for p in s.staff}
+        return self._staff
 
     def item(self, path: str) -> Item | None:
         return next((i for i in self.items if i.path == path), None)
