@@ -11,7 +11,7 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .cache import Cache, cache_dir
 from .fastpath import code_fingerprint, input_fingerprint, remember
@@ -25,7 +25,11 @@ from .publish import Publication, decide
 from .render.site import SiteRenderer
 from .render.theme import segment_chinese
 from .signatures import signature_checker
-from .write import MARKER, TreeWriter, atomic_folder, check_target
+from .plan import Output
+from .record import OutputRecord, load_record, parents, save_record
+from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, recover
+
+MARKER_TEXT = b"This folder is written by louyu build and replaced whole by the next build.\n"
 
 Progress = Callable[[str, int, int], None]
 
@@ -35,8 +39,9 @@ class BuildResult:
     output: Path
     stations: list[str]
     pages: dict[str, int] = field(default_factory=dict)  # station -> items with a page
-    files: int = 0
+    files: int = 0  # written by this build
     bytes_written: int = 0
+    unchanged: int = 0  # files left as the last build wrote them (incremental build)
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -106,25 +111,100 @@ def render_item_revisions(renderer: SiteRenderer, publication: Publication) -> N
 
 
 def write_output(renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None) -> None:
+    """Only the files whose keys changed, staged and applied through a journal, when the
+    last build's record of the output still holds; else the whole tree, swapped in."""
+    recover(output)  # finish or discard what a killed build left, before trusting anything
+    cache = Cache(cache_dir(renderer.platform.root), "outputs")
+    try:
+        record = load_record(cache, output) if output.is_dir() else None
+        save_record(cache, output, None)  # from here until the new record, trust nothing
+        if record is None or not _write_changes(renderer, output, stations, result, progress, record):
+            record = _write_all(renderer, output, stations, result, progress)
+        save_record(cache, output, record)
+    finally:
+        cache.close()
+
+
+def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
+    yield Output(MARKER, "marker", lambda: MARKER_TEXT)
+    yield renderer.portal()
+    for n, sid in enumerate(ids, start=1):
+        yield from renderer.static_outputs(sid)
+        yield from renderer.station_outputs(renderer.publication.sites[sid])
+        if progress:
+            progress(sid, n, len(ids))
+
+
+def _write_changes(
+    renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult,
+    progress: Progress | None, record: OutputRecord,
+) -> bool:
+    """The incremental build; False when it does not apply (then everything is written)."""
+    if not record.folders_untouched(output):
+        return False  # something was added or removed by hand: start afresh
+    ids = sorted(renderer.publication.sites)
+    planned: set[str] = set()
+    changed: list[Output] = []
+    for out in _all_outputs(renderer, ids, progress):
+        planned.add(out.path)
+        if not record.holds(output, out.path, out.key):
+            changed.append(out)
+    if len(changed) > max(64, len(planned) // 4):
+        return False  # most of it is new: a whole tree is as fast, and swapped in at once
+    scope = tuple(f"{sid}/" for sid in ids)
+    removed = [p for p in record.files if p not in planned and (stations is None or "/" not in p or p.startswith(scope))]
+    update = StagedUpdate(output)
+    try:
+        for out in changed:
+            update.write(out.path, out.make())
+        for path in removed:
+            update.remove(path)
+        update.commit()
+    except ConflictError:
+        update.abandon()
+        return False
+    except BaseException:
+        update.abandon()
+        raise
+    for path in removed:
+        record.files.pop(path, None)
+    record.note_written(output, {o.path: o.key for o in changed})
+    record.note_folders(output, {d for p in [*(o.path for o in changed), *removed] for d in parents(p)})
+    for sid in ids:
+        result.pages[sid] = len(renderer.publication.sites[sid].pages)
+    result.files, result.bytes_written = update.writer.files, update.writer.bytes_written
+    result.unchanged = len(planned) - len(changed)
+    return True
+
+
+def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None) -> OutputRecord:
     """The portal, the static files once per station, then every station on every core; swapped in whole."""
     publication = renderer.publication
     only = set(stations or [])
     keep_old = (lambda name: name in renderer.platform.stations and name not in only) if only else None
+    keys: dict[str, str | None] = {}
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
-        writer.write(MARKER, b"This folder is written by louyu build and replaced whole by the next build.\n")
-        writer.write("index.html", renderer.portal())
+        for out in (Output(MARKER, "marker", lambda: MARKER_TEXT), renderer.portal()):
+            writer.write(out.path, out.make())
+            keys[out.path] = out.key
         ids = sorted(publication.sites)
         for sid in ids:
-            for rel, data in renderer.static_files():
-                writer.write(f"{sid}/{rel}", data)
-        for n, (sid, files, size) in enumerate(write_stations(renderer, tmp, ids), start=1):
+            for out in renderer.static_outputs(sid):
+                writer.write(out.path, out.make())
+                keys[out.path] = out.key
+        for n, (sid, files, size, written) in enumerate(write_stations(renderer, tmp, ids), start=1):
             if progress:
                 progress(sid, n, len(ids))
             result.pages[sid] = len(publication.sites[sid].pages)
             writer.files += files
             writer.bytes_written += size
+            keys.update(written)
         result.files, result.bytes_written = writer.files, writer.bytes_written
+    record = OutputRecord()  # stations carried over by a --station build are left out
+    record.note_written(output, keys)
+    record.note_folders(output, {d for p in keys for d in parents(p)})
+    return record
 
 
 def _remember(

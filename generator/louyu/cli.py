@@ -111,9 +111,12 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     for notice in result.notices:
         click.echo(notice, err=True)
     pages = sum(result.pages.values())
+    files = f"{result.files} 个文件"
+    if result.unchanged:
+        files = f"更新 {result.files} 个文件（{result.unchanged} 个未变）"
     click.echo(
         f"已构建 {len(result.stations)} 个站点（{pages} 个条目页）到 {result.output}，"
-        f"{result.files} 个文件，{result.bytes_written / 1048576:.1f} MiB，用时 {result.seconds:.2f} 秒。",
+        f"{files}，{result.bytes_written / 1048576:.1f} MiB，用时 {result.seconds:.2f} 秒。",
         err=True,
     )
 

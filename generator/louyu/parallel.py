@@ -56,8 +56,11 @@ def _render_chunk(items: list[Item]) -> dict[str, Any]:
     return {i.digest: _RENDERER.content.render(i).to_json() for i in items}
 
 
-def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -> Iterator[tuple[str, int, int]]:
-    """(station, files, bytes) as each station's site is written under root/<station>/."""
+Written = tuple[str, int, int, dict[str, "str | None"]]  # station, files, bytes, path -> key
+
+
+def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -> Iterator[Written]:
+    """(station, files, bytes, keys) as each station's site is written under root/<station>/."""
     global _RENDERER
     n = min(jobs(), len(station_ids))
     _RENDERER = renderer
@@ -75,11 +78,13 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -
         _RENDERER = None
 
 
-def _write_station(order: tuple[str, Path]) -> tuple[str, int, int]:
+def _write_station(order: tuple[str, Path]) -> Written:
     sid, root = order
     renderer = _RENDERER
     assert renderer is not None
     writer = TreeWriter(root)
-    for rel, data in renderer.station_files(renderer.publication.sites[sid]):
-        writer.write(f"{sid}/{rel}", data)
-    return sid, writer.files, writer.bytes_written
+    keys: dict[str, str | None] = {}
+    for out in renderer.station_outputs(renderer.publication.sites[sid]):
+        writer.write(out.path, out.make())
+        keys[out.path] = out.key
+    return sid, writer.files, writer.bytes_written, keys

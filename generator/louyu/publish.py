@@ -25,8 +25,16 @@ class Site:
     listed: list[Item]  # pages not expired: lists, home, feeds, screen
     by_section: dict[str, list[Item]] = field(default_factory=dict)
 
-    def reports_on(self, activity: Item) -> list[Item]:
-        return [i for i in self.pages if i.activity == activity.path]
+    def reports_index(self) -> dict[str, list[Item]]:
+        """Activity path -> the pages reporting on it, in page order (one pass)."""
+        index: dict[str, list[Item]] = {}
+        for i in self.pages:
+            if i.activity:
+                index.setdefault(i.activity, []).append(i)
+        return index
+
+    def page_at(self, path: str) -> Item | None:
+        return next((i for i in self.pages if i.path == path), None)
 
 
 @dataclass

@@ -1,10 +1,19 @@
-"""Atomic output: build beside the live folder, then swap; never touch it midway.
+"""Output that is never left half-written: a whole new tree swapped in, or a staged update.
 
-The new tree is written into a temporary sibling folder. Only when it is
-complete is it exchanged with the live folder (Linux `renameat2` with
+Full build: the new tree is written into a temporary sibling folder. Only when
+it is complete is it exchanged with the live folder (Linux `renameat2` with
 RENAME_EXCHANGE: one atomic step; elsewhere two renames, recovered at the next
-build if interrupted between them). A failed or killed build leaves the live
-folder exactly as it was; its leftovers are removed by the next build.
+build if interrupted between them).
+
+Incremental build (few files changed): the changed files are written into a
+sibling staging folder; then a journal listing every move and removal is put
+in place with one rename (the commit point), and the moves are applied, each
+file replaced by one rename. Killed before the commit point, the live folder
+is exactly as it was; killed after it, the next louyu run finishes the journal
+first, so the folder always ends up as one build or the other wrote it.
+
+Either way a failed or killed build leaves the live folder exactly as it was;
+its leftovers are removed by the next build.
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import json
 import os
+import posixpath
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +33,7 @@ from .problems import LouyuError
 
 _NEW = ".louyu-new-"
 _OLD = ".louyu-old-"
+_JOURNAL = ".louyu-journal-"
 _RENAME_EXCHANGE = 2
 
 
@@ -64,7 +76,7 @@ def atomic_folder(target: Path, keep_old: Callable[[str], bool] | None = None) -
     """
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    _recover(target)
+    recover(target)
     new = parent / f".{target.name}{_NEW}{os.getpid()}"
     if new.exists():
         shutil.rmtree(new)
@@ -150,8 +162,18 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _recover(target: Path) -> None:
-    """Undo what a build killed mid-way left behind (only builds that are no longer running)."""
+def recover(target: Path) -> None:
+    """Undo what a build killed mid-way left behind (only builds that are no longer running):
+    a committed journal is finished, anything else of a dead build is removed."""
+    if not target.parent.is_dir():
+        return
+    for journal in sorted(target.parent.glob(f".{target.name}{_JOURNAL}*")):
+        pid = journal.name.rpartition("-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+            continue
+        if "-tmp-" not in journal.name:  # a journal not yet committed is only removed
+            _apply_journal(target, journal)
+        journal.unlink(missing_ok=True)
     for entry in target.parent.glob(f".{target.name}.louyu-*"):
         if entry.name.endswith("-trash"):
             # An old tree still being deleted, or whose deletion never finished: not our
@@ -209,3 +231,102 @@ class TreeWriter:
         shutil.copyfile(data, dest)
         self.bytes_written += dest.stat().st_size
         self.linked[data] = dest
+
+
+class ConflictError(Exception):
+    """A staged update cannot be applied in place (a file where a folder must go, or the reverse)."""
+
+
+def safe_relative(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and "\0" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+
+class StagedUpdate:
+    """Changed files written beside the live folder, applied to it through a journal."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        pid = os.getpid()
+        self.staging = target.parent / f".{target.name}{_NEW}{pid}"
+        self.journal = target.parent / f".{target.name}{_JOURNAL}{pid}"
+        recover(target)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir()
+        self.writer = TreeWriter(self.staging)
+        self.moves: list[tuple[str, str]] = []
+        self.removals: list[str] = []
+
+    def write(self, rel: str, data: bytes | Path) -> None:
+        if not safe_relative(rel):
+            raise ValueError(f"unsafe output path {rel!r}")
+        name = str(len(self.moves))
+        self.writer.write(name, data)
+        self.moves.append((name, rel))
+
+    def remove(self, rel: str) -> None:
+        if safe_relative(rel):  # a record from the cache is never trusted blindly
+            self.removals.append(rel)
+
+    def check(self) -> None:
+        """Refuse (before anything is touched) moves that a rename cannot do."""
+        for _, rel in self.moves:
+            dest = self.target / rel
+            if dest.is_dir() and not dest.is_symlink():
+                raise ConflictError(rel)
+            for up in dest.parents:
+                if up == self.target:
+                    break
+                if up.exists() and not up.is_dir() or up.is_symlink():
+                    raise ConflictError(rel)
+
+    def commit(self) -> None:
+        """The commit point: once the journal is in place the update will be completed."""
+        self.check()
+        tmp = self.target.parent / f".{self.target.name}{_JOURNAL}tmp-{os.getpid()}"
+        tmp.write_text(json.dumps({"staging": self.staging.name, "moves": self.moves, "remove": self.removals}), "utf-8")
+        os.replace(tmp, self.journal)
+        _apply_journal(self.target, self.journal)
+        self.journal.unlink()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _apply_journal(target: Path, journal: Path) -> None:
+    """Do (or finish) what a journal lists. Every step can be repeated safely."""
+    try:
+        data = json.loads(journal.read_text("utf-8"))
+        staging = target.parent / data["staging"]
+        moves = [(str(a), str(b)) for a, b in data["moves"]]
+        removals = [str(r) for r in data["remove"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # not a journal this louyu wrote: ignored, and removed by the caller
+    if not staging.name.startswith(f".{target.name}{_NEW}"):
+        return
+    for name, rel in moves:
+        src = staging / name
+        if not safe_relative(rel) or not src.exists():
+            continue  # moved before the interruption
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
+    for rel in removals:
+        if not safe_relative(rel):
+            continue
+        try:
+            os.unlink(target / rel)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            continue
+        folder = posixpath.dirname(rel)
+        while folder:  # folders left empty go too
+            try:
+                os.rmdir(target / folder)
+            except OSError:
+                break
+            folder = posixpath.dirname(folder)
+    shutil.rmtree(staging, ignore_errors=True)

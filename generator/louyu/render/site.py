@@ -8,25 +8,30 @@ HTML and search entries. Per station only the shells, lists and indexes differ.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from html import escape
+import os
 import posixpath
+import re
 import zoneinfo
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import jinja2
 
+from ..fastpath import code_fingerprint
 from ..gate import STATE_LABELS, Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
+from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss
+from ..plan import Output, key_of
 from ..publish import Publication, Site
-from ..outputs.feed import rss
 from ..refs import href_of
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, screen_files
-from .content import ContentRenderer, RenderedItem, excerpt
+from .content import ContentRenderer, excerpt
 from .theme import (
     NavEntry,
     StationTheme,
@@ -38,7 +43,6 @@ from .theme import (
     theme_files,
 )
 
-Output = tuple[str, "bytes | Path"]
 
 IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
 AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".flac"}
@@ -103,46 +107,96 @@ class SiteRenderer:
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
         self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+        # Everything but the items that shapes pages: louyu's code and libraries, the
+        # Markdown settings, mkdocs.yml and the theme folders, every station and its staff.
+        self.base_key = key_of(
+            code_fingerprint(),
+            self.content.fingerprint(),
+            config_fingerprint(platform, config),
+            platform.site_name,
+            platform.site_url,
+            platform.settings,
+            sorted(platform.stations.items()),
+        )
 
     # -- the whole site -------------------------------------------------------------
 
-    def static_files(self) -> Iterator[Output]:
+    def static_outputs(self, sid: str) -> Iterator[Output]:
         """Files that are the same in every station folder (written once, then hard-linked)."""
-        yield from self.theme_files
-        yield LOUYU_CSS, (Path(__file__).parent.parent / "templates" / "louyu.css")
+        files = list(self.theme_files) + [(LOUYU_CSS, Path(__file__).parent.parent / "templates" / "louyu.css")]
+        for rel, src in files:
+            yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), _const(src))
 
-    def station_files(self, site: Site) -> Iterator[Output]:
-        """Everything of one station's site but the static files."""
+    def station_outputs(self, site: Site) -> Iterator[Output]:
+        """Every file of one station's site but the static files, each with its key."""
         station = site.station
+        sid = station.id
         theme = self._theme(station)
-        yield "index.html", self._home(site, theme)
+        base = key_of(self.base_key, sid)
+        yield self._home(site, theme, base)
         for section, title in SECTIONS.items():
-            yield from self._section(site, theme, section, title)
+            yield from self._section(site, theme, base, section, title)
+        reports = site.reports_index()
         for item in site.pages:
-            yield from self._item(site, theme, item)
-        yield "about/index.html", self._about(site, theme)
+            yield from self._item(site, theme, base, item, reports.get(item.path, []))
+        yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
         if station.is_central:
-            yield "stations/index.html", self._stations(theme)
-            yield "report/index.html", self._report(theme)
-        yield "search/search_index.json", self._search_index(site).encode("utf-8")
-        yield "manifest.json", self._manifest(site).encode("utf-8")
-        yield "feed.xml", rss(self.platform, site, {i.digest: self._excerpt(i) for i in site.listed})
-        yield "activities.ics", ics(self.platform, site, self.publication)
-        yield from screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt)
+            yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
+            yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
+        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self._search_index(site).encode("utf-8"))
+        yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
+        feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
+        yield Output(
+            f"{sid}/feed.xml",
+            key_of(base, "feed", [(i.path, i.digest) for i in feed_items]),
+            lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}),
+        )
+        activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
+        yield Output(f"{sid}/activities.ics", key_of(base, "ics", activities), lambda: ics(self.platform, site, self.publication))
+        # The screen carries the build time and filters by the clock: made every build.
+        screen = lazy(lambda: screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt))
+        for n, rel in enumerate(("screen/index.html", "screen/version.json")):
+            yield Output(f"{sid}/{rel}", None, functools.partial(_nth_content, screen, n))
+
+    def station_files(self, site: Site) -> Iterator[tuple[str, "bytes | Path"]]:
+        """(path under the site, content) of every file: what a full build writes."""
+        prefix = len(site.station.id) + 1
+        for out in self.station_outputs(site):
+            yield out.path[prefix:], out.make()
+
+    def _approval(self, item: Item) -> tuple[str, str] | None:
+        approval = self.publication.reviews[item.path].approved_by
+        return (approval.by, approval.at.isoformat()) if approval else None
 
     def _excerpt(self, item: Item) -> str:
         return excerpt(self.content.render(item).body)
 
-    def portal(self) -> bytes:
+    def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
         palette = self.config.theme.get("palette") or {}
         if isinstance(palette, list):
             palette = palette[0] if palette else {}
         brand = _PRIMARY.get(str(palette.get("primary", "red")).lower(), "#c62828")
-        html = self.pages.get_template("portal.html").render(
-            site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
-        )
-        return html.encode("utf-8")
+
+        def make() -> bytes:
+            html = self.pages.get_template("portal.html").render(
+                site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
+            )
+            return html.encode("utf-8")
+
+        return Output("index.html", key_of(self.base_key, "portal", brand), make)
+
+    def _page(
+        self, sid: str, base: str, theme: StationTheme, url: str, active: str, title: str,
+        template: str, context: dict[str, Any], description: str = "",
+    ) -> Output:
+        """A page whose key is its template context: the maker reads nothing else."""
+
+        def make() -> bytes:
+            content = self.pages.get_template(template).render(**context)
+            return theme.page(url, active, title, content, description).encode("utf-8")
+
+        return Output(f"{sid}/{url}index.html", key_of(base, url, active, title, description, template, context), make)
 
     # -- pieces ---------------------------------------------------------------------
 
@@ -179,7 +233,7 @@ class SiteRenderer:
         state = self.publication.unreviewed.get(item.path)
         return STATE_LABELS[state] if state else ""
 
-    def _home(self, site: Site, theme: StationTheme) -> bytes:
+    def _home(self, site: Site, theme: StationTheme, base: str) -> Output:
         month = self.publication.today.strftime("%Y-%m")
         # The station's own theme first, then the central station's, then any addressed to it.
         rank = {site.station.id: 0, self.platform.central.id: 1}
@@ -192,16 +246,16 @@ class SiteRenderer:
             key=lambda i: (i.start, i.path),
         )[:5]
         latest = [i for i in site.listed if i.section != "themes"][: self.platform.settings.home_items]
-        content = self.pages.get_template("home.html").render(
+        context = dict(
             station=site.station,
             theme={"month": month, "title": themes[0].title, "href": relative(themes[0].url, "")} if themes else None,
             upcoming=self._rows(site, upcoming, ""),
             latest=self._rows(site, latest, "", with_section=True),
             sections=[{"title": t, "href": f"{s}/"} for s, t in SECTIONS.items()],
         )
-        return theme.page("", "home", site.station.name, content, site.station.description or "").encode("utf-8")
+        return self._page(site.station.id, base, theme, "", "home", site.station.name, "home.html", context, site.station.description or "")
 
-    def _section(self, site: Site, theme: StationTheme, section: str, title: str) -> Iterator[Output]:
+    def _section(self, site: Site, theme: StationTheme, base: str, section: str, title: str) -> Iterator[Output]:
         items = site.by_section[section]
         per_page = self.platform.settings.per_page
         count = max(1, -(-len(items) // per_page))
@@ -211,23 +265,34 @@ class SiteRenderer:
 
         for n in range(1, count + 1):
             url = url_of(n)
-            content = self.pages.get_template("list.html").render(
+            context = dict(
                 title=title if n == 1 else f"{title}（第 {n} 页）",
                 rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
                 pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
                 prev=relative(url_of(n - 1), url) if n > 1 else None,
                 next=relative(url_of(n + 1), url) if n < count else None,
             )
-            yield f"{url}index.html", theme.page(url, section, title, content).encode("utf-8")
+            yield self._page(site.station.id, base, theme, url, section, title, "list.html", context)
 
-    def _item(self, site: Site, theme: StationTheme, item: Item) -> Iterator[Output]:
-        rendered = self.content.render(item)
+    def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
+        sid = site.station.id
         review = self.publication.reviews[item.path]
-        yield f"{item.url}index.html", self._item_page(site, theme, item, rendered, review).encode("utf-8")
+        report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in reports]
+        activity = None
+        if item.activity:
+            target = site.page_at(item.activity)
+            if target is not None:
+                activity = {"href": relative(target.url, item.url), "title": target.title}
+        # The revision's digest stands for everything read from the item's own files.
+        key = key_of(base, "item", item.path, item.digest, self._status(item), self._approval(item), report_rows, activity)
+        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
         for ref in item.files():
-            yield posixpath.join(item.url, ref.rel), ref.source()
+            yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
 
-    def _item_page(self, site: Site, theme: StationTheme, item: Item, rendered: RenderedItem, review: Review) -> str:
+    def _item_page(
+        self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None
+    ) -> str:
+        rendered = self.content.render(item)
         media: list[dict[str, str]] = []
         documents: list[dict[str, str]] = []
         for rel in item.attachments:
@@ -235,12 +300,6 @@ class SiteRenderer:
             entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
             (documents if entry["kind"] == "document" else media).append(entry)
         reports = ""
-        report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in site.reports_on(item)]
-        activity = None
-        if item.activity:
-            target = next((i for i in site.pages if i.path == item.activity), None)
-            if target is not None:
-                activity = {"href": relative(target.url, item.url), "title": target.title}
         if report_rows or activity:
             reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
         approval = review.approved_by
@@ -263,15 +322,14 @@ class SiteRenderer:
         )
         return theme.page(item.url, item.section, item.title, content, item.summary or "")
 
-    def _about(self, site: Site, theme: StationTheme) -> bytes:
+    def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central
-        content = self.pages.get_template("about.html").render(
+        return dict(
             station=site.station,
             staff=[{"name": p.name, "role": ROLES[p.role]} for p in site.station.staff],
             central_href=self._station_link(central.id, "about/"),
             central_name=central.name,
         )
-        return theme.page("about/", "about", f"关于{site.station.name}", content).encode("utf-8")
 
     def _station_link(self, station_id: str, from_url: str) -> str:
         """Another station's site: its public address when known, so that a station folder
@@ -280,26 +338,23 @@ class SiteRenderer:
             return f"{self.platform.site_url}{station_id}/"
         return relative(f"../{station_id}/", from_url)
 
-    def _stations(self, theme: StationTheme) -> bytes:
+    def _stations_context(self) -> dict[str, Any]:
         rows = []
         for st in sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id)):
             site = self.publication.sites.get(st.id)
             count = len(site.pages) if site else len([i for i in self.publication.published if i.addressed_to(st.id)])
             rows.append({"href": self._station_link(st.id, "stations/"), "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
-        content = self.pages.get_template("stations.html").render(platform_name=self.platform.site_name, rows=rows)
-        return theme.page("stations/", "stations", "各站点", content).encode("utf-8")
+        return dict(platform_name=self.platform.site_name, rows=rows)
 
-    def _report(self, theme: StationTheme) -> bytes:
+    def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
-        reports = build_report(self.platform, self.publication)
-        content = self.pages.get_template("report.html").render(
+        return dict(
             date=self.publication.today.isoformat(),
             minimum=MIN_ACTIVITIES_PER_QUARTER,
-            reports=reports,
+            reports=build_report(self.platform, self.publication),
             sections=list(SECTIONS.values()),
             section_keys=list(SECTIONS),
         )
-        return theme.page("report/", "report", "站点运行情况", content).encode("utf-8")
 
     def _search_index(self, site: Site) -> str:
         docs = [self._item_search_json(item) for item in site.pages]
@@ -343,6 +398,50 @@ class SiteRenderer:
             ],
         }
         return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+T = TypeVar("T")
+
+
+def lazy(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`, called at most once (several outputs made from one rendering)."""
+    box: list[T] = []
+
+    def get() -> T:
+        if not box:
+            box.append(make())
+        return box[0]
+
+    return get
+
+
+def _nth_content(files: Callable[[], list[tuple[str, bytes]]], n: int) -> bytes:
+    return files()[n][1]
+
+
+def _const(value: T) -> Callable[[], T]:
+    return lambda: value
+
+
+def config_fingerprint(platform: Platform, config: Any) -> str:
+    """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
+    folder inside the platform (templates overridden, logo, extra CSS)."""
+    text = platform.config_file.read_bytes()
+    parts: list[object] = [text]
+    for line in text.decode("utf-8", "replace").splitlines():
+        if "!ENV" in line:
+            for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line.split("!ENV", 1)[1]):
+                parts.append((name, os.environ.get(name)))
+    root = platform.root.resolve()
+    for folder in config.theme.dirs:
+        if not Path(folder).resolve().is_relative_to(root):
+            continue  # Material's own files: covered by its version in louyu's code fingerprint
+        for top, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                st = os.stat(os.path.join(top, name))
+                parts.append((os.path.relpath(os.path.join(top, name), folder), st.st_size, st.st_mtime_ns, st.st_ino))
+    return key_of(*parts)
 
 
 def _kind(ref: FileRef) -> str:
