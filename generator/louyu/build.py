@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .cache import Cache, cache_dir
+from .cache import Cache, Memo, cache_dir
 from .fastpath import code_fingerprint, input_fingerprint, remember
 from .gate import STATE_LABELS
 from .history import GitHistory
@@ -22,7 +22,7 @@ from .model import Platform
 from .parallel import render_items, write_stations
 from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
-from .render.site import SiteRenderer
+from .render.site import MEMOS, SiteRenderer
 from .render.theme import segment_chinese
 from .signatures import signature_checker
 from .plan import Output
@@ -64,21 +64,32 @@ def build(
     today: dt.date | None = None,
     progress: Progress | None = None,
     preview: bool = False,
+    inputs: str | None = None,
 ) -> BuildResult:
     """Build every station site (or `stations`) into `output`, atomically.
 
-    `preview` is for `louyu serve` alone: unreviewed items are shown, marked."""
+    `preview` is for `louyu serve` alone: unreviewed items are shown, marked.
+    `inputs`: the fingerprint of the input files when the caller has just taken it."""
     started = time.perf_counter()
-    inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())  # before reading anything
+    if inputs is None:  # the inputs' fingerprint, taken before anything is read
+        inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
     platform, warnings = load_checked(config_file, strict)
     output = output if output is not None else platform.root / "site"
     check_target(output, platform.root)
     _check_station_ids(platform, stations)
     publication = decide_publication(platform, today, stations, preview)
-    renderer = SiteRenderer(platform, publication)
-    render_item_revisions(renderer, publication)
-    result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
-    write_output(renderer, output, stations, result, progress)
+    cache = Cache(cache_dir(platform.root))
+    try:
+        memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
+        renderer = SiteRenderer(platform, publication, memos)
+        render_item_revisions(renderer, publication, cache)
+        result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
+        write_output(renderer, output, stations, result, progress, cache)
+        for kind, memo in memos.items():
+            if memo.new or len(memo.used) != len(memo.values):
+                cache.save_memo(kind, memo.kept())
+    finally:
+        cache.close()
     result.seconds = time.perf_counter() - started
     if not preview:
         _remember(platform, publication, renderer, output, stations, strict, inputs, result)
@@ -93,36 +104,31 @@ def decide_publication(platform: Platform, today: dt.date | None, stations: list
         history.close()
 
 
-def render_item_revisions(renderer: SiteRenderer, publication: Publication) -> None:
+def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> None:
     """Every published revision converted once: from the cache, or rendered on every core."""
-    cache = Cache(cache_dir(renderer.platform.root), f"{code_fingerprint()}:{renderer.content.fingerprint()}")
-    try:
-        revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
-        cached = cache.get_items(revisions)
-        renderer.content.prefill(cached)
-        missing = [i for d, i in revisions.items() if d not in cached]
-        if missing:
-            segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
-            fresh = render_items(renderer, missing)
-            renderer.content.prefill(fresh)
-            cache.put_items(fresh)
-    finally:
-        cache.close()
+    namespace = f"{code_fingerprint()}:{renderer.content.fingerprint()}"
+    revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
+    cached = cache.get_items(namespace, revisions)
+    renderer.content.prefill(cached)
+    missing = [i for d, i in revisions.items() if d not in cached]
+    if missing:
+        segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
+        fresh = render_items(renderer, missing)
+        renderer.content.prefill(fresh)
+        cache.put_items(namespace, fresh)
 
 
-def write_output(renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None) -> None:
+def write_output(
+    renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None, cache: Cache
+) -> None:
     """Only the files whose keys changed, staged and applied through a journal, when the
     last build's record of the output still holds; else the whole tree, swapped in."""
     recover(output)  # finish or discard what a killed build left, before trusting anything
-    cache = Cache(cache_dir(renderer.platform.root), "outputs")
-    try:
-        record = load_record(cache, output) if output.is_dir() else None
-        save_record(cache, output, None)  # from here until the new record, trust nothing
-        if record is None or not _write_changes(renderer, output, stations, result, progress, record):
-            record = _write_all(renderer, output, stations, result, progress)
-        save_record(cache, output, record)
-    finally:
-        cache.close()
+    record = load_record(cache, output) if output.is_dir() else None
+    save_record(cache, output, None)  # from here until the new record, trust nothing
+    if record is None or not _write_changes(renderer, output, stations, result, progress, record):
+        record = _write_all(renderer, output, stations, result, progress)
+    save_record(cache, output, record)
 
 
 def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
@@ -193,7 +199,10 @@ def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None,
             for out in renderer.static_outputs(sid):
                 writer.write(out.path, out.make())
                 keys[out.path] = out.key
-        for n, (sid, files, size, written) in enumerate(write_stations(renderer, tmp, ids), start=1):
+        for n, (sid, files, size, written, memos) in enumerate(write_stations(renderer, tmp, ids), start=1):
+            for kind, (new, used) in memos.items():
+                renderer.memos[kind].merge(new)
+                renderer.memos[kind].used.update(used)
             if progress:
                 progress(sid, n, len(ids))
             result.pages[sid] = len(publication.sites[sid].pages)

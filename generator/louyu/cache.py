@@ -1,4 +1,5 @@
-"""The build cache: rendered item revisions and the last build's fingerprint.
+"""The build cache: rendered item revisions, memos (page shells, QR codes, theme file
+lists), the record of each output folder and the last build's fingerprint.
 
 Location: `<platform>/.louyu-cache/cache.sqlite` (or `$LOUYU_CACHE_DIR`); it is
 never part of the output and can be deleted at any time. Keys are content
@@ -14,9 +15,9 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-FORMAT = "louyu-cache-1"
+FORMAT = "louyu-cache-2"
 
 
 def cache_dir(platform_root: Path) -> Path:
@@ -25,25 +26,27 @@ def cache_dir(platform_root: Path) -> Path:
 
 
 class Cache:
-    def __init__(self, folder: Path, namespace: str) -> None:
-        """`namespace` holds everything besides the digest that shapes a rendering."""
+    """One connection, opened once per build (never shared with forked workers)."""
+
+    def __init__(self, folder: Path, check: bool = True) -> None:
+        """`check`: verify the whole file first (a build); the no-op check only reads one row."""
         self.path = folder / "cache.sqlite"
-        self.namespace = namespace
         self.db: sqlite3.Connection | None = None
         self.recovered = False
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self.db = self._open()
+            self.db = self._open(check)
         except (OSError, sqlite3.Error):
             self.db = None  # an unusable cache only costs time
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self, check: bool) -> sqlite3.Connection:
         try:
             db = self._connect()
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if row is None or row[0] != FORMAT:
                 raise sqlite3.DatabaseError("foreign cache")
-            db.execute("PRAGMA quick_check").fetchone()
+            if check and db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                raise sqlite3.DatabaseError("corrupt cache")
             return db
         except sqlite3.Error:
             self._set_aside()
@@ -52,6 +55,7 @@ class Cache:
                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE items (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE builds (key TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE memo (kind TEXT, key TEXT, value TEXT, PRIMARY KEY (kind, key));"
             )
             db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
             db.commit()
@@ -70,11 +74,12 @@ class Cache:
             except FileNotFoundError:
                 pass
 
-    def get_items(self, digests: Iterable[str]) -> dict[str, Any]:
+    def get_items(self, namespace: str, digests: Iterable[str]) -> dict[str, Any]:
+        """`namespace` holds everything besides the digest that shapes a rendering."""
         if self.db is None:
             return {}
         found: dict[str, Any] = {}
-        keys = {f"{self.namespace}:{d}": d for d in digests}
+        keys = {f"{namespace}:{d}": d for d in digests}
         rows: list[tuple[str, str]] = []
         try:
             items = list(keys)
@@ -91,14 +96,43 @@ class Cache:
                 continue
         return found
 
-    def put_items(self, values: dict[str, Any]) -> None:
+    def put_items(self, namespace: str, values: dict[str, Any]) -> None:
         if self.db is None or not values:
             return
         try:
             with self.db:
                 self.db.executemany(
                     "INSERT OR REPLACE INTO items VALUES (?, ?)",
-                    [(f"{self.namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()],
+                    [(f"{namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()],
+                )
+        except sqlite3.Error:
+            pass
+
+    def load_memo(self, kind: str) -> dict[str, Any]:
+        """Every value of one kind (keys are digests of all their inputs)."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)).fetchall()
+        except sqlite3.Error:
+            return {}
+        found: dict[str, Any] = {}
+        for key, value in rows:
+            try:
+                found[key] = json.loads(value)
+            except ValueError:
+                continue
+        return found
+
+    def save_memo(self, kind: str, values: dict[str, Any]) -> None:
+        """Replace the values of one kind (those this build used), so the table stays small."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM memo WHERE kind = ?", (kind,))
+                self.db.executemany(
+                    "INSERT INTO memo VALUES (?, ?, ?)", [(kind, k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()]
                 )
         except sqlite3.Error:
             pass
@@ -125,3 +159,29 @@ class Cache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+class Memo:
+    """Values computed by earlier builds, looked up by key; what was used or new is kept.
+
+    Filled from the cache before workers fork; a worker sends back what it computed."""
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self.values = values or {}
+        self.used: set[str] = set()
+        self.new: dict[str, Any] = {}
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        value = self.values.get(key)
+        if value is None:
+            value = self.values[key] = self.new[key] = make()
+        self.used.add(key)
+        return value
+
+    def merge(self, new: dict[str, Any]) -> None:
+        self.values.update(new)
+        self.new.update(new)
+        self.used.update(new)
+
+    def kept(self) -> dict[str, Any]:
+        return {k: self.values[k] for k in self.used}

@@ -88,10 +88,10 @@ def main() -> None:
 @reports_errors
 def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""
-    from .fastpath import unchanged
+    from .fastpath import check as unchanged_since_last_build
 
     output = site_dir if site_dir is not None else config_file.absolute().parent / "site"
-    record = unchanged(config_file.absolute(), output, list(stations) or None, strict)
+    record, inputs = unchanged_since_last_build(config_file.absolute(), output, list(stations) or None, strict)
     if record is not None:
         summary = record["summary"]
         for line in summary["warnings"] + summary["notices"]:
@@ -104,7 +104,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
         click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
 
     on_terminal = sys.stderr.isatty()
-    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None)
+    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None, inputs=inputs)
     if on_terminal:
         click.echo("", err=True)
     _print_problems(result.warnings)

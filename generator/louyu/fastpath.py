@@ -41,7 +41,10 @@ def code_fingerprint() -> str:
         from importlib.metadata import PackageNotFoundError, version
 
         h = hashlib.sha256(f"louyu {__version__}\n".encode())
-        for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "rjieba", "nh3"):
+        for name in (
+            "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "rjieba", "nh3",
+            "jinja2", "markupsafe", "feedgen", "icalendar", "segno", "pyyaml",
+        ):
             try:
                 h.update(f"{name}={version(name)}\n".encode())
             except PackageNotFoundError:
@@ -102,32 +105,36 @@ def output_state(output: Path) -> list[Any]:
     return state
 
 
-def unchanged(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> dict[str, Any] | None:
-    """The record of the last build if it is still exactly right, else None."""
+def check(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """(the last build's record if still exactly right, else None; the inputs' fingerprint
+    taken now, before anything is read, for the build that follows to remember)."""
     root = config_file.parent
-    if not config_file.is_file() or not output.is_dir():
-        return None
-    cache = Cache(cache_dir(root), "fastpath")
+    if not config_file.is_file():
+        return None, None
+    inputs = input_fingerprint(root, config_file)
+    if not output.is_dir():
+        return None, inputs
+    cache = Cache(cache_dir(root), check=False)
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict))
     finally:
         cache.close()
     if not isinstance(record, dict):
-        return None
+        return None, inputs
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     if now >= record.get("valid_until", ""):
-        return None
-    if record.get("inputs") != input_fingerprint(root, config_file):
-        return None
+        return None, inputs
+    if record.get("inputs") != inputs:
+        return None, inputs
     if record.get("output") != output_state(output):
-        return None
-    return record
+        return None, inputs
+    return record, inputs
 
 
 def remember(
     config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str, summary: dict[str, Any]
 ) -> None:
-    cache = Cache(cache_dir(config_file.parent), "fastpath")
+    cache = Cache(cache_dir(config_file.parent), check=False)
     try:
         cache.put_build(
             build_key(config_file, output, stations, strict),

@@ -56,7 +56,8 @@ def _render_chunk(items: list[Item]) -> dict[str, Any]:
     return {i.digest: _RENDERER.content.render(i).to_json() for i in items}
 
 
-Written = tuple[str, int, int, dict[str, "str | None"]]  # station, files, bytes, path -> key
+# station, files, bytes, path -> key, memo kind -> (values computed, keys used)
+Written = tuple[str, int, int, dict[str, "str | None"], dict[str, tuple[dict[str, Any], set[str]]]]
 
 
 def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -> Iterator[Written]:
@@ -87,4 +88,5 @@ def _write_station(order: tuple[str, Path]) -> Written:
     for out in renderer.station_outputs(renderer.publication.sites[sid]):
         writer.write(out.path, out.make())
         keys[out.path] = out.key
-    return sid, writer.files, writer.bytes_written, keys
+    memos = {kind: (memo.new, memo.used) for kind, memo in renderer.memos.items()}
+    return sid, writer.files, writer.bytes_written, keys, memos

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,20 @@ class LouyuPlugin(BasePlugin[LouyuConfig]):
         raise PluginError("这是一个 louyu 平台：请使用 `louyu build`（mkdocs build 不经审核，不能用于发布）")
 
 
+def _validate(config: MkDocsConfig) -> tuple[Any, Any]:
+    """MkDocs' validation, which loads the plugins. Material's search plugin imports jieba
+    (and with it pkg_resources: 0.3 s) only to segment Chinese, which louyu does itself
+    with rjieba: the import is refused while the plugins load."""
+    blocked = "jieba" not in sys.modules
+    if blocked:
+        sys.modules["jieba"] = None  # type: ignore[assignment]
+    try:
+        return config.validate()
+    finally:
+        if blocked and sys.modules.get("jieba", 0) is None:
+            del sys.modules["jieba"]
+
+
 def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | None, Settings, Document | None]:
     """Read and validate mkdocs.yml; every problem goes to `problems` with its line."""
     rel = config_file.name
@@ -106,7 +121,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
 
     config = MkDocsConfig(config_file_path=str(config_file))
     config.load_dict(data)
-    errors, warnings = config.validate()
+    errors, warnings = _validate(config)
     for key, err in errors:
         for message in str(err).splitlines():
             if message.startswith("Plugin 'louyu' option"):

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-import segno
 
 from ..model import SECTIONS, Item, Platform
 from ..publish import Site
@@ -29,6 +28,8 @@ MAX_ACTIVITIES = 8
 
 
 def qr_svg(url: str) -> str:
+    import segno
+
     # A fixed mask: choosing the "best" of eight costs 8x and no scanner needs it.
     return str(segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, border=2, dark="#000000", light="#ffffff", omitsize=True))
 
@@ -43,7 +44,8 @@ def logo_data_uri(path: Path | None) -> str | None:
 
 
 def screen_data(
-    platform: Platform, site: Site, now: dt.datetime, excerpt_of: Callable[[Item], str]
+    platform: Platform, site: Site, now: dt.datetime, excerpt_of: Callable[[Item], str],
+    qr: Callable[[str], str] = qr_svg,
 ) -> dict[str, Any]:
     station = site.station
     base = f"{platform.site_url}{station.id}/" if platform.site_url else None
@@ -67,7 +69,7 @@ def screen_data(
             data["signup"] = item.signup
             data["capacity"] = item.capacity
         if base:
-            data["qr"] = qr_svg(base + item.url)
+            data["qr"] = qr(base + item.url)
         return data
 
     themes = sorted(
@@ -93,9 +95,10 @@ def screen_files(
     built_at: str,
     logo: Path | None,
     excerpt_of: Callable[[Item], str],
+    qr: Callable[[str], str] = qr_svg,
 ) -> list[tuple[str, bytes]]:
     station = site.station
-    data = screen_data(platform, site, now, excerpt_of)
+    data = screen_data(platform, site, now, excerpt_of, qr)
     # The version changes exactly when what the screen shows changes.
     version = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     settings = station.screen

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import markdown
 import nh3
 
 from ..model import Item
@@ -67,9 +66,20 @@ class ContentRenderer:
     """Converts item revisions; one Markdown instance per process, reset per item."""
 
     def __init__(self, extensions: list[Any], configs: dict[str, Any], fingerprint: str) -> None:
-        self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        self.extensions = extensions
+        self.configs = configs
         self.cache: dict[str, RenderedItem] = {}
         self._fingerprint = fingerprint
+        self._md: Any = None
+
+    @property
+    def md(self) -> Any:
+        # Loading the extensions takes a while: only when an item is converted at all.
+        if self._md is None:
+            import markdown
+
+            self._md = markdown.Markdown(extensions=self.extensions, extension_configs=self.configs)
+        return self._md
 
     def fingerprint(self) -> str:
         """What besides the digest shapes a rendering: the Markdown settings and library versions."""

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 import jinja2
+import material
+
+from ..cache import Memo
 
 from ..fastpath import code_fingerprint
 from ..gate import STATE_LABELS, Review
@@ -30,7 +33,7 @@ from ..publish import Publication, Site
 from ..refs import href_of
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
-from ..outputs.screen import logo_data_uri, screen_files
+from ..outputs.screen import logo_data_uri, qr_svg, screen_files
 from .content import ContentRenderer, excerpt
 from .theme import (
     NavEntry,
@@ -86,16 +89,17 @@ def when(item: Item) -> str:
     return text
 
 
+MEMOS = ("shell", "qr", "theme")  # kinds of values kept in the build cache between builds
+
+
 class SiteRenderer:
-    def __init__(self, platform: Platform, publication: Publication) -> None:
+    def __init__(self, platform: Platform, publication: Publication, memos: dict[str, Memo] | None = None) -> None:
         config = platform.mkdocs_config
         self.platform = platform
         self.publication = publication
         self.config = config
-        self.env = load_env(config)
-        self.theme_files = theme_files(config, self.env)
+        self.memos = {kind: (memos or {}).get(kind) or Memo() for kind in MEMOS}
         self.content = ContentRenderer(*prepare_markdown_config(config))
-        self.search_config = search_settings(config)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
             autoescape=True,
@@ -118,6 +122,19 @@ class SiteRenderer:
             platform.settings,
             sorted(platform.stations.items()),
         )
+        # Asking MkDocs for the theme's files and Material for its search settings takes
+        # longer than a small rebuild: both are kept, keyed by all they depend on.
+        theme_key = key_of(self.base_key, str(Path(material.__file__).parent))
+        theme = self.memos["theme"].get(theme_key, lambda: {
+            "files": [[rel, str(src)] for rel, src in theme_files(config, self.env)],
+            "search": search_settings(config),
+        })
+        self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
+        self.search_config: dict[str, Any] = theme["search"]
+
+    @functools.cached_property
+    def env(self) -> Any:
+        return load_env(self.config)
 
     # -- the whole site -------------------------------------------------------------
 
@@ -154,7 +171,7 @@ class SiteRenderer:
         activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
         yield Output(f"{sid}/activities.ics", key_of(base, "ics", activities), lambda: ics(self.platform, site, self.publication))
         # The screen carries the build time and filters by the clock: made every build.
-        screen = lazy(lambda: screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt))
+        screen = lazy(lambda: screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt, self._qr))
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", None, functools.partial(_nth_content, screen, n))
 
@@ -163,6 +180,9 @@ class SiteRenderer:
         prefix = len(site.station.id) + 1
         for out in self.station_outputs(site):
             yield out.path[prefix:], out.make()
+
+    def _qr(self, url: str) -> str:
+        return str(self.memos["qr"].get(key_of(code_fingerprint(), url), lambda: qr_svg(url)))
 
     def _approval(self, item: Item) -> tuple[str, str] | None:
         approval = self.publication.reviews[item.path].approved_by
@@ -209,7 +229,12 @@ class SiteRenderer:
             nav.append(NavEntry("report", "站点运行情况", "report/"))
         site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
         name = f"{self.platform.site_name} · {station.name}"
-        return StationTheme(self.config, self.env, name, site_url, nav, [LOUYU_CSS])
+        theme = StationTheme(
+            self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
+            key=key_of(self.base_key, station.id), shells=self.memos["shell"],
+        )
+        theme.description = self.config.site_description or ""
+        return theme
 
     def _rows(self, site: Site, items: list[Item], from_url: str, with_section: bool = False) -> list[Row]:
         rows = []
@@ -382,22 +407,16 @@ class SiteRenderer:
         return cached
 
     def _manifest(self, site: Site) -> str:
-        data = {
-            "station": site.station.id,
-            "built_at": self.built_at,
-            "items": [
-                {
-                    "path": i.path,
-                    "station": i.station,
-                    "section": i.section,
-                    "title": i.title,
-                    "digest": i.digest,
-                    "url": i.url,
-                }
-                for i in site.pages
-            ],
-        }
-        return json.dumps(data, ensure_ascii=False, indent=1)
+        # One item per line: readable, and written by json's C encoder (indent= is not).
+        items = [
+            json.dumps(
+                {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
+                ensure_ascii=False,
+            )
+            for i in site.pages
+        ]
+        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
+        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
 
 
 T = TypeVar("T")

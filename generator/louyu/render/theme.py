@@ -15,7 +15,9 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from ..cache import Memo
 
 from markupsafe import Markup
 from mkdocs.commands.build import get_context
@@ -52,15 +54,23 @@ _SEARCH_DIALOG_NAMED = '<div class="md-search" data-md-component="search" role="
 class Shell:
     """A rendered page with holes for title, description, canonical URL and content."""
 
-    def __init__(self, rendered: str) -> None:
+    def __init__(self, parts: list[str], holes: list[str]) -> None:
+        self.parts = parts
+        self.holes = holes
+
+    @classmethod
+    def of(cls, rendered: str) -> "Shell":
         rendered = rendered.replace(_SEARCH_DIALOG, _SEARCH_DIALOG_NAMED, 1)
-        self.parts: list[str] = []
-        self.holes: list[str] = []
         pieces = _SPLIT.split(rendered)
-        self.parts.append(pieces[0])
+        parts = [pieces[0]]
+        holes = []
         for marker, literal in zip(pieces[1::2], pieces[2::2]):
-            self.holes.append(_NAME[marker])
-            self.parts.append(literal)
+            holes.append(_NAME[marker])
+            parts.append(literal)
+        return cls(parts, holes)
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"parts": self.parts, "holes": self.holes}
 
     def fill(self, values: dict[str, str]) -> str:
         out = [self.parts[0]]
@@ -71,25 +81,47 @@ class Shell:
 
 
 class StationTheme:
-    """Material pages for one station: its navigation, titles and site URL."""
+    """Material pages for one station: its navigation, titles and site URL.
 
-    def __init__(self, base: MkDocsConfig, env: Any, site_name: str, site_url: str | None, nav: list[NavEntry], extra_css: list[str]) -> None:
+    Shells come from `shells` (a memo kept in the build cache, keyed by `key`, which
+    covers the configuration, the station and louyu's code); MkDocs is only asked
+    for the ones it does not hold."""
+
+    def __init__(
+        self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
+        nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Memo | None = None,
+    ) -> None:
+        self._base = base
+        self._env = env
+        self.site_name = site_name
+        self.site_url = site_url
+        self.entries = nav
+        self.extra_css = extra_css
+        self.nav_urls = {e.url for e in nav}
+        self.key = key
+        self.memo = shells if shells is not None else Memo()
+        self.shells: dict[tuple[int, str, bool], Shell] = {}
+        self.description = ""
+        self._ready = False
+
+    def _prepare(self) -> None:
+        """The MkDocs side (configuration, pages, navigation): only when a shell is rendered."""
+        if self._ready:
+            return
+        base = self._base() if callable(self._base) else self._base
+        env = self._env() if callable(self._env) else self._env
         config = copy.copy(base)
         # Material prints site_name unescaped; station names come from staff-edited files.
         # Markup keeps the few `| e` uses in Material's templates from escaping it twice.
-        config["site_name"] = Markup.escape(site_name)
-        config["site_url"] = site_url
-        config["extra_css"] = list(base.extra_css) + extra_css
+        config["site_name"] = Markup.escape(self.site_name)
+        config["site_url"] = self.site_url
+        config["extra_css"] = list(base.extra_css) + self.extra_css
         self.config = config
-        self.env = env
         self.template = env.get_template("main.html")
-        self.site_url = site_url
-        self.entries = nav
-        pages = [Page(e.title, _file(config, e.url), config) for e in nav]
-        self.nav_pages = {e.key: p for e, p in zip(nav, pages)}
+        pages = [Page(e.title, _file(config, e.url), config) for e in self.entries]
+        self.nav_pages = {e.key: p for e, p in zip(self.entries, pages)}
         self.nav = Navigation(pages, pages)
-        self.nav_urls = {e.url for e in nav}
-        self.shells: dict[tuple[int, str, bool], Shell] = {}
+        self._ready = True
 
     def page(self, url: str, active: str, title: str, content: str, description: str = "") -> str:
         """The complete HTML of the page at `url` (relative to the site root)."""
@@ -97,17 +129,22 @@ class StationTheme:
         key = (url.count("/"), active, url in self.nav_urls)
         shell = self.shells.get(key)
         if shell is None:
-            shell = self.shells[key] = self._render_shell(url, active)
+            data = self.memo.get(f"{self.key}:{key[0]}:{active}:{key[2]}", lambda: self._render_shell(url, active).to_json())
+            shell = self.shells[key] = Shell(list(data["parts"]), list(data["holes"]))
         return shell.fill(
             {
                 "TITLE": html.escape(title, quote=True),
-                "DESCRIPTION": html.escape(description or self.config.site_description or "", quote=True),
+                "DESCRIPTION": html.escape(description or self.default_description(), quote=True),
                 "CANONICAL": html.escape((self.site_url or "") + url, quote=True),
                 "CONTENT": content,
             }
         )
 
+    def default_description(self) -> str:
+        return self.description
+
     def _render_shell(self, url: str, active: str) -> Shell:
+        self._prepare()
         target = self.nav_pages.get(active)
         if target is not None and target.url == url:
             page = target  # the entry itself: Material marks its link md-nav__link--active
@@ -123,7 +160,7 @@ class StationTheme:
             target.active = True
         try:
             context = get_context(self.nav, [], self.config, page)
-            return Shell(self.template.render(context))
+            return Shell.of(self.template.render(context))
         finally:
             if target is not None:
                 target.active = False
@@ -190,6 +227,8 @@ def search_settings(config: MkDocsConfig) -> dict[str, Any]:
     plugin = config.plugins.get("material/search")
     if plugin is None:
         return {}
+    # jieba's dictionaries are Material's own segmentation, which louyu replaces (rjieba).
+    plugin.config.jieba_dict = plugin.config.jieba_dict_user = None
     plugin.on_config(config)  # fills the language defaults and field boosts
     return {k: plugin.config[k] for k in ("lang", "separator", "pipeline", "fields")}
 
