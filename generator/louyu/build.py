@@ -19,7 +19,7 @@ from .gate import STATE_LABELS
 from .history import GitHistory
 from .loader import load_platform
 from .model import Platform
-from .parallel import render_items, write_stations
+from .parallel import FEW_ITEMS, render_items, render_items_in_background, write_stations
 from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
@@ -82,9 +82,10 @@ def build(
     try:
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
-        render_item_revisions(renderer, publication, cache)
+        # Items not in the cache are converted by a worker meanwhile the keys are compared.
+        pending = render_item_revisions(renderer, publication, cache)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
-        write_output(renderer, output, stations, result, progress, cache)
+        write_output(renderer, output, stations, result, progress, cache, pending)
         for kind, memo in memos.items():
             if memo.new or len(memo.used) != len(memo.values):
                 cache.save_memo(kind, memo.kept())
@@ -104,29 +105,43 @@ def decide_publication(platform: Platform, today: dt.date | None, stations: list
         history.close()
 
 
-def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> None:
-    """Every published revision converted once: from the cache, or rendered on every core."""
+def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> Callable[[], None]:
+    """Every published revision converted once: from the cache, or rendered on every core.
+
+    Returns the call that waits for the renderings still under way (and stores them)."""
     namespace = f"{code_fingerprint()}:{renderer.content.fingerprint()}"
     revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
     cached = cache.get_items(namespace, revisions)
     renderer.content.prefill(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
-    if missing:
+    if not missing:
+        return lambda: None
+    if len(missing) < FEW_ITEMS:
+        waiting = render_items_in_background(renderer, missing)
+    else:
         segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
         fresh = render_items(renderer, missing)
+        waiting = lambda: fresh  # noqa: E731
+
+    def wait() -> None:
+        fresh = waiting()
         renderer.content.prefill(fresh)
         cache.put_items(namespace, fresh)
 
+    return wait
+
 
 def write_output(
-    renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None, cache: Cache
+    renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None,
+    cache: Cache, pending: Callable[[], None] = lambda: None,
 ) -> None:
     """Only the files whose keys changed, staged and applied through a journal, when the
     last build's record of the output still holds; else the whole tree, swapped in."""
     recover(output)  # finish or discard what a killed build left, before trusting anything
     record = load_record(cache, output) if output.is_dir() else None
     save_record(cache, output, None)  # from here until the new record, trust nothing
-    if record is None or not _write_changes(renderer, output, stations, result, progress, record):
+    if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
+        pending()
         record = _write_all(renderer, output, stations, result, progress)
     save_record(cache, output, record)
 
@@ -143,7 +158,7 @@ def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | No
 
 def _write_changes(
     renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult,
-    progress: Progress | None, record: OutputRecord,
+    progress: Progress | None, record: OutputRecord, pending: Callable[[], None],
 ) -> bool:
     """The incremental build; False when it does not apply (then everything is written)."""
     if not record.folders_untouched(output):
@@ -157,6 +172,7 @@ def _write_changes(
             changed.append(out)
     if len(changed) > max(64, len(planned) // 4):
         return False  # most of it is new: a whole tree is as fast, and swapped in at once
+    pending()  # the keys are known: now the changed files need the new renderings
     scope = tuple(f"{sid}/" for sid in ids)
     removed = [p for p in record.files if p not in planned and (stations is None or "/" not in p or p.startswith(scope))]
     update = StagedUpdate(output)

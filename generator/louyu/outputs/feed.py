@@ -6,8 +6,6 @@ import datetime as dt
 import html
 import zoneinfo
 
-from feedgen.feed import FeedGenerator
-
 from ..model import SECTIONS, Item, Platform
 from ..publish import Site
 
@@ -26,6 +24,8 @@ def rss(platform: Platform, site: Site, summary_text: dict[str, str]) -> bytes:
     station = site.station
     tz = zoneinfo.ZoneInfo(platform.settings.timezone)
     base = f"{platform.site_url}{station.id}/" if platform.site_url else None
+    from feedgen.feed import FeedGenerator  # only when a feed is made
+
     fg = FeedGenerator()
     fg.title(f"{platform.site_name} · {station.name}")
     fg.link(href=base or "./", rel="alternate")

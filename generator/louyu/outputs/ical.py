@@ -6,11 +6,13 @@ import datetime as dt
 import functools
 import hashlib
 import zoneinfo
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from ..model import Item, Platform
 from ..publish import Publication, Site
+
+if TYPE_CHECKING:
+    import icalendar
 
 
 def uid(item: Item) -> str:
@@ -19,6 +21,8 @@ def uid(item: Item) -> str:
 
 
 def ics(platform: Platform, site: Site, publication: Publication) -> bytes:
+    import icalendar  # only when a calendar is made: an incremental build seldom needs it
+
     tz = zoneinfo.ZoneInfo(platform.settings.timezone)
     station = site.station
     base = f"{platform.site_url}{station.id}/" if platform.site_url else None
@@ -55,6 +59,8 @@ def ics(platform: Platform, site: Site, publication: Publication) -> bytes:
 
 
 @functools.lru_cache(maxsize=4)
-def _vtimezone(name: str) -> icalendar.Timezone:
+def _vtimezone(name: str) -> "icalendar.Timezone":
+    import icalendar
+
     # Built once per build process, not once per station.
     return icalendar.Timezone.from_tzinfo(zoneinfo.ZoneInfo(name), tzid=name)

@@ -89,7 +89,7 @@ def when(item: Item) -> str:
     return text
 
 
-MEMOS = ("shell", "qr", "theme")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "about")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -383,15 +383,18 @@ class SiteRenderer:
 
     def _search_index(self, site: Site) -> str:
         docs = [self._item_search_json(item) for item in site.pages]
+        docs.append(self.memos["about"].get(key_of(self.base_key, site.station.id), lambda: self._about_search_json(site.station)))
+        head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))
+        return head[:-1] + ',"docs":[' + ",".join(d for d in docs if d) + "]}"
+
+    def _about_search_json(self, station: Station) -> str:
         about = {
             "location": "about/",
             # Escaped: Material's search shows titles and texts as HTML.
-            "title": segment_chinese(escape(f"关于{site.station.name}", quote=False)),
-            "text": segment_chinese(escape(" ".join(filter(None, [site.station.description, site.station.address, site.station.building, " ".join(site.station.rooms)])), quote=False)),
+            "title": segment_chinese(escape(f"关于{station.name}", quote=False)),
+            "text": segment_chinese(escape(" ".join(filter(None, [station.description, station.address, station.building, " ".join(station.rooms)])), quote=False)),
         }
-        docs.append(json.dumps(about, ensure_ascii=False, separators=(",", ":")))
-        head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))
-        return head[:-1] + ',"docs":[' + ",".join(d for d in docs if d) + "]}"
+        return json.dumps(about, ensure_ascii=False, separators=(",", ":"))
 
     def _item_search_json(self, item: Item) -> str:
         # Serialised once per revision and shared by every site that shows it.
