@@ -7,15 +7,18 @@ Ignored: the build time stamps (`built_at` in manifest.json and screen/version.j
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import PlatformHandle, item, make_platform
 from louyu.cli import main
+from louyu.write import ConflictError, StagedUpdate, recover
 
 STAMP = re.compile(rb'("built_?[aA]t":\s*)"[^"]*"')
 
@@ -72,9 +75,10 @@ def test_incremental_equals_cold_after_random_changes(platform: PlatformHandle, 
     out = tmp_path / "incremental"
     cli_build(platform.config, out)
     steps = []
+    in_place = 0
     for n in range(12):
         steps.append(random_step(platform, rng, n))
-        cli_build(platform.config, out)
+        in_place += "个未变" in cli_build(platform.config, out)  # written as a staged update
         if n % 4 == 3:
             assert "没有变化" in cli_build(platform.config, out)  # a no-op in between
     cold_root = tmp_path / "cold-platform"
@@ -85,6 +89,7 @@ def test_incremental_equals_cold_after_random_changes(platform: PlatformHandle, 
     assert sorted(incremental) == sorted(fresh), steps
     different = [path for path in fresh if incremental[path] != fresh[path]]
     assert different == [], (steps, different[:5])
+    assert in_place >= 6, steps  # most steps took the incremental path, not a whole new tree
 
 
 def test_corrupt_or_foreign_cache_is_rebuilt_not_trusted(platform: PlatformHandle, tmp_path: Path) -> None:
@@ -115,3 +120,107 @@ def test_corrupt_or_foreign_cache_is_rebuilt_not_trusted(platform: PlatformHandl
     platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8"))
     cli_build(platform.config, out)
     assert normalized_tree(out) == reference
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def test_one_edit_rewrites_only_the_files_it_changes(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    before = inodes(out)
+    text = (platform.root / "content/hq/news/broadcast.md").read_text("utf-8")
+    platform.write("content/hq/news/broadcast.md", text + "\n新增一句：楼宇党建共享。\n")
+    platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+    output = cli_build(platform.config, out)
+    after = inodes(out)
+    assert sorted(before) == sorted(after)
+    rewritten = {path for path in after if after[path] != before[path]}
+    assert "个未变" in output, output
+    # The broadcast's page on every site, and each site's lists, search, feed, screen, manifest.
+    for sid in ("hq", "a", "b"):
+        assert f"{sid}/news/hq/broadcast/index.html" in rewritten
+        assert f"{sid}/search/search_index.json" in rewritten
+        assert "新增一句" in (out / sid / "news/hq/broadcast/index.html").read_text("utf-8")
+    # Pages that do not show the broadcast are left alone, as are the theme's files.
+    assert "a/news/a/local/index.html" not in rewritten
+    assert not any("/assets/" in path for path in rewritten)
+    assert len(rewritten) < len(after) // 4
+
+
+def test_hand_edited_or_added_output_files_do_not_survive(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    reference = normalized_tree(out)
+    about = out / "a" / "about" / "index.html"
+    about.write_text("<p>改坏了</p>", "utf-8")  # edited by hand: the no-op check notices it
+    output = cli_build(platform.config, out)
+    assert "没有变化" not in output
+    assert normalized_tree(out) == reference
+    (out / "a" / "news" / "stray.html").write_text("不是 louyu 写的", "utf-8")
+    (out / "b" / "feed.xml").unlink()
+    cli_build(platform.config, out)
+    assert normalized_tree(out) == reference
+
+
+def test_removed_item_leaves_no_page_or_folder(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    assert (out / "a" / "news" / "a" / "local").is_dir()
+    (platform.root / "content/a/news/local.md").unlink()
+    platform.commit("remove an item")
+    assert "个未变" in cli_build(platform.config, out)
+    assert not (out / "a" / "news" / "a" / "local").exists()
+    assert not (out / "hq" / "news" / "a" / "local").exists()
+    manifest = json.loads((out / "a" / "manifest.json").read_text("utf-8"))
+    assert "content/a/news/local.md" not in [i["path"] for i in manifest["items"]]
+
+
+def test_update_killed_before_its_journal_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "keep.html").write_text("旧", "utf-8")
+    update = StagedUpdate(target)
+    update.write("keep.html", b"new")
+    update.write("new/page.html", b"new page")
+    # killed here: the staging folder exists, no journal
+    recover(target)
+    assert (target / "keep.html").read_text("utf-8") == "旧"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_update_killed_after_its_journal_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    (target / "old" / "deep").mkdir(parents=True)
+    (target / "old" / "deep" / "gone.html").write_text("旧", "utf-8")
+    (target / "keep.html").write_text("旧", "utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("不能删", "utf-8")
+    update = StagedUpdate(target)
+    update.write("keep.html", b"new")
+    update.write("new/page.html", b"new page")
+    update.remove("old/deep/gone.html")
+    update.remove("../outside.txt")  # a tampered record cannot reach outside the output
+    update.check()
+    journal = update.journal
+    journal.write_text(json.dumps({"staging": update.staging.name, "moves": update.moves, "remove": update.removals + ["../outside.txt"]}), "utf-8")
+    # killed after the commit point, before the moves: the next run finishes the journal
+    recover(target)
+    assert (target / "keep.html").read_bytes() == b"new"
+    assert (target / "new" / "page.html").read_bytes() == b"new page"
+    assert not (target / "old").exists()  # emptied folders go too
+    assert outside.read_text("utf-8") == "不能删"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt", "site"]
+
+
+def test_update_refuses_a_file_where_a_folder_must_go(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "news").write_text("a file", "utf-8")
+    update = StagedUpdate(target)
+    update.write("news/index.html", b"x")
+    with pytest.raises(ConflictError):
+        update.commit()
+    update.abandon()
+    assert (target / "news").read_text("utf-8") == "a file"

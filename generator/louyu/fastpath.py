@@ -22,6 +22,7 @@ from typing import Any
 
 from . import __version__
 from .cache import Cache, cache_dir
+from .record import load_record
 
 INPUTS = ("mkdocs.yml", "stations", "content", "reviews", "theme")
 
@@ -117,6 +118,7 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
     cache = Cache(cache_dir(root), check=False)
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict))
+        files = load_record(cache, output)
     finally:
         cache.close()
     if not isinstance(record, dict):
@@ -127,6 +129,9 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
     if record.get("inputs") != inputs:
         return None, inputs
     if record.get("output") != output_state(output):
+        return None, inputs
+    # Every file and folder the last build wrote, as it wrote them: nothing edited by hand.
+    if files is None or not files.folders_untouched(output) or not files.files_untouched(output):
         return None, inputs
     return record, inputs
 

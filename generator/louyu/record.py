@@ -60,10 +60,14 @@ class OutputRecord:
                 return False
         return True
 
+    def files_untouched(self, root: Path) -> bool:
+        base = str(root)
+        return all(isinstance(e, list) and file_state(os.path.join(base, p)) == e[1:] for p, e in self.files.items())
+
     def holds(self, root: Path, path: str, key: str | None) -> bool:
         """The file at `path` is the one made from `key` and is untouched since."""
         entry = self.files.get(path)
-        if key is None or entry is None or entry[0] != key:
+        if key is None or not isinstance(entry, list) or not entry or entry[0] != key:
             return False
         return file_state(os.path.join(root, path)) == entry[1:]
 
