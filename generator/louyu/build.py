@@ -11,7 +11,7 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .cache import Cache, Memo, cache_dir
 from .fastpath import code_fingerprint, input_fingerprint, remember
@@ -19,7 +19,7 @@ from .gate import STATE_LABELS
 from .history import GitHistory
 from .loader import load_platform
 from .model import Platform
-from .parallel import FEW_ITEMS, render_items, render_items_in_background, write_stations
+from .parallel import FEW_ITEMS, ConversionHelper, render_items, render_items_in_background, write_stations
 from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
@@ -47,9 +47,9 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)
 
 
-def load_checked(config_file: Path, strict: bool = False) -> tuple[Platform, list[Problem]]:
+def load_checked(config_file: Path, strict: bool = False, parsed: Memo | None = None) -> tuple[Platform, list[Problem]]:
     """The platform, or PlatformErrors with every error (and warnings too, when strict)."""
-    platform, problems = load_platform(config_file)
+    platform, problems = load_platform(config_file, parsed)
     failing = problems.errors + (problems.warnings if strict else [])
     if failing or platform.mkdocs_config is None:
         raise PlatformErrors(sorted(set(failing), key=lambda p: (p.path, p.line, p.message)))
@@ -73,17 +73,27 @@ def build(
     started = time.perf_counter()
     if inputs is None:  # the inputs' fingerprint, taken before anything is read
         inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
-    platform, warnings = load_checked(config_file, strict)
-    output = output if output is not None else platform.root / "site"
-    check_target(output, platform.root)
-    _check_station_ids(platform, stations)
-    publication = decide_publication(platform, today, stations, preview)
-    cache = Cache(cache_dir(platform.root))
+    helper = ConversionHelper.start(config_file.absolute())
+    cache = Cache(cache_dir(config_file.absolute().parent))
     try:
+        parsed = Memo(cache.load_memo("parsed"))
+        platform, warnings = load_checked(config_file, strict, parsed)
+        output = output if output is not None else platform.root / "site"
+        check_target(output, platform.root)
+        _check_station_ids(platform, stations)
+        publication = decide_publication(platform, today, stations, preview)
+    except BaseException:
+        cache.close()
+        if helper is not None:
+            helper.stop()
+        raise
+    try:
+        if parsed.new or len(parsed.used) != len(parsed.values):
+            cache.save_memo("parsed", parsed.kept())
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
-        pending = render_item_revisions(renderer, publication, cache)
+        pending = render_item_revisions(renderer, publication, cache, helper)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
         write_output(renderer, output, stations, result, progress, cache, pending)
         for kind, memo in memos.items():
@@ -105,7 +115,9 @@ def decide_publication(platform: Platform, today: dt.date | None, stations: list
         history.close()
 
 
-def render_item_revisions(renderer: SiteRenderer, publication: Publication, cache: Cache) -> Callable[[], None]:
+def render_item_revisions(
+    renderer: SiteRenderer, publication: Publication, cache: Cache, helper: ConversionHelper | None = None
+) -> Callable[[], None]:
     """Every published revision converted once: from the cache, or rendered on every core.
 
     Returns the call that waits for the renderings still under way (and stores them)."""
@@ -114,19 +126,35 @@ def render_item_revisions(renderer: SiteRenderer, publication: Publication, cach
     cached = cache.get_items(namespace, revisions)
     renderer.content.prefill(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
+    if helper is not None and (not missing or len(missing) >= FEW_ITEMS):
+        helper.stop()
+        helper = None
     if not missing:
         return lambda: None
-    if len(missing) < FEW_ITEMS:
+    if helper is not None:
+        converting = helper.convert(renderer.content.fingerprint(), missing)
+
+        def waiting() -> dict[str, Any]:
+            done = converting()
+            return done if done is not None else {i.digest: renderer.content.render(i).to_json() for i in missing}
+
+    elif len(missing) < FEW_ITEMS:
         waiting = render_items_in_background(renderer, missing)
     else:
         segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
         fresh = render_items(renderer, missing)
-        waiting = lambda: fresh  # noqa: E731
+
+        def waiting() -> dict[str, Any]:
+            return fresh
+
+    done: list[bool] = []
 
     def wait() -> None:
-        fresh = waiting()
-        renderer.content.prefill(fresh)
-        cache.put_items(namespace, fresh)
+        if not done:
+            fresh = waiting()
+            renderer.content.prefill(fresh)
+            cache.put_items(namespace, fresh)
+            done.append(True)
 
     return wait
 

@@ -178,6 +178,10 @@ class Memo:
         self.used.add(key)
         return value
 
+    def put(self, key: str, value: Any) -> None:
+        self.values[key] = self.new[key] = value
+        self.used.add(key)
+
     def merge(self, new: dict[str, Any]) -> None:
         self.values.update(new)
         self.new.update(new)

@@ -8,14 +8,18 @@ and returns the Platform plus all problems. It never stops at the first.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from . import schema as s
+from .cache import Memo
 from .digest import DIGEST_RE, item_digest
 from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Settings, Staff, Station
+from .parsememo import parse_with_memo
 from .personal import find_id_numbers
+from .plan import key_of
 from .refs import find_active_content
 from .problems import LouyuError, Problems
 from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
@@ -134,7 +138,9 @@ def _guess_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_platform(config_file: Path) -> tuple[Platform, Problems]:
+def load_platform(config_file: Path, parsed: Memo | None = None) -> tuple[Platform, Problems]:
+    """The platform and every problem found. `parsed`: items parsed by an earlier build
+    (see parsememo.py), reused when nothing they were read from has changed."""
     problems = Problems()
     config_file = config_file.absolute()
     root = config_file.parent
@@ -147,7 +153,7 @@ def load_platform(config_file: Path) -> tuple[Platform, Problems]:
         site_url += "/"
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
-    items = load_items(root, stations, staff, problems)
+    items = load_items(root, stations, staff, problems, parsed)
     ledgers = load_ledgers(root, items, staff, problems)
     return (
         Platform(
@@ -300,11 +306,18 @@ def _plain_folder(path: Path, rel: str, misplaced: str, problems: Problems) -> b
     return True
 
 
-def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems) -> list[Item]:
+def load_items(
+    root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems, parsed: Memo | None = None
+) -> list[Item]:
     items: list[Item] = []
+    stations_key = key_of(sorted(stations.items())) if parsed is not None else ""
     for md, sid, section, name, bundle in find_item_files(root, stations, problems):
         rel = md.relative_to(root).as_posix()
-        item = parse_item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
+        if parsed is None:
+            item = parse_item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
+        else:
+            parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff)
+            item = parse_with_memo(parsed, root, md, rel, (sid, section, name, bundle), stations_key, problems, parse)
         if item is not None:
             items.append(item)
     paths = {i.path: i for i in items}

@@ -1,0 +1,117 @@
+"""Items parsed by an earlier build, reused while nothing they were read from has changed.
+
+Parsing 400 items' front matter, links and personal-data checks takes longer than the
+rest of a one-edit build. So `louyu build` keeps, in the build cache, each item as
+parsed, under a key made of everything the parse reads: the Markdown file's bytes
+(sha256), its place (station, section, name), every station file's contents (authors
+and audiences are checked against them) and louyu's own code. Referenced files are
+checked again on every build: the memo holds where each resolved to and its size,
+times and inode, and any difference means parsing afresh. Items with errors are
+never kept, so every error is found again (a missing file may have appeared since).
+Warnings are kept with the item and reported again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Callable
+
+from .cache import Memo
+from .fastpath import code_fingerprint
+from .model import FileRef, Item
+from .plan import key_of
+from .problems import Problem, Problems
+
+DATES = {"date", "expires"}
+DATETIMES = {"start", "end"}
+NOT_STORED = {"source", "folder", "refs", "revision"}  # re-read, or kept apart
+
+
+def memo_key(root: Path, rel: str, place: tuple[str, str, str, bool], raw: bytes, stations_key: str) -> str:
+    return key_of("item-v1", code_fingerprint(), str(root), rel, place, hashlib.sha256(raw).hexdigest(), stations_key)
+
+
+def _state(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def encode(item: Item, problems: list[Problem]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in fields(Item):
+        if f.name in NOT_STORED:
+            continue
+        value = getattr(item, f.name)
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    refs = []
+    for target, ref in item.refs.items():
+        assert ref.abs_path is not None
+        candidate = os.path.normpath(os.path.join(item.folder, ref.rel))
+        refs.append([target, ref.rel, candidate, str(ref.abs_path), _state(str(ref.abs_path))])
+    return {
+        "item": data,
+        "refs": refs,
+        "problems": [[p.path, p.line, p.message, p.level] for p in problems],
+    }
+
+
+def decode(entry: dict[str, Any], raw: bytes, folder: Path) -> tuple[Item, list[Problem]] | None:
+    """The item again, or None if a referenced file is not what it was."""
+    try:
+        refs: dict[str, FileRef] = {}
+        for target, rel, candidate, real, state in entry["refs"]:
+            if state is None or os.path.realpath(candidate) != real or _state(real) != state:
+                return None
+            refs[target] = FileRef(rel=rel, abs_path=Path(real), size=state[0])
+        data = dict(entry["item"])
+        for name in DATES:
+            if data.get(name) is not None:
+                data[name] = dt.date.fromisoformat(data[name])
+        for name in DATETIMES:
+            if data.get(name) is not None:
+                data[name] = dt.datetime.fromisoformat(data[name])
+        if isinstance(data.get("audience"), list):
+            data["audience"] = tuple(data["audience"])
+        item = Item(source=raw, folder=folder, refs=refs, **data)
+        problems = [Problem(path, line, message, level) for path, line, message, level in entry["problems"]]
+    except (KeyError, TypeError, ValueError):
+        return None  # not what this code writes: parsed afresh
+    return item, problems
+
+
+def parse_with_memo(
+    memo: Memo, root: Path, md: Path, rel: str, place: tuple[str, str, str, bool], stations_key: str,
+    problems: Problems, parse: Callable[[Problems], Item | None],
+) -> Item | None:
+    """`parse(problems)` unless the memo holds this exact item."""
+    try:
+        raw = md.read_bytes()
+    except OSError:
+        return parse(problems)  # which reports why
+    key = memo_key(root, rel, place, raw, stations_key)
+    entry = memo.values.get(key)
+    if isinstance(entry, dict):
+        found = decode(entry, raw, md.parent)
+        if found is not None:
+            memo.used.add(key)
+            for p in found[1]:
+                problems.add(p)
+            return found[0]
+    local = Problems()
+    item = parse(local)
+    for p in local:
+        problems.add(p)
+    if item is not None and not local.errors and item.revision is None:
+        memo.put(key, encode(item, list(local)))
+    return item

@@ -1,0 +1,82 @@
+"""Items parsed by an earlier build are reused only while nothing they were read from changed:
+a reused item equals a fresh parse, and every change that matters is noticed."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from conftest import PlatformHandle, item, make_platform
+from louyu.cache import Memo
+from louyu.loader import load_platform
+
+
+def fields_of(platform_items: list) -> dict[str, dict]:
+    return {i.path: {k: v for k, v in dataclasses.asdict(i).items()} for i in platform_items}
+
+
+def load_twice(p: PlatformHandle, memo: Memo) -> tuple[list, list]:
+    platform, problems = load_platform(p.config, memo)
+    return platform.items, sorted(problems)
+
+
+def test_reused_items_equal_a_fresh_parse(platform: PlatformHandle) -> None:
+    memo = Memo()
+    first, first_problems = load_twice(platform, memo)
+    assert memo.new  # parsed and kept
+    again = Memo(dict(memo.values))
+    second, second_problems = load_twice(platform, again)
+    assert again.used and not again.new  # every item came from the memo
+    fresh, fresh_problems = load_platform(platform.config)
+    assert fields_of(second) == fields_of(fresh.items) == fields_of(first)
+    assert second_problems == sorted(fresh_problems) == first_problems
+
+
+def test_replaced_attachment_is_noticed(tmp_path: Path) -> None:
+    p = make_platform(tmp_path / "p")
+    p.write("content/a/resources/kit/index.md", item("资料", "a-admin", attachments=["a.pdf"]))
+    p.write("content/a/resources/kit/a.pdf", b"%PDF-1.4 first")
+    memo = Memo()
+    before = {i.path: i.digest for i in load_twice(p, memo)[0]}
+    p.write("content/a/resources/kit/a.pdf", b"%PDF-1.4 second, longer")
+    memo = Memo(dict(memo.values))
+    after = {i.path: i.digest for i in load_twice(p, memo)[0]}
+    fresh = {i.path: i.digest for i in load_platform(p.config)[0].items}
+    assert after == fresh != before
+
+
+def test_warnings_are_reported_again_and_errors_never_kept(tmp_path: Path) -> None:
+    p = make_platform(tmp_path / "p")
+    p.write("content/a/news/x.md", item("带脚本", "a-admin", body="<script>alert(1)</script> 正文"))
+    p.write("content/a/news/y.md", item("缺文件", "a-admin", body="[附件](files/later.pdf)"))
+    memo = Memo()
+    _, problems = load_twice(p, memo)
+    assert any(pr.level == "warning" and pr.path == "content/a/news/x.md" for pr in problems)
+    assert any(pr.level == "error" and pr.path == "content/a/news/y.md" for pr in problems)
+    memo = Memo(dict(memo.values))
+    _, again = load_twice(p, memo)
+    assert again == problems  # the warning comes back from the memo, the error from a new parse
+    p.write("content/a/news/files/later.pdf", b"%PDF-1.4")  # the missing file appears
+    memo = Memo(dict(memo.values))
+    items, now = load_twice(p, memo)
+    assert not [pr for pr in now if pr.level == "error"]
+    assert "content/a/news/y.md" in [i.path for i in items]
+
+
+def test_station_change_is_noticed(platform: PlatformHandle) -> None:
+    memo = Memo()
+    load_twice(platform, memo)
+    text = (platform.root / "stations/a.yml").read_text("utf-8")
+    platform.write("stations/a.yml", text.replace("{id: a-admin, name: 甲管理, role: admin}", "{id: a-admin, name: 甲管理, role: guide}"))
+    memo = Memo(dict(memo.values))
+    _, problems = load_twice(platform, memo)
+    assert any(pr.path == "content/a/news/local.md" and "author" in pr.message for pr in problems)
+
+
+def test_foreign_memo_entries_are_not_trusted(platform: PlatformHandle) -> None:
+    memo = Memo()
+    load_twice(platform, memo)
+    broken = Memo({key: {"item": {"title": 1}, "refs": "x", "problems": None} for key in memo.values})
+    items, _ = load_twice(platform, broken)
+    fresh = load_platform(platform.config)[0].items
+    assert fields_of(items) == fields_of(fresh)
