@@ -80,3 +80,35 @@ def test_foreign_memo_entries_are_not_trusted(platform: PlatformHandle) -> None:
     items, _ = load_twice(platform, broken)
     fresh = load_platform(platform.config)[0].items
     assert fields_of(items) == fields_of(fresh)
+
+
+def test_config_from_the_cache_equals_a_fresh_validation(platform: PlatformHandle) -> None:
+    configs = Memo()
+    first, first_problems = load_platform(platform.config, None, configs)
+    assert first.mkdocs_config is not None and configs.new
+    again = Memo(dict(configs.values))
+    second, second_problems = load_platform(platform.config, None, again)
+    assert second.mkdocs_config is None and not again.new  # MkDocs not even loaded
+    assert (second.site_name, second.site_url, second.settings, second.facts) == (first.site_name, first.site_url, first.settings, first.facts)
+    assert sorted(second_problems) == sorted(first_problems)
+    assert second.mkdocs().site_name == first.mkdocs().site_name  # validated when needed
+
+
+def test_config_changes_are_noticed_and_warnings_repeated(platform: PlatformHandle) -> None:
+    configs = Memo()
+    load_platform(platform.config, None, configs)
+    text = platform.config.read_text("utf-8")
+    platform.write("mkdocs.yml", text.replace("site_name: 测试平台", "site_name: 新名字").replace("language: zh", "language: en"))
+    configs = Memo(dict(configs.values))
+    changed, problems = load_platform(platform.config, None, configs)
+    assert changed.site_name == "新名字"
+    assert any("theme.language" in p.message for p in problems)
+    configs = Memo(dict(configs.values))
+    again, repeated = load_platform(platform.config, None, configs)
+    assert again.mkdocs_config is None  # from the cache, with its warning
+    assert sorted(repeated) == sorted(problems)
+    platform.write("theme/images/logo.png", b"\x89PNG\r\n\x1a\n")
+    platform.write("mkdocs.yml", platform.config.read_text("utf-8").replace("  name: material\n", "  name: material\n  logo: images/logo.png\n"))
+    configs = Memo(dict(configs.values))
+    with_logo, _ = load_platform(platform.config, None, configs)
+    assert with_logo.facts is not None and with_logo.facts.logo is not None and with_logo.facts.logo.endswith("logo.png")

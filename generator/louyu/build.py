@@ -47,11 +47,13 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)
 
 
-def load_checked(config_file: Path, strict: bool = False, parsed: Memo | None = None) -> tuple[Platform, list[Problem]]:
+def load_checked(
+    config_file: Path, strict: bool = False, parsed: Memo | None = None, configs: Memo | None = None
+) -> tuple[Platform, list[Problem]]:
     """The platform, or PlatformErrors with every error (and warnings too, when strict)."""
-    platform, problems = load_platform(config_file, parsed)
+    platform, problems = load_platform(config_file, parsed, configs)
     failing = problems.errors + (problems.warnings if strict else [])
-    if failing or platform.mkdocs_config is None:
+    if failing or platform.facts is None:
         raise PlatformErrors(sorted(set(failing), key=lambda p: (p.path, p.line, p.message)))
     return platform, sorted(set(problems.warnings), key=lambda p: (p.path, p.line, p.message))
 
@@ -76,8 +78,8 @@ def build(
     helper = ConversionHelper.start(config_file.absolute())
     cache = Cache(cache_dir(config_file.absolute().parent))
     try:
-        parsed = Memo(cache.load_memo("parsed"))
-        platform, warnings = load_checked(config_file, strict, parsed)
+        parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
+        platform, warnings = load_checked(config_file, strict, parsed, configs)
         output = output if output is not None else platform.root / "site"
         check_target(output, platform.root)
         _check_station_ids(platform, stations)
@@ -88,8 +90,9 @@ def build(
             helper.stop()
         raise
     try:
-        if parsed.new or len(parsed.used) != len(parsed.values):
-            cache.save_memo("parsed", parsed.kept())
+        for kind, memo in (("parsed", parsed), ("config", configs)):
+            if memo.new or len(memo.used) != len(memo.values):
+                cache.save_memo(kind, memo.kept())
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.

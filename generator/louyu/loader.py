@@ -13,6 +13,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
+from . import configmemo
 from . import schema as s
 from .cache import Memo
 from .digest import DIGEST_RE, item_digest
@@ -23,7 +24,6 @@ from .plan import key_of
 from .refs import find_active_content
 from .problems import LouyuError, Problems
 from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
-from .settings import load_config
 from .yamlload import Document, load_yaml, split_front_matter
 
 STATION_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -138,19 +138,19 @@ def _guess_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_platform(config_file: Path, parsed: Memo | None = None) -> tuple[Platform, Problems]:
-    """The platform and every problem found. `parsed`: items parsed by an earlier build
-    (see parsememo.py), reused when nothing they were read from has changed."""
+def load_platform(config_file: Path, parsed: Memo | None = None, configs: Memo | None = None) -> tuple[Platform, Problems]:
+    """The platform and every problem found. `parsed` and `configs`: items parsed and
+    mkdocs.yml validated by an earlier build (see parsememo.py and configmemo.py),
+    reused when nothing they were read from has changed."""
     problems = Problems()
     config_file = config_file.absolute()
     root = config_file.parent
     if not config_file.is_file():
         raise LouyuError(config_file.name, 1, f"找不到配置文件 {config_file}")
-    config, settings, doc = load_config(config_file, problems)
-    site_name = str(doc.data.get("site_name", "")) if doc and isinstance(doc.data, dict) else ""
-    site_url = config.site_url if config is not None else None
-    if site_url and not site_url.endswith("/"):
-        site_url += "/"
+    try:
+        loaded = configmemo.load(config_file, problems, configs)
+    except OSError as exc:
+        raise LouyuError(config_file.name, 1, f"无法读取配置文件：{exc.strerror}") from None
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
     items = load_items(root, stations, staff, problems, parsed)
@@ -159,13 +159,15 @@ def load_platform(config_file: Path, parsed: Memo | None = None) -> tuple[Platfo
         Platform(
             root=root,
             config_file=config_file,
-            site_name=site_name,
-            site_url=site_url,
-            settings=settings if isinstance(settings, Settings) else Settings(),
+            site_name=loaded.site_name,
+            site_url=loaded.site_url,
+            settings=loaded.settings,
             stations=stations,
             items=items,
             ledgers=ledgers,
-            mkdocs_config=config,
+            mkdocs_config=loaded.config,
+            facts=loaded.facts,
+            config_loader=functools.partial(configmemo.validate_later, config_file),
         ),
         problems,
     )

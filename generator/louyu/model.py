@@ -167,6 +167,18 @@ class Settings:
     home_items: int = 8
 
 
+@dataclass(frozen=True)
+class ConfigFacts:
+    """What the renderer needs from the validated mkdocs.yml besides MkDocs itself: kept
+    in the build cache, so that a small rebuild need not load and validate MkDocs."""
+
+    site_description: str
+    logo: str | None  # the logo file found in the theme folders
+    primary: str  # the palette's primary colour name
+    theme_dirs: tuple[str, ...]
+    markdown: str  # fingerprint of the Markdown extensions and their settings
+
+
 @dataclass
 class Platform:
     root: Path
@@ -177,7 +189,9 @@ class Platform:
     stations: dict[str, Station]
     items: list[Item]
     ledgers: dict[str, list[Decision]]  # item path -> decisions in ledger order
-    mkdocs_config: Any = None  # the validated MkDocsConfig; only render/ looks inside
+    mkdocs_config: Any = None  # the validated MkDocsConfig; only render/ looks inside (via mkdocs())
+    facts: ConfigFacts | None = None
+    config_loader: Any = field(default=None, repr=False, compare=False)  # validates mkdocs.yml when first needed
     _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -189,6 +203,12 @@ class Platform:
         if self._staff is None:
             self._staff = {p.id: p for s in self.stations.values() for p in s.staff}
         return self._staff
+
+    def mkdocs(self) -> Any:
+        """The validated MkDocsConfig, validated now if the build cache spared it so far."""
+        if self.mkdocs_config is None and self.config_loader is not None:
+            self.mkdocs_config = self.config_loader()
+        return self.mkdocs_config
 
     def item(self, path: str) -> Item | None:
         return next((i for i in self.items if i.path == path), None)

@@ -102,7 +102,8 @@ def _helper_main(config_file: Path, conn: Any) -> None:
     try:
         config, _, _ = load_config(config_file, Problems())
         if config is not None:
-            content = ContentRenderer(*prepare_markdown_config(config))
+            extensions, configs, fingerprint = prepare_markdown_config(config)
+            content = ContentRenderer(lambda: (extensions, configs), fingerprint)
             assert content.md is not None  # load the extensions now
             segment_chinese("楼宇党建")  # and the dictionary
     except Exception:  # the build itself reports what is wrong with mkdocs.yml

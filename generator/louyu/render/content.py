@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import nh3
 
@@ -65,9 +65,10 @@ class RenderedItem:
 class ContentRenderer:
     """Converts item revisions; one Markdown instance per process, reset per item."""
 
-    def __init__(self, extensions: list[Any], configs: dict[str, Any], fingerprint: str) -> None:
-        self.extensions = extensions
-        self.configs = configs
+    def __init__(self, settings: Callable[[], tuple[list[Any], dict[str, Any]]], fingerprint: str) -> None:
+        """`settings`: the Markdown extensions and their configuration, asked for when the
+        first item is converted; `fingerprint`: what identifies them (see prepare_markdown_config)."""
+        self.settings = settings
         self.cache: dict[str, RenderedItem] = {}
         self._fingerprint = fingerprint
         self._md: Any = None
@@ -78,7 +79,8 @@ class ContentRenderer:
         if self._md is None:
             import markdown
 
-            self._md = markdown.Markdown(extensions=self.extensions, extension_configs=self.configs)
+            extensions, configs = self.settings()
+            self._md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         return self._md
 
     def fingerprint(self) -> str:

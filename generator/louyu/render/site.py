@@ -38,7 +38,6 @@ from .content import ContentRenderer, excerpt
 from .theme import (
     NavEntry,
     StationTheme,
-    find_theme_file,
     load_env,
     prepare_markdown_config,
     search_settings,
@@ -94,12 +93,13 @@ MEMOS = ("shell", "qr", "theme", "about")  # kinds of values kept in the build c
 
 class SiteRenderer:
     def __init__(self, platform: Platform, publication: Publication, memos: dict[str, Memo] | None = None) -> None:
-        config = platform.mkdocs_config
+        facts = platform.facts
+        assert facts is not None, "a platform with errors in mkdocs.yml is never rendered"
+        self.facts = facts
         self.platform = platform
         self.publication = publication
-        self.config = config
         self.memos = {kind: (memos or {}).get(kind) or Memo() for kind in MEMOS}
-        self.content = ContentRenderer(*prepare_markdown_config(config))
+        self.content = ContentRenderer(lambda: prepare_markdown_config(self.config)[:2], facts.markdown)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
             autoescape=True,
@@ -107,7 +107,7 @@ class SiteRenderer:
             lstrip_blocks=True,
         )
         self._search_json: dict[str, str] = {}
-        self.logo = find_theme_file(config, config.theme.get("logo"))
+        self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
         self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
@@ -116,7 +116,7 @@ class SiteRenderer:
         self.base_key = key_of(
             code_fingerprint(),
             self.content.fingerprint(),
-            config_fingerprint(platform, config),
+            config_fingerprint(platform, facts.theme_dirs),
             platform.site_name,
             platform.site_url,
             platform.settings,
@@ -126,11 +126,16 @@ class SiteRenderer:
         # longer than a small rebuild: both are kept, keyed by all they depend on.
         theme_key = key_of(self.base_key, str(Path(material.__file__).parent))
         theme = self.memos["theme"].get(theme_key, lambda: {
-            "files": [[rel, str(src)] for rel, src in theme_files(config, self.env)],
-            "search": search_settings(config),
+            "files": [[rel, str(src)] for rel, src in theme_files(self.config, self.env)],
+            "search": search_settings(self.config),
         })
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search_config: dict[str, Any] = theme["search"]
+
+    @property
+    def config(self) -> Any:
+        """MkDocs' validated configuration: only for what the build cache did not hold."""
+        return self.platform.mkdocs()
 
     @functools.cached_property
     def env(self) -> Any:
@@ -193,10 +198,7 @@ class SiteRenderer:
 
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
-        palette = self.config.theme.get("palette") or {}
-        if isinstance(palette, list):
-            palette = palette[0] if palette else {}
-        brand = _PRIMARY.get(str(palette.get("primary", "red")).lower(), "#c62828")
+        brand = _PRIMARY.get(self.facts.primary, "#c62828")
 
         def make() -> bytes:
             html = self.pages.get_template("portal.html").render(
@@ -230,10 +232,10 @@ class SiteRenderer:
         site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
-            self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
+            lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
             key=key_of(self.base_key, station.id), shells=self.memos["shell"],
         )
-        theme.description = self.config.site_description or ""
+        theme.description = self.facts.site_description
         return theme
 
     def _rows(self, site: Site, items: list[Item], from_url: str, with_section: bool = False) -> list[Row]:
@@ -445,7 +447,7 @@ def _const(value: T) -> Callable[[], T]:
     return lambda: value
 
 
-def config_fingerprint(platform: Platform, config: Any) -> str:
+def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
     folder inside the platform (templates overridden, logo, extra CSS)."""
     text = platform.config_file.read_bytes()
@@ -455,7 +457,7 @@ def config_fingerprint(platform: Platform, config: Any) -> str:
             for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line.split("!ENV", 1)[1]):
                 parts.append((name, os.environ.get(name)))
     root = platform.root.resolve()
-    for folder in config.theme.dirs:
+    for folder in theme_dirs:
         if not Path(folder).resolve().is_relative_to(root):
             continue  # Material's own files: covered by its version in louyu's code fingerprint
         for top, dirs, files in os.walk(folder):

@@ -15,16 +15,17 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+from markupsafe import Markup
 
 from ..cache import Memo
 
-from markupsafe import Markup
-from mkdocs.commands.build import get_context
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+# MkDocs itself is imported where a shell or the theme's file list is made: a rebuild
+# that finds them all in the build cache never loads it.
 
 _MARKERS = ("TITLE", "DESCRIPTION", "CANONICAL", "CONTENT")
 _MARK = "louyu0mark0{}0"
@@ -108,6 +109,9 @@ class StationTheme:
         """The MkDocs side (configuration, pages, navigation): only when a shell is rendered."""
         if self._ready:
             return
+        from mkdocs.structure.nav import Navigation
+        from mkdocs.structure.pages import Page
+
         base = self._base() if callable(self._base) else self._base
         env = self._env() if callable(self._env) else self._env
         config = copy.copy(base)
@@ -144,6 +148,9 @@ class StationTheme:
         return self.description
 
     def _render_shell(self, url: str, active: str) -> Shell:
+        from mkdocs.commands.build import get_context
+        from mkdocs.structure.pages import Page
+
         self._prepare()
         target = self.nav_pages.get(active)
         if target is not None and target.url == url:
@@ -167,7 +174,9 @@ class StationTheme:
             page.title, page.content, page.meta, page.canonical_url = saved
 
 
-def _file(config: MkDocsConfig, url: str) -> File:
+def _file(config: MkDocsConfig, url: str) -> Any:
+    from mkdocs.structure.files import File
+
     # A virtual page: only its URL matters, nothing is read from disk.
     return File(f"{url}index.md", src_dir=None, dest_dir=config.site_dir, use_directory_urls=True)
 
@@ -179,6 +188,8 @@ def load_env(config: MkDocsConfig) -> Any:
 
 def theme_files(config: MkDocsConfig, env: Any) -> list[tuple[str, Path]]:
     """(destination path, source file) of every static file of the theme, source maps left out."""
+    from mkdocs.structure.files import Files
+
     files = Files([])
     files.add_files_from_theme(env, config)
     return sorted(
