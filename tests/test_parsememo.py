@@ -112,3 +112,16 @@ def test_config_changes_are_noticed_and_warnings_repeated(platform: PlatformHand
     configs = Memo(dict(configs.values))
     with_logo, _ = load_platform(platform.config, None, configs)
     assert with_logo.facts is not None and with_logo.facts.logo is not None and with_logo.facts.logo.endswith("logo.png")
+
+
+def test_ledgers_from_the_cache_equal_a_fresh_parse_and_notice_staff_changes(platform: PlatformHandle) -> None:
+    memo = Memo()
+    first, _ = load_platform(platform.config, memo)
+    again = Memo(dict(memo.values))
+    second, _ = load_platform(platform.config, again)
+    assert second.ledgers == first.ledgers and not again.new
+    text = (platform.root / "stations/a.yml").read_text("utf-8")
+    platform.write("stations/a.yml", text.replace("{id: a-inst, name: 甲指导, role: instructor}\n", ""))
+    again = Memo(dict(again.values))
+    _, problems = load_platform(platform.config, again)
+    assert any(p.path == "reviews/a/news/local.yml" and "a-inst" in p.message for p in problems)

@@ -18,7 +18,7 @@ from . import schema as s
 from .cache import Memo
 from .digest import DIGEST_RE, item_digest
 from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Settings, Staff, Station
-from .parsememo import parse_with_memo
+from .parsememo import ledger_with_memo, parse_with_memo
 from .personal import find_id_numbers
 from .plan import key_of
 from .refs import find_active_content
@@ -154,7 +154,7 @@ def load_platform(config_file: Path, parsed: Memo | None = None, configs: Memo |
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
     items = load_items(root, stations, staff, problems, parsed)
-    ledgers = load_ledgers(root, items, staff, problems)
+    ledgers = load_ledgers(root, items, staff, problems, parsed)
     return (
         Platform(
             root=root,
@@ -511,8 +511,11 @@ def _attachments_free_of_personal_data(item: Item, problems: Problems) -> bool:
 # -- ledgers ------------------------------------------------------------------------
 
 
-def load_ledgers(root: Path, items: list[Item], staff: dict[str, Staff], problems: Problems) -> dict[str, list[Decision]]:
+def load_ledgers(
+    root: Path, items: list[Item], staff: dict[str, Staff], problems: Problems, parsed: Memo | None = None
+) -> dict[str, list[Decision]]:
     by_ledger = {i.ledger_path: i for i in items}
+    staff_key = key_of(sorted(staff)) if parsed is not None else ""
     ledgers: dict[str, list[Decision]] = {}
     folder = root / "reviews"
     if not folder.is_dir():
@@ -525,7 +528,11 @@ def load_ledgers(root: Path, items: list[Item], staff: dict[str, Staff], problem
             problems.warning(rel, 1, "reviews/ 下只应有 .yml 审核记录")
             continue
         item = by_ledger.get(rel)
-        decisions = load_ledger(path, rel, staff, problems)
+        if parsed is None:
+            decisions = load_ledger(path, rel, staff, problems)
+        else:
+            parse = functools.partial(load_ledger, path, rel, staff)
+            decisions = ledger_with_memo(parsed, path, rel, staff_key, problems, parse)
         if item is None:
             stem = rel[len("reviews/") : -len(".yml")]
             exists = (root / "content" / f"{stem}.md").is_file() or (root / "content" / stem / "index.md").is_file()

@@ -1,4 +1,5 @@
-"""Items parsed by an earlier build, reused while nothing they were read from has changed.
+"""Items (and review ledgers) parsed by an earlier build, reused while nothing they were
+read from has changed.
 
 Parsing 400 items' front matter, links and personal-data checks takes longer than the
 rest of a one-edit build. So `louyu build` keeps, in the build cache, each item as
@@ -8,7 +9,8 @@ and audiences are checked against them) and louyu's own code. Referenced files a
 checked again on every build: the memo holds where each resolved to and its size,
 times and inode, and any difference means parsing afresh. Items with errors are
 never kept, so every error is found again (a missing file may have appeared since).
-Warnings are kept with the item and reported again.
+Warnings are kept with the item and reported again. A ledger is kept under its bytes
+and the list of staff (decisions name them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any, Callable
 
 from .cache import Memo
 from .fastpath import code_fingerprint
-from .model import FileRef, Item
+from .model import Decision, FileRef, Item
 from .plan import key_of
 from .problems import Problem, Problems
 
@@ -115,3 +117,46 @@ def parse_with_memo(
     if item is not None and not local.errors and item.revision is None:
         memo.put(key, encode(item, list(local)))
     return item
+
+
+# -- review ledgers -------------------------------------------------------------------
+
+
+def ledger_with_memo(
+    memo: Memo, path: Path, rel: str, staff_key: str, problems: Problems,
+    parse: Callable[[Problems], list[Decision] | None],
+) -> list[Decision] | None:
+    """A ledger's decisions, from the memo when its bytes and the staff list are unchanged."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return parse(problems)
+    key = key_of("ledger-v1", code_fingerprint(), rel, hashlib.sha256(raw).hexdigest(), staff_key)
+    entry = memo.values.get(key)
+    if isinstance(entry, dict):
+        try:
+            kept = [
+                Decision(d["decision"], d["digest"], d["by"], dt.datetime.fromisoformat(d["at"]), d["line"], d["note"], d["signature"])
+                for d in entry["decisions"]
+            ]
+            replay = [Problem(p, line, message, level) for p, line, message, level in entry["problems"]]
+        except (KeyError, TypeError, ValueError):
+            pass
+        else:
+            memo.used.add(key)
+            for p in replay:
+                problems.add(p)
+            return kept
+    local = Problems()
+    decisions = parse(local)
+    for p in local:
+        problems.add(p)
+    if decisions is not None and not local.errors:
+        memo.put(key, {
+            "decisions": [
+                {"decision": d.decision, "digest": d.digest, "by": d.by, "at": d.at.isoformat(), "line": d.line, "note": d.note, "signature": d.signature}
+                for d in decisions
+            ],
+            "problems": [[p.path, p.line, p.message, p.level] for p in local],
+        })
+    return decisions

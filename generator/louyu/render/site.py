@@ -107,6 +107,8 @@ class SiteRenderer:
             lstrip_blocks=True,
         )
         self._search_json: dict[str, str] = {}
+        self._manifest_json: dict[str, str] = {}
+        self._item_keys: dict[str, str] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
@@ -185,6 +187,14 @@ class SiteRenderer:
         prefix = len(site.station.id) + 1
         for out in self.station_outputs(site):
             yield out.path[prefix:], out.make()
+
+    def _item_key(self, item: Item) -> str:
+        """What an item page shows of the item itself, the same on every site: the revision's
+        digest stands for everything read from the item's own files."""
+        key = self._item_keys.get(item.digest)
+        if key is None:
+            key = self._item_keys[item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
+        return key
 
     def _qr(self, url: str) -> str:
         return str(self.memos["qr"].get(key_of(code_fingerprint(), url), lambda: qr_svg(url)))
@@ -310,8 +320,7 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
-        # The revision's digest stands for everything read from the item's own files.
-        key = key_of(base, "item", item.path, item.digest, self._status(item), self._approval(item), report_rows, activity)
+        key = key_of(base, "item", self._item_key(item), report_rows, activity)
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
         for ref in item.files():
             yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
@@ -413,15 +422,18 @@ class SiteRenderer:
 
     def _manifest(self, site: Site) -> str:
         # One item per line: readable, and written by json's C encoder (indent= is not).
-        items = [
-            json.dumps(
+        items = [self._manifest_entry(i) for i in site.pages]
+        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
+        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
+
+    def _manifest_entry(self, i: Item) -> str:
+        entry = self._manifest_json.get(i.digest)
+        if entry is None:  # the same on every site
+            entry = self._manifest_json[i.digest] = json.dumps(
                 {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
                 ensure_ascii=False,
             )
-            for i in site.pages
-        ]
-        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
-        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
+        return entry
 
 
 T = TypeVar("T")
