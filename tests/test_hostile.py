@@ -227,6 +227,64 @@ def test_a_killed_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
     assert leftovers == []
 
 
+def louyu_processes(marker: str) -> list[int]:
+    """Processes still running whose command line mentions `marker` (e.g. a platform path)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if marker in cmdline and state != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_killed_incremental_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from workload import generate
+    from louyu.write import recover
+
+    root = generate(tmp_path / "platform", stations=3, items=60)
+    site = tmp_path / "site"
+    louyu = [sys.executable, "-m", "louyu.cli"]
+    config = ["-f", str(root / "mkdocs.yml")]
+    subprocess.run([*louyu, "build", *config, "-d", str(site)], check=True, capture_output=True)
+    before = tree_digest(site)
+    target = sorted((root / "content" / "central" / "news").glob("*.md"))[0]
+    target.write_text(target.read_text("utf-8") + "\n\n增量构建被中断的测试。\n", "utf-8")
+    rel = target.relative_to(root).as_posix()
+    subprocess.run([*louyu, "review", "approve", rel, "--by", "central-inst", *config], check=True, capture_output=True)
+    killed = 0
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.6):
+        proc = subprocess.Popen([*louyu, "build", *config, "-d", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        if list(tmp_path.glob(".site.louyu-journal-*")):
+            recover(site)  # killed after the commit point: what the next run does first
+        after = tree_digest(site)
+        assert set(after) == set(before), f"a build killed after {delay}s left a partial tree"
+        if after != before:  # then every site shows the edit: never a mix
+            for sid in ("central", "s01", "s02", "s03"):
+                pages = [p for p in (site / sid / "news").rglob("index.html") if "增量构建被中断" in p.read_text("utf-8")]
+                assert len(pages) == 1, (delay, sid)
+            break
+    assert killed >= 1
+    result = subprocess.run([*louyu, "build", *config, "-d", str(site)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # No helper process outlives the builds that were killed.
+    for _ in range(50):
+        if not louyu_processes(str(root)):
+            break
+        time.sleep(0.1)
+    assert louyu_processes(str(root)) == []
+
+
 def test_titles_cannot_inject_html_into_search_results_or_pages(tmp_path: Path) -> None:
     evil = "<img src=x onerror=alert(1)>标题"
     p = make_platform(tmp_path, {"content/a/news/t.md": item(evil, "a-admin", body="只有正文，没有标题。")})

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import PlatformHandle, item, make_platform
 from louyu.cli import main
-from louyu.write import ConflictError, StagedUpdate, recover
+from louyu.write import ConflictError, StagedUpdate, output_lock, recover
 
 STAMP = re.compile(rb'("built_?[aA]t":\s*)"[^"]*"')
 
@@ -224,3 +224,22 @@ def test_update_refuses_a_file_where_a_folder_must_go(tmp_path: Path) -> None:
         update.commit()
     update.abandon()
     assert (target / "news").read_text("utf-8") == "a file"
+
+
+def test_builds_writing_one_folder_take_turns(tmp_path: Path) -> None:
+    import threading
+
+    target, locks = tmp_path / "site", tmp_path / "cache"
+    entered = threading.Event()
+
+    def second() -> None:
+        with output_lock(target, locks):
+            entered.set()
+
+    with output_lock(target, locks):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert not entered.wait(0.3)  # waits while the first build writes
+    assert entered.wait(5)
+    thread.join()
+    assert not list(tmp_path.glob(".site*"))  # nothing left beside the output

@@ -26,8 +26,8 @@ from .render.site import MEMOS, SiteRenderer
 from .render.theme import segment_chinese
 from .signatures import signature_checker
 from .plan import Output
-from .record import OutputRecord, load_record, parents, save_record
-from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, recover
+from .record import OutputRecord, forget_vanished, load_record, parents, save_record
+from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, output_lock, recover
 
 MARKER_TEXT = b"This folder is written by louyu build and replaced whole by the next build.\n"
 
@@ -168,13 +168,15 @@ def write_output(
 ) -> None:
     """Only the files whose keys changed, staged and applied through a journal, when the
     last build's record of the output still holds; else the whole tree, swapped in."""
-    recover(output)  # finish or discard what a killed build left, before trusting anything
-    record = load_record(cache, output) if output.is_dir() else None
-    save_record(cache, output, None)  # from here until the new record, trust nothing
-    if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
-        pending()
-        record = _write_all(renderer, output, stations, result, progress)
-    save_record(cache, output, record)
+    with output_lock(output, cache.path.parent):  # one build at a time writes a given folder
+        recover(output)  # finish or discard what a killed build left, before trusting anything
+        record = load_record(cache, output) if output.is_dir() else None
+        save_record(cache, output, None)  # from here until the new record, trust nothing
+        if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
+            pending()
+            record = _write_all(renderer, output, stations, result, progress)
+        save_record(cache, output, record)
+    forget_vanished(cache)
 
 
 def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:

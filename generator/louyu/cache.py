@@ -155,6 +155,24 @@ class Cache:
         except sqlite3.Error:
             pass
 
+    def build_keys(self, prefix: str) -> list[str]:
+        if self.db is None:
+            return []
+        try:
+            rows = self.db.execute("SELECT key FROM builds WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)).fetchall()
+        except sqlite3.Error:
+            return []
+        return [str(r[0]) for r in rows]
+
+    def delete_build(self, key: str) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM builds WHERE key = ?", (key,))
+        except sqlite3.Error:
+            pass
+
     def close(self) -> None:
         if self.db is not None:
             self.db.close()

@@ -49,7 +49,7 @@ class ConversionHelper:
     def __init__(self, config_file: Path) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_helper_main, args=(config_file, child), daemon=True)
+        self.proc = ctx.Process(target=_helper_main, args=(config_file, child, self.conn), daemon=True)
         self.proc.start()
         child.close()
 
@@ -92,7 +92,9 @@ class ConversionHelper:
         self.conn.close()
 
 
-def _helper_main(config_file: Path, conn: Any) -> None:
+def _helper_main(config_file: Path, conn: Any, parents_end: Any) -> None:
+    # Without the build's end of the pipe, a build killed meanwhile means EOF here, not a wait forever.
+    parents_end.close()
     from .problems import Problems
     from .render.content import ContentRenderer
     from .render.theme import prepare_markdown_config, segment_chinese

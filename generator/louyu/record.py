@@ -113,8 +113,11 @@ class OutputRecord:
         return cls(files, dirs)
 
 
+_PREFIX = "outputs:"
+
+
 def _key(output: Path) -> str:
-    return "outputs:" + str(output.resolve())
+    return _PREFIX + str(output.resolve())
 
 
 def load_record(cache: Cache, output: Path) -> OutputRecord | None:
@@ -122,4 +125,14 @@ def load_record(cache: Cache, output: Path) -> OutputRecord | None:
 
 
 def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> None:
-    cache.put_build(_key(output), record.to_json() if record is not None else None)
+    if record is None:
+        cache.delete_build(_key(output))
+    else:
+        cache.put_build(_key(output), record.to_json())
+
+
+def forget_vanished(cache: Cache) -> None:
+    """Drop the records of output folders that no longer exist (e.g. `louyu serve`'s previews)."""
+    for key in cache.build_keys(_PREFIX):
+        if not os.path.isdir(key[len(_PREFIX):]):
+            cache.delete_build(key)

@@ -37,6 +37,27 @@ _JOURNAL = ".louyu-journal-"
 _RENAME_EXCHANGE = 2
 
 
+@contextmanager
+def output_lock(target: Path, folder: Path) -> Iterator[None]:
+    """Builds writing the same output folder (two terminals, serve and build) take turns.
+    The lock file lives in `folder` (the build cache), never beside the output."""
+    import fcntl
+    import hashlib
+
+    name = "lock-" + hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # no cache folder to lock in: nothing to serialise with
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def check_target(target: Path, platform_root: Path) -> None:
     """Refuse an output folder that would swap away the platform's own sources."""
     real = target.resolve()
