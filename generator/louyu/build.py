@@ -19,7 +19,8 @@ from .gate import STATE_LABELS
 from .history import GitHistory
 from .loader import load_platform
 from .model import Platform
-from .parallel import FEW_ITEMS, ConversionHelper, render_items, render_items_in_background, write_stations
+from .helper import ConversionHelper
+from .parallel import FEW_ITEMS, render_items, render_items_in_background, write_stations
 from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
@@ -67,15 +68,18 @@ def build(
     progress: Progress | None = None,
     preview: bool = False,
     inputs: str | None = None,
+    helper: ConversionHelper | None = None,
 ) -> BuildResult:
     """Build every station site (or `stations`) into `output`, atomically.
 
     `preview` is for `louyu serve` alone: unreviewed items are shown, marked.
-    `inputs`: the fingerprint of the input files when the caller has just taken it."""
+    `inputs`: the fingerprint of the input files when the caller has just taken it;
+    `helper`: a conversion helper the caller started (else one is started here)."""
     started = time.perf_counter()
     if inputs is None:  # the inputs' fingerprint, taken before anything is read
         inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
-    helper = ConversionHelper.start(config_file.absolute())
+    if helper is None:
+        helper = ConversionHelper.start(config_file.absolute())
     cache = Cache(cache_dir(config_file.absolute().parent))
     try:
         parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
@@ -91,8 +95,7 @@ def build(
         raise
     try:
         for kind, memo in (("parsed", parsed), ("config", configs)):
-            if memo.new or len(memo.used) != len(memo.values):
-                cache.save_memo(kind, memo.kept())
+            cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
@@ -100,8 +103,7 @@ def build(
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
         write_output(renderer, output, stations, result, progress, cache, pending)
         for kind, memo in memos.items():
-            if memo.new or len(memo.used) != len(memo.values):
-                cache.save_memo(kind, memo.kept())
+            cache.save_memo(kind, memo, drop_unused=stations is None)
     finally:
         cache.close()
     result.seconds = time.perf_counter() - started

@@ -124,15 +124,19 @@ class Cache:
                 continue
         return found
 
-    def save_memo(self, kind: str, values: dict[str, Any]) -> None:
-        """Replace the values of one kind (those this build used), so the table stays small."""
-        if self.db is None:
+    def save_memo(self, kind: str, memo: "Memo", drop_unused: bool = True) -> None:
+        """Store what this build computed and drop what it did not use, so the table keeps
+        exactly the values the last build needed (and stays small). A build of some
+        stations only keeps the others' values (`drop_unused=False`)."""
+        unused = [k for k in memo.values if k not in memo.used] if drop_unused else []
+        if self.db is None or not (memo.new or unused):
             return
         try:
             with self.db:
-                self.db.execute("DELETE FROM memo WHERE kind = ?", (kind,))
+                self.db.executemany("DELETE FROM memo WHERE kind = ? AND key = ?", [(kind, k) for k in unused])
                 self.db.executemany(
-                    "INSERT INTO memo VALUES (?, ?, ?)", [(kind, k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()]
+                    "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
+                    [(kind, k, json.dumps(v, ensure_ascii=False)) for k, v in memo.new.items() if k in memo.used],
                 )
         except sqlite3.Error:
             pass
@@ -205,5 +209,3 @@ class Memo:
         self.new.update(new)
         self.used.update(new)
 
-    def kept(self) -> dict[str, Any]:
-        return {k: self.values[k] for k in self.used}

@@ -98,13 +98,21 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
             click.echo(line, err=True)
         click.echo(f"没有变化：{output} 中的 {summary['stations']} 个站点（{summary['pages']} 个条目页）已是最新。", err=True)
         return
+    from .helper import ConversionHelper
+
+    # Started before the rest of louyu is even imported: it loads what converting an edited
+    # item needs on the other core meanwhile (see helper.py).
+    helper = ConversionHelper.start(config_file.absolute()) if config_file.is_file() else None
     from .build import build as run_build
 
     def show(sid: str, n: int, total: int) -> None:
         click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
 
     on_terminal = sys.stderr.isatty()
-    result = run_build(config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None, inputs=inputs)
+    result = run_build(
+        config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None,
+        inputs=inputs, helper=helper,
+    )
     if on_terminal:
         click.echo("", err=True)
     _print_problems(result.warnings)

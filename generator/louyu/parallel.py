@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .helper import jobs
 from .model import Item
-from .problems import LouyuError
 from .render.site import SiteRenderer
 from .write import TreeWriter
 
 _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
-
-
-def jobs() -> int:
-    wanted = os.environ.get("LOUYU_JOBS")
-    if wanted and wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _pool(n: int) -> Any:
@@ -38,90 +27,6 @@ def _pool(n: int) -> Any:
 
 
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
-
-
-class ConversionHelper:
-    """A worker forked as a build starts. Loading what converting an item needs (Markdown's
-    extensions, the segmenter's dictionary: ~0.2 s) is done there, on the other core, while
-    the build loads the platform; if some revisions are not in the cache (one edit), the
-    helper converts them, else it is stopped unused."""
-
-    def __init__(self, config_file: Path) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_helper_main, args=(config_file, child, self.conn), daemon=True)
-        self.proc.start()
-        child.close()
-
-    @classmethod
-    def start(cls, config_file: Path) -> "ConversionHelper | None":
-        # Not worth it on one core, nor in a process that has converted items before (serve).
-        if jobs() < 2 or "rjieba" in sys.modules:
-            return None
-        try:
-            return cls(config_file)
-        except OSError:
-            return None
-
-    def convert(self, fingerprint: str, items: list[Item]) -> Callable[[], dict[str, Any] | None]:
-        """Send the work; the returned call waits for it (None: do it yourself)."""
-        try:
-            self.conn.send((fingerprint, items))
-        except (OSError, ValueError):
-            self.stop()
-            return lambda: None
-        result: list[Any] = []
-
-        def wait() -> dict[str, Any] | None:
-            if not result:
-                try:
-                    result.append(self.conn.recv())
-                except (EOFError, OSError):
-                    result.append(None)
-                self.stop()
-            if isinstance(result[0], LouyuError):
-                raise result[0]
-            return result[0] if isinstance(result[0], dict) else None
-
-        return wait
-
-    def stop(self) -> None:
-        if self.proc.is_alive():
-            self.proc.terminate()
-        self.proc.join()
-        self.conn.close()
-
-
-def _helper_main(config_file: Path, conn: Any, parents_end: Any) -> None:
-    # Without the build's end of the pipe, a build killed meanwhile means EOF here, not a wait forever.
-    parents_end.close()
-    from .problems import Problems
-    from .render.content import ContentRenderer
-    from .render.theme import prepare_markdown_config, segment_chinese
-    from .settings import load_config
-
-    content = None
-    try:
-        config, _, _ = load_config(config_file, Problems())
-        if config is not None:
-            extensions, configs, fingerprint = prepare_markdown_config(config)
-            content = ContentRenderer(lambda: (extensions, configs), fingerprint)
-            assert content.md is not None  # load the extensions now
-            segment_chinese("楼宇党建")  # and the dictionary
-    except Exception:  # the build itself reports what is wrong with mkdocs.yml
-        content = None
-    try:
-        order = conn.recv()
-    except (EOFError, OSError):
-        return
-    fingerprint, items = order
-    if content is None or content.fingerprint() != fingerprint:
-        conn.send(None)  # mkdocs.yml changed meanwhile, or is broken: the build converts
-        return
-    try:
-        conn.send({i.digest: content.render(i).to_json() for i in items})
-    except LouyuError as exc:
-        conn.send(exc)
 
 
 def render_items_in_background(renderer: SiteRenderer, items: list[Item]) -> Callable[[], dict[str, Any]]:
