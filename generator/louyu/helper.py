@@ -46,8 +46,12 @@ class ConversionHelper:
 
     @classmethod
     def start(cls, config_file: Path) -> "ConversionHelper | None":
-        # Not worth it on one core, nor in a process that has converted items before (serve).
-        if jobs() < 2 or "rjieba" in sys.modules:
+        # Not worth it on one core, nor in a process that has converted items before (serve);
+        # and never forked from a process running other threads (a lock held by one of them,
+        # the import lock say, would stay held in the helper for ever).
+        import threading
+
+        if jobs() < 2 or "rjieba" in sys.modules or threading.active_count() > 1:
             return None
         try:
             return cls(config_file)

@@ -109,6 +109,7 @@ class SiteRenderer:
         self._search_json: dict[str, str] = {}
         self._manifest_json: dict[str, str] = {}
         self._item_keys: dict[str, str] = {}
+        self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
@@ -250,10 +251,13 @@ class SiteRenderer:
 
     def _rows(self, site: Site, items: list[Item], from_url: str, with_section: bool = False) -> list[Row]:
         rows = []
+        depth = from_url.count("/")
         for item in items:
             show_station = site.station.is_central or item.station != site.station.id
-            rows.append(
-                Row(
+            key = (item.digest, item.path, depth, show_station, with_section)
+            row = self._row_cache.get(key)
+            if row is None:  # the same on every site at that depth: made once
+                row = self._row_cache[key] = Row(
                     href=relative(item.url, from_url),
                     title=item.title,
                     date=item.date.isoformat(),
@@ -263,7 +267,7 @@ class SiteRenderer:
                     when=when(item),
                     status=self._status(item),
                 )
-            )
+            rows.append(row)
         return rows
 
     def _status(self, item: Item) -> str:
