@@ -243,3 +243,33 @@ def test_builds_writing_one_folder_take_turns(tmp_path: Path) -> None:
     assert entered.wait(5)
     thread.join()
     assert not list(tmp_path.glob(".site*"))  # nothing left beside the output
+
+
+def test_station_build_updates_its_station_only_then_a_full_build_catches_up(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    b_before = normalized_tree(out / "b")
+    text = (platform.root / "content/hq/news/broadcast.md").read_text("utf-8")
+    platform.write("content/hq/news/broadcast.md", text + "\n只构建甲分站。\n")
+    platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+    result = CliRunner().invoke(main, ["build", "-f", str(platform.config), "-d", str(out), "--station", "a"])
+    assert result.exit_code == 0, result.output
+    assert "只构建甲分站" in (out / "a/news/hq/broadcast/index.html").read_text("utf-8")
+    assert normalized_tree(out / "b") == b_before  # not asked for: left as it was
+    cli_build(platform.config, out)
+    cold_root = tmp_path / "cold-platform"
+    shutil.copytree(platform.root, cold_root, ignore=shutil.ignore_patterns(".louyu-cache", "site"))
+    cli_build(cold_root / "mkdocs.yml", tmp_path / "cold")
+    assert normalized_tree(out) == normalized_tree(tmp_path / "cold")
+
+
+def test_renderings_of_another_louyu_version_are_dropped(tmp_path: Path) -> None:
+    from louyu.cache import Cache
+
+    cache = Cache(tmp_path)
+    cache.put_items("old-version", {"sha256:1": {"body": "x", "search": []}})
+    cache.put_items("new-version", {"sha256:1": {"body": "y", "search": []}})
+    cache.forget_other_namespaces("new-version")
+    assert cache.get_items("old-version", ["sha256:1"]) == {}
+    assert cache.get_items("new-version", ["sha256:1"]) == {"sha256:1": {"body": "y", "search": []}}
+    cache.close()

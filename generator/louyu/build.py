@@ -131,6 +131,8 @@ def render_item_revisions(
     cached = cache.get_items(namespace, revisions)
     renderer.content.prefill(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
+    if missing and len(cached) < len(revisions) // 2:
+        cache.forget_other_namespaces(namespace)  # louyu or mkdocs.yml changed: old entries are dead
     if helper is not None and (not missing or len(missing) >= FEW_ITEMS):
         helper.stop()
         helper = None

@@ -108,6 +108,17 @@ class Cache:
         except sqlite3.Error:
             pass
 
+    def forget_other_namespaces(self, namespace: str) -> None:
+        """Drop renderings made by another louyu version or other Markdown settings: never
+        found again, they would only grow the file."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM items WHERE substr(key, 1, ?) != ?", (len(namespace) + 1, namespace + ":"))
+        except sqlite3.Error:
+            pass
+
     def load_memo(self, kind: str) -> dict[str, Any]:
         """Every value of one kind (keys are digests of all their inputs)."""
         if self.db is None:
