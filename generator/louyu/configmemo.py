@@ -26,21 +26,31 @@ from .plan import key_of
 from .problems import LouyuError, Problem, Problems
 
 
-def config_key(config_file: Path) -> str:
+def mkdocs_yml_inputs(config_file: Path) -> list[object]:
+    """mkdocs.yml's bytes and the values of the variables its `!ENV` tags read."""
     raw = config_file.read_bytes()
-    root = config_file.parent
-    parts: list[object] = ["config-v1", code_fingerprint(), raw, (root / "content").is_dir()]
+    parts: list[object] = [raw]
     for line in raw.decode("utf-8", "replace").splitlines():
         if "!ENV" in line:
             for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line.split("!ENV", 1)[1]):
                 parts.append((name, os.environ.get(name)))
-    theme = root / "theme"
-    for top, dirs, files in os.walk(theme):
+    return parts
+
+
+def folder_inputs(folder: Path | str) -> list[object]:
+    """Every file below `folder`: path, size, modification time, inode."""
+    parts: list[object] = []
+    for top, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             st = os.stat(os.path.join(top, name))
-            parts.append((os.path.relpath(os.path.join(top, name), theme), st.st_size, st.st_mtime_ns, st.st_ino))
-    return key_of(*parts)
+            parts.append((os.path.relpath(os.path.join(top, name), folder), st.st_size, st.st_mtime_ns, st.st_ino))
+    return parts
+
+
+def config_key(config_file: Path) -> str:
+    root = config_file.parent
+    return key_of("config-v1", code_fingerprint(), (root / "content").is_dir(), *mkdocs_yml_inputs(config_file), *folder_inputs(root / "theme"))
 
 
 def facts_of(config: Any) -> ConfigFacts:

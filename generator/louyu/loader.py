@@ -17,7 +17,7 @@ from . import configmemo
 from . import schema as s
 from .cache import Memo
 from .digest import DIGEST_RE, item_digest
-from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Settings, Staff, Station
+from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Staff, Station
 from .parsememo import ledger_with_memo, parse_with_memo
 from .personal import find_id_numbers
 from .plan import key_of

@@ -27,6 +27,7 @@ from .fastpath import code_fingerprint
 from .model import Decision, FileRef, Item
 from .plan import key_of
 from .problems import Problem, Problems
+from .record import file_state
 
 DATES = {"date", "expires"}
 DATETIMES = {"start", "end"}
@@ -35,14 +36,6 @@ NOT_STORED = {"source", "folder", "refs", "revision"}  # re-read, or kept apart
 
 def memo_key(root: Path, rel: str, place: tuple[str, str, str, bool], raw: bytes, stations_key: str) -> str:
     return key_of("item-v1", code_fingerprint(), str(root), rel, place, hashlib.sha256(raw).hexdigest(), stations_key)
-
-
-def _state(path: str) -> list[int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def encode(item: Item, problems: list[Problem]) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def encode(item: Item, problems: list[Problem]) -> dict[str, Any]:
     for target, ref in item.refs.items():
         assert ref.abs_path is not None
         candidate = os.path.normpath(os.path.join(item.folder, ref.rel))
-        refs.append([target, ref.rel, candidate, str(ref.abs_path), _state(str(ref.abs_path))])
+        refs.append([target, ref.rel, candidate, str(ref.abs_path), file_state(str(ref.abs_path))])
     return {
         "item": data,
         "refs": refs,
@@ -73,7 +66,7 @@ def decode(entry: dict[str, Any], raw: bytes, folder: Path) -> tuple[Item, list[
     try:
         refs: dict[str, FileRef] = {}
         for target, rel, candidate, real, state in entry["refs"]:
-            if state is None or os.path.realpath(candidate) != real or _state(real) != state:
+            if state is None or os.path.realpath(candidate) != real or file_state(real) != state:
                 return None
             refs[target] = FileRef(rel=rel, abs_path=Path(real), size=state[0])
         data = dict(entry["item"])

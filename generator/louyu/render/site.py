@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import posixpath
-import re
 import zoneinfo
 from dataclasses import dataclass
 from html import escape
@@ -23,6 +21,7 @@ import jinja2
 import material
 
 from ..cache import Memo
+from ..configmemo import folder_inputs, mkdocs_yml_inputs
 
 from ..fastpath import code_fingerprint
 from ..gate import STATE_LABELS, Review
@@ -466,21 +465,11 @@ def _const(value: T) -> Callable[[], T]:
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
     folder inside the platform (templates overridden, logo, extra CSS)."""
-    text = platform.config_file.read_bytes()
-    parts: list[object] = [text]
-    for line in text.decode("utf-8", "replace").splitlines():
-        if "!ENV" in line:
-            for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line.split("!ENV", 1)[1]):
-                parts.append((name, os.environ.get(name)))
+    parts = mkdocs_yml_inputs(platform.config_file)
     root = platform.root.resolve()
     for folder in theme_dirs:
-        if not Path(folder).resolve().is_relative_to(root):
-            continue  # Material's own files: covered by its version in louyu's code fingerprint
-        for top, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                st = os.stat(os.path.join(top, name))
-                parts.append((os.path.relpath(os.path.join(top, name), folder), st.st_size, st.st_mtime_ns, st.st_ino))
+        if Path(folder).resolve().is_relative_to(root):  # Material's own: its version is in the code fingerprint
+            parts += folder_inputs(folder)
     return key_of(*parts)
 
 
