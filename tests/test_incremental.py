@@ -273,3 +273,32 @@ def test_renderings_of_another_louyu_version_are_dropped(tmp_path: Path) -> None
     assert cache.get_items("old-version", ["sha256:1"]) == {}
     assert cache.get_items("new-version", ["sha256:1"]) == {"sha256:1": {"body": "y", "search": []}}
     cache.close()
+
+
+def test_cache_damaged_inside_is_noticed_when_read_and_replaced(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    reference = normalized_tree(out)
+    cache = platform.root / ".louyu-cache" / "cache.sqlite"
+    import sqlite3
+
+    db = sqlite3.connect(cache)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(cache.read_bytes())
+    page = 4096
+    assert len(data) > 3 * page
+    data[2 * page :] = b"\xa5" * (len(data) - 2 * page)  # every page after the first two
+    cache.write_bytes(bytes(data))
+    shutil.rmtree(out)  # everything must be made again, from a cache that cannot be read
+    cli_build(platform.config, out)
+    assert normalized_tree(out) == reference
+    # The damaged file was set aside when that build closed it: what is there now is sound.
+    assert not cache.exists() or cache.read_bytes()[2 * page :] != bytes(data[2 * page :])
+    platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8"))  # touch
+    cli_build(platform.config, out)
+    assert normalized_tree(out) == reference
+    fresh = sqlite3.connect(cache)
+    assert fresh.execute("PRAGMA quick_check").fetchone() == ("ok",)
+    assert fresh.execute("SELECT count(*) FROM items").fetchone()[0] > 0
+    fresh.close()

@@ -28,25 +28,27 @@ def cache_dir(platform_root: Path) -> Path:
 class Cache:
     """One connection, opened once per build (never shared with forked workers)."""
 
-    def __init__(self, folder: Path, check: bool = True) -> None:
-        """`check`: verify the whole file first (a build); the no-op check only reads one row."""
+    def __init__(self, folder: Path) -> None:
         self.path = folder / "cache.sqlite"
         self.db: sqlite3.Connection | None = None
         self.recovered = False
+        self.broken = False
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self.db = self._open(check)
+            self.db = self._open()
         except (OSError, sqlite3.Error):
             self.db = None  # an unusable cache only costs time
 
-    def _open(self, check: bool) -> sqlite3.Connection:
+    def _open(self) -> sqlite3.Connection:
+        # A foreign or unreadable file fails here; damage further in fails the read that
+        # meets it (`_failed`), which then counts as not found, and the file is set aside
+        # when the build closes it. (PRAGMA quick_check up front reads the whole file:
+        # 12 ms for 400 items, more than the rest of opening a rebuild.)
         try:
             db = self._connect()
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if row is None or row[0] != FORMAT:
                 raise sqlite3.DatabaseError("foreign cache")
-            if check and db.execute("PRAGMA quick_check").fetchone() != ("ok",):
-                raise sqlite3.DatabaseError("corrupt cache")
             return db
         except sqlite3.Error:
             self._set_aside()
@@ -65,6 +67,11 @@ class Cache:
         db = sqlite3.connect(self.path, timeout=10)
         db.execute("PRAGMA journal_mode=WAL")
         return db
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A read or write failed: a damaged file is set aside at close (a busy one is not)."""
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self.broken = True
 
     def _set_aside(self) -> None:
         self.recovered = self.path.exists()
@@ -87,7 +94,8 @@ class Cache:
                 chunk = items[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows += self.db.execute(f"SELECT key, value FROM items WHERE key IN ({marks})", chunk).fetchall()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return {}
         for key, value in rows:
             try:
@@ -105,7 +113,8 @@ class Cache:
                     "INSERT OR REPLACE INTO items VALUES (?, ?)",
                     [(f"{namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()],
                 )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             pass
 
     def forget_other_namespaces(self, namespace: str) -> None:
@@ -116,7 +125,8 @@ class Cache:
         try:
             with self.db:
                 self.db.execute("DELETE FROM items WHERE substr(key, 1, ?) != ?", (len(namespace) + 1, namespace + ":"))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             pass
 
     def load_memo(self, kind: str) -> dict[str, Any]:
@@ -125,7 +135,8 @@ class Cache:
             return {}
         try:
             rows = self.db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)).fetchall()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return {}
         found: dict[str, Any] = {}
         for key, value in rows:
@@ -149,7 +160,8 @@ class Cache:
                     "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
                     [(kind, k, json.dumps(v, ensure_ascii=False)) for k, v in memo.new.items() if k in memo.used],
                 )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             pass
 
     def get_build(self, key: str) -> Any:
@@ -158,7 +170,10 @@ class Cache:
         try:
             row = self.db.execute("SELECT value FROM builds WHERE key = ?", (key,)).fetchone()
             return json.loads(row[0]) if row else None
-        except (sqlite3.Error, ValueError):
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        except ValueError:
             return None
 
     def put_build(self, key: str, value: Any) -> None:
@@ -167,7 +182,8 @@ class Cache:
         try:
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (key, json.dumps(value)))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             pass
 
     def build_keys(self, prefix: str) -> list[str]:
@@ -175,7 +191,8 @@ class Cache:
             return []
         try:
             rows = self.db.execute("SELECT key FROM builds WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)).fetchall()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return []
         return [str(r[0]) for r in rows]
 
@@ -185,13 +202,16 @@ class Cache:
         try:
             with self.db:
                 self.db.execute("DELETE FROM builds WHERE key = ?", (key,))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             pass
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
             self.db = None
+        if self.broken:
+            self._set_aside()  # the next build starts a new cache
 
 
 class Memo:

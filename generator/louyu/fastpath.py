@@ -115,7 +115,7 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
     inputs = input_fingerprint(root, config_file)
     if not output.is_dir():
         return None, inputs
-    cache = Cache(cache_dir(root), check=False)
+    cache = Cache(cache_dir(root))
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict))
         files = load_record(cache, output)
@@ -139,7 +139,7 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
 def remember(
     config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str, summary: dict[str, Any]
 ) -> None:
-    cache = Cache(cache_dir(config_file.parent), check=False)
+    cache = Cache(cache_dir(config_file.parent))
     try:
         cache.put_build(
             build_key(config_file, output, stations, strict),
