@@ -11,7 +11,7 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from .cache import Cache, Memo, cache_dir
 from .fastpath import code_fingerprint, input_fingerprint, remember
@@ -20,11 +20,10 @@ from .history import GitHistory
 from .loader import load_platform
 from .model import Platform
 from .helper import ConversionHelper
-from .parallel import FEW_ITEMS, render_items, render_items_in_background, write_stations
+from .parallel import FEW_ITEMS, render_items, write_stations
 from .problems import PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
-from .render.theme import segment_chinese
 from .signatures import signature_checker
 from .plan import Output
 from .record import OutputRecord, forget_vanished, load_record, parents, save_record
@@ -133,32 +132,23 @@ def render_item_revisions(
     missing = [i for d, i in revisions.items() if d not in cached]
     if missing and len(cached) < len(revisions) // 2:
         cache.forget_other_namespaces(namespace)  # louyu or mkdocs.yml changed: old entries are dead
-    if helper is not None and (not missing or len(missing) >= FEW_ITEMS):
-        helper.stop()
+    if helper is not None and not 0 < len(missing) < FEW_ITEMS:
+        helper.stop()  # nothing for it, or enough for a pool of workers
         helper = None
     if not missing:
         return lambda: None
     if helper is not None:
         converting = helper.convert(renderer.content.fingerprint(), missing)
-
-        def waiting() -> dict[str, Any]:
-            done = converting()
-            return done if done is not None else {i.digest: renderer.content.render(i).to_json() for i in missing}
-
-    elif len(missing) < FEW_ITEMS:
-        waiting = render_items_in_background(renderer, missing)
     else:
-        segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
         fresh = render_items(renderer, missing)
-
-        def waiting() -> dict[str, Any]:
-            return fresh
-
+        converting = lambda: fresh  # noqa: E731
     done: list[bool] = []
 
     def wait() -> None:
         if not done:
-            fresh = waiting()
+            fresh = converting()
+            if fresh is None:  # the helper could not: convert here
+                fresh = {i.digest: renderer.content.render(i).to_json() for i in missing}
             renderer.content.prefill(fresh)
             cache.put_items(namespace, fresh)
             done.append(True)

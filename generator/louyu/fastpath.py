@@ -2,11 +2,11 @@
 
 After each successful build louyu records, in the build cache, a fingerprint
 of every input file (path, size, modification time, inode), louyu's version,
-the git HEAD, the command's options, the state of the output folder it wrote,
-and until when that output stays right (the next midnight in the platform's
+the git HEAD, the command's options and until when that output stays right (the next midnight in the platform's
 time zone or the next activity to end, whichever comes first: lists, homes
 and screens change then). A build whose fingerprint matches, before that
-moment, with its output untouched, has nothing to do. This module imports
+moment, with every file and folder of its output as the record of that
+output says louyu wrote them (record.py), has nothing to do. This module imports
 only the standard library, so that check costs milliseconds.
 """
 
@@ -88,24 +88,6 @@ def _git_head(root: Path) -> str:
         return ""
 
 
-def output_state(output: Path) -> list[Any]:
-    """What louyu wrote at the top of the output: removed or edited files show up here."""
-    state: list[Any] = []
-    try:
-        state.append(output.stat().st_ino)
-        for entry in sorted(os.scandir(output), key=lambda e: e.name):
-            for name in ("index.html", "manifest.json", "search/search_index.json"):
-                path = os.path.join(entry.path, name) if entry.is_dir() else entry.path
-                if os.path.exists(path):
-                    s = os.stat(path)
-                    state.append([os.path.relpath(path, output), s.st_size, s.st_mtime_ns, s.st_ino])
-                if not entry.is_dir():
-                    break
-    except OSError:
-        return ["missing"]
-    return state
-
-
 def check(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> tuple[dict[str, Any] | None, str | None]:
     """(the last build's record if still exactly right, else None; the inputs' fingerprint
     taken now, before anything is read, for the build that follows to remember)."""
@@ -128,8 +110,6 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
         return None, inputs
     if record.get("inputs") != inputs:
         return None, inputs
-    if record.get("output") != output_state(output):
-        return None, inputs
     # Every file and folder the last build wrote, as it wrote them: nothing edited by hand.
     if files is None or not files.folders_untouched(output) or not files.files_untouched(output):
         return None, inputs
@@ -146,7 +126,6 @@ def remember(
             {
                 "inputs": inputs,
                 "valid_until": valid_until.astimezone(dt.timezone.utc).isoformat(),
-                "output": output_state(output),
                 "summary": summary,
             },
         )

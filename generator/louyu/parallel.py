@@ -10,13 +10,13 @@ everything runs in-process.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from .helper import jobs
 from .model import Item
 from .render.site import SiteRenderer
+from .render.theme import segment_chinese
 from .write import TreeWriter
 
 _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
@@ -29,38 +29,13 @@ def _pool(n: int) -> Any:
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
 
 
-def render_items_in_background(renderer: SiteRenderer, items: list[Item]) -> Callable[[], dict[str, Any]]:
-    """A few item revisions converted by one forked worker while the caller goes on
-    (loading Markdown's extensions and the segmenter's dictionary takes ~0.2 s).
-    Returns the call that waits for digest -> cacheable rendering."""
-    global _RENDERER
-    if jobs() == 1:
-        return lambda: {i.digest: renderer.content.render(i).to_json() for i in items}
-    _RENDERER = renderer
-    pool = _pool(1)
-    try:
-        job = pool.apply_async(_render_chunk, (items,))
-    finally:
-        _RENDERER = None
-    done: list[dict[str, Any]] = []
-
-    def wait() -> dict[str, Any]:
-        if not done:
-            try:
-                done.append(job.get())
-            finally:
-                pool.terminate()
-        return done[0]
-
-    return wait
-
-
 def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     """Digest -> cacheable rendering of each item revision."""
     global _RENDERER
     n = jobs()
     if n == 1 or len(items) < FEW_ITEMS:
         return {i.digest: renderer.content.render(i).to_json() for i in items}
+    segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
     _RENDERER = renderer
     chunks = [items[k::n * 4] for k in range(n * 4)]
     out: dict[str, Any] = {}

@@ -8,6 +8,7 @@ own items and those addressed to it; the central station shows every item.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -34,7 +35,11 @@ class Site:
         return index
 
     def page_at(self, path: str) -> Item | None:
-        return next((i for i in self.pages if i.path == path), None)
+        return self._pages_by_path.get(path)
+
+    @functools.cached_property
+    def _pages_by_path(self) -> dict[str, Item]:
+        return {i.path: i for i in self.pages}
 
 
 @dataclass

@@ -92,12 +92,6 @@ class OutputRecord:
             else:
                 self.dirs[rel] = state
 
-    def forget(self, prefix: str) -> None:
-        """Drop the entries of one station folder (carried over by a --station build)."""
-        for table in (self.files, self.dirs):
-            for path in [p for p in table if p == prefix or p.startswith(prefix + "/")]:
-                del table[path]
-
     # -- storage ---------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
