@@ -29,3 +29,14 @@ def test_usage_errors_exit_2() -> None:
     assert CliRunner().invoke(main, ["nope"]).exit_code == 2
     assert CliRunner().invoke(main, ["serve", "-a", "nonsense"]).exit_code == 2
     assert CliRunner().invoke(main, ["review", "approve", "x.md"]).exit_code == 2  # --by missing
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["serve"], ["report"], ["review", "list"]], ids=" ".join)
+def test_missing_config_file_is_named_in_chinese(tmp_path, monkeypatch, command: list[str]) -> None:
+    # Staff often run louyu in the wrong folder: the message says which file is missing.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "找不到配置文件" in result.output and "mkdocs.yml" in result.output
+    assert "Traceback" not in result.output and "内部错误" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written where there is no platform

@@ -75,6 +75,9 @@ def build(
     `inputs`: the fingerprint of the input files when the caller has just taken it;
     `helper`: a conversion helper the caller started (else one is started here)."""
     started = time.perf_counter()
+    if not config_file.is_file():  # no platform here: say so, and leave no cache folder behind
+        load_checked(config_file, strict)
+        raise AssertionError("load_checked accepted a missing mkdocs.yml")
     if inputs is None:  # the inputs' fingerprint, taken before anything is read
         inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
     if helper is None:

@@ -62,8 +62,11 @@ def code_fingerprint() -> str:
 
 def input_fingerprint(root: Path, config_file: Path) -> str:
     h = hashlib.sha256(f"louyu {code_fingerprint()}\n".encode())
-    st = config_file.stat()
-    h.update(f"{config_file.name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n".encode())
+    try:
+        st = config_file.stat()
+        h.update(f"{config_file.name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n".encode())
+    except OSError:  # missing: the loader says so, in Chinese
+        h.update(f"{config_file.name} missing\n".encode())
     for top in INPUTS[1:]:
         for folder, dirs, files in os.walk(root / top):
             dirs.sort()
