@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
 import icalendar
@@ -120,3 +121,28 @@ def test_feed_descriptions_are_text_not_html(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in entry.description
     raw = (p.site / "a/feed.xml").read_text("utf-8")
     assert "&amp;lt;script&amp;gt;" in raw
+
+
+def test_feed_stays_well_formed_with_hostile_text(tmp_path: Path) -> None:
+    # Markup, entities, a CDATA end and control characters XML 1.0 forbids, in the title,
+    # the summary and the body the excerpt is cut from.
+    p = make_platform(
+        tmp_path,
+        {
+            "content/a/news/x.md": item("A&B <b>粗</b> ]]> \x01 \x0b结束", "a-admin", summary="摘要 &amp; \x1f 完"),
+            "content/a/news/y.md": item("正文里的控制字符", "a-admin", body="第一段\x02 <i>斜</i> & 尾。"),
+        },
+    )
+    p.approve("content/a/news/x.md", "content/a/news/y.md", by="a-inst")
+    p.build()
+    feed = feedparser.parse((p.site / "a/feed.xml").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    # Exact texts from a plain XML parser (feedparser guesses titles with "<" are HTML).
+    channel = ElementTree.fromstring((p.site / "a/feed.xml").read_bytes()).find("channel")
+    assert channel is not None
+    items = {i.findtext("title"): i for i in channel.iter("item")}
+    hostile = items["A&B <b>粗</b> ]]>  结束"]
+    assert hostile.findtext("description") == "摘要 &amp;amp;  完"  # HTML of the text
+    body = items["正文里的控制字符"].findtext("description") or ""
+    assert "第一段" in body and "\x02" not in body
+    assert channel.findtext("link") == "https://example.org/a/"

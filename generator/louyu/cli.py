@@ -7,7 +7,9 @@ Exit status: 0 success, 1 the platform has errors (output left as it was),
 from __future__ import annotations
 
 import functools
+import gc
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -80,6 +82,26 @@ def main() -> None:
     """louyu：楼宇党建共享平台 1+N 站点生成器。"""
 
 
+_INSTALLED_COMMAND = False  # set by `entry`, never when tests call `main` in-process
+
+
+def entry() -> None:
+    """The installed `louyu` command (pyproject's console script)."""
+    global _INSTALLED_COMMAND
+    _INSTALLED_COMMAND = True
+    main()
+
+
+def _leave_now() -> None:
+    """A build has written, recorded and closed everything: end the process without the
+    interpreter's teardown of every object the build made (~20 ms at 400 items, a tenth
+    of a one-edit rebuild). Only in the installed command: never inside a test run."""
+    if _INSTALLED_COMMAND:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 @main.command()
 @config_option
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/）")
@@ -105,6 +127,9 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     helper = ConversionHelper.start(config_file.absolute()) if config_file.is_file() else None
     from .build import build as run_build
 
+    # What is loaded now lives until the end: the collector need not scan it again and again.
+    gc.freeze()
+
     def show(sid: str, n: int, total: int) -> None:
         click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)
 
@@ -127,6 +152,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
         f"{files}，{result.bytes_written / 1048576:.1f} MiB，用时 {result.seconds:.2f} 秒。",
         err=True,
     )
+    _leave_now()
 
 
 @main.command()

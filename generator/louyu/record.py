@@ -55,21 +55,41 @@ class OutputRecord:
     def folders_untouched(self, root: Path) -> bool:
         """Nothing was added to or removed from any folder the last build wrote."""
         base = str(root)
-        for rel, state in self.dirs.items():
-            if dir_state(os.path.join(base, rel) if rel else base) != state:
-                return False
+        stat = os.stat
+        try:
+            for rel, state in self.dirs.items():
+                st = stat(f"{base}/{rel}" if rel else base)
+                if st.st_mtime_ns != state[0] or st.st_ino != state[1]:
+                    return False
+        except (OSError, IndexError, KeyError, TypeError):
+            return False  # gone, or a record not written by this louyu
         return True
 
     def files_untouched(self, root: Path) -> bool:
         base = str(root)
-        return all(isinstance(e, list) and file_state(os.path.join(base, p)) == e[1:] for p, e in self.files.items())
+        stat = os.stat
+        try:
+            for path, entry in self.files.items():
+                st = stat(f"{base}/{path}")
+                if entry[1] != st.st_size or entry[2] != st.st_mtime_ns or entry[3] != st.st_ctime_ns or entry[4] != st.st_ino:
+                    return False
+        except (OSError, IndexError, KeyError, TypeError):
+            return False
+        return True
 
     def holds(self, root: Path, path: str, key: str | None) -> bool:
-        """The file at `path` is the one made from `key` and is untouched since."""
+        """The file at `path` is the one made from `key` and is untouched since.
+        (Called for every output of every rebuild: one stat, no lists made.)"""
         entry = self.files.get(path)
-        if key is None or not isinstance(entry, list) or not entry or entry[0] != key:
+        if key is None or entry is None:
             return False
-        return file_state(os.path.join(root, path)) == entry[1:]
+        try:
+            if entry[0] != key:
+                return False
+            st = os.stat(f"{root}/{path}")
+            return entry[1] == st.st_size and entry[2] == st.st_mtime_ns and entry[3] == st.st_ctime_ns and entry[4] == st.st_ino
+        except (OSError, IndexError, KeyError, TypeError):
+            return False
 
     # -- after writing -------------------------------------------------------------------
 

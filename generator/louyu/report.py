@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,16 +87,24 @@ def build_report(platform: Platform, publication: Publication) -> list[StationRe
     months = last_months(today)
     quarters = last_quarters(today)
     central = platform.central.id
+    central_themes: dict[str, set[str | None]] = {}  # station -> months of central themes addressed to it
+    for i in publication.published:
+        if i.section == "themes" and i.station == central:
+            for sid in platform.stations:
+                if i.addressed_to(sid):
+                    central_themes.setdefault(sid, set()).add(i.month)
     reports = []
     for sid, station in sorted(platform.stations.items(), key=lambda kv: (not kv[1].is_central, kv[0])):
         own = [i for i in publication.published if i.station == sid]
         report = StationReport(sid, station.name, "总站" if station.is_central else "分站")
+        per_month = Counter((i.date.isoformat()[:7], i.section) for i in own)
+        own_themes = {i.month for i in own if i.section == "themes"}
         for month in months:
-            published = {sec: sum(1 for i in own if i.section == sec and i.date.strftime("%Y-%m") == month) for sec in SECTIONS}
+            published = {sec: per_month[month, sec] for sec in SECTIONS}
             theme = None
-            if any(i.section == "themes" and i.month == month for i in own):
+            if month in own_themes:
                 theme = "本站"
-            elif any(i.section == "themes" and i.month == month and i.station == central and i.addressed_to(sid) for i in publication.published):
+            elif month in central_themes.get(sid, ()):
                 theme = "总站"
             report.months.append(MonthRow(month, published, theme))
         for quarter in quarters:

@@ -18,13 +18,12 @@ its leftovers are removed by the next build.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import json
 import os
 import posixpath
 import shutil
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -156,6 +155,9 @@ def _remove_in_background(path: Path) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
+    import ctypes  # only for a whole-tree swap
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return False
@@ -292,15 +294,22 @@ class StagedUpdate:
 
     def check(self) -> None:
         """Refuse (before anything is touched) moves that a rename cannot do."""
+        base = str(self.target)
+        folders_ok: set[str] = {""}  # parents seen to be real folders (or absent: made later)
         for _, rel in self.moves:
-            dest = self.target / rel
-            if dest.is_dir() and not dest.is_symlink():
+            if os.path.isdir(f"{base}/{rel}") and not os.path.islink(f"{base}/{rel}"):
                 raise ConflictError(rel)
-            for up in dest.parents:
-                if up == self.target:
-                    break
-                if up.exists() and not up.is_dir() or up.is_symlink():
-                    raise ConflictError(rel)
+            up = posixpath.dirname(rel)
+            while up not in folders_ok:
+                try:
+                    st = os.lstat(f"{base}/{up}")
+                except FileNotFoundError:
+                    pass
+                else:
+                    if not stat.S_ISDIR(st.st_mode):  # a file or a symlink where a folder must be
+                        raise ConflictError(rel)
+                folders_ok.add(up)
+                up = posixpath.dirname(up)
 
     def commit(self) -> None:
         """The commit point: once the journal is in place the update will be completed."""
@@ -327,13 +336,16 @@ def _apply_journal(target: Path, journal: Path) -> None:
         return  # not a journal this louyu wrote: ignored, and removed by the caller
     if not staging.name.startswith(f".{target.name}{_NEW}"):
         return
+    made: set[str] = set()
     for name, rel in moves:
-        src = staging / name
-        if not safe_relative(rel) or not src.exists():
+        src = f"{staging}/{name}"
+        if not safe_relative(rel) or not os.path.exists(src):
             continue  # moved before the interruption
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dest)
+        folder = posixpath.dirname(rel)
+        if folder not in made:
+            os.makedirs(f"{target}/{folder}", exist_ok=True)
+            made.add(folder)
+        os.replace(src, f"{target}/{rel}")
     for rel in removals:
         if not safe_relative(rel):
             continue

@@ -12,7 +12,7 @@ import functools
 import json
 import posixpath
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -26,8 +26,8 @@ from ..configmemo import folder_inputs, mkdocs_yml_inputs
 from ..fastpath import code_fingerprint
 from ..gate import STATE_LABELS, Review
 from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
-from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss
-from ..plan import Output, key_of
+from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
+from ..plan import Output, key_of, text_key
 from ..publish import Publication, Site
 from ..refs import href_of
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
@@ -51,7 +51,7 @@ VIDEO = {".mp4", ".webm", ".ogv", ".m4v", ".mov"}
 LOUYU_CSS = "assets/louyu/louyu.css"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Row:
     href: str
     title: str
@@ -61,6 +61,14 @@ class Row:
     summary: str = ""
     when: str = ""
     status: str = ""  # preview only: 待审核 / 已修改待审核
+    text: str = field(init=False, compare=False, default="")  # the repr, made once (list page keys)
+
+    def __post_init__(self) -> None:
+        values = (self.href, self.title, self.date, self.station, self.section, self.summary, self.when, self.status)
+        object.__setattr__(self, "text", f"Row{values!r}")
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def human_size(size: int) -> str:
@@ -105,9 +113,11 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.pages.filters["xml"] = xml_text  # feed.xml
         self._search_json: dict[str, str] = {}
         self._manifest_json: dict[str, str] = {}
         self._item_keys: dict[str, str] = {}
+        self._excerpts: dict[str, str] = {}
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
@@ -173,7 +183,7 @@ class SiteRenderer:
         yield Output(
             f"{sid}/feed.xml",
             key_of(base, "feed", [(i.path, i.digest) for i in feed_items]),
-            lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}),
+            lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}, self.pages),
         )
         activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
         yield Output(f"{sid}/activities.ics", key_of(base, "ics", activities), lambda: ics(self.platform, site, self.publication))
@@ -204,7 +214,10 @@ class SiteRenderer:
         return (approval.by, approval.at.isoformat()) if approval else None
 
     def _excerpt(self, item: Item) -> str:
-        return excerpt(self.content.render(item).body)
+        text = self._excerpts.get(item.digest)
+        if text is None:  # each revision once, whichever sites list it
+            text = self._excerpts[item.digest] = excerpt(self.content.render(item).body)
+        return text
 
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
@@ -323,9 +336,12 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
-        key = key_of(base, "item", self._item_key(item), report_rows, activity)
+        if report_rows or activity:
+            key = key_of(base, "item", self._item_key(item), report_rows, activity)
+        else:  # most pages: the same key as a string, without the repr of empty values
+            key = text_key(base, "item", self._item_key(item))
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
-        for ref in item.files():
+        for ref in item.files() if item.refs else ():
             yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
 
     def _item_page(

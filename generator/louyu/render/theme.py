@@ -214,11 +214,11 @@ def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, 
     """Markdown extensions from mkdocs.yml (anchors keep Chinese), and their fingerprint."""
     import hashlib
     import json
-    from importlib.metadata import version
-
     from pymdownx.slugs import slugify
 
-    libraries = [f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")]
+    from ..fastpath import installed_versions
+
+    libraries = sorted(installed_versions(("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")).items())
     fingerprint = hashlib.sha256(
         json.dumps([config.markdown_extensions, dict(config.mdx_configs), libraries], sort_keys=True, default=repr).encode()
     ).hexdigest()[:16]
