@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,3 +41,13 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     assert "检查通过" in proc.stderr
     proc = subprocess.run([louyu, "build", "--nope"], capture_output=True, text=True)
     assert proc.returncode == 2
+    # A build ends the process at once (no interpreter teardown): everything it wrote,
+    # printed and recorded must be there all the same.
+    cache = {**os.environ, "LOUYU_CACHE_DIR": str(tmp_path / "cache")}
+    site = tmp_path / "site"
+    proc = subprocess.run([louyu, "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)], capture_output=True, text=True, env=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "已构建 5 个站点" in proc.stderr
+    assert (site / "zongzhan/feed.xml").is_file()
+    proc = subprocess.run([louyu, "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)], capture_output=True, text=True, env=cache)
+    assert proc.returncode == 0 and "没有变化" in proc.stderr, proc.stderr

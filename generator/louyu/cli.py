@@ -298,4 +298,4 @@ _decision_command("withdrawn", "撤回条目：下次构建时从所有站点下
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()
