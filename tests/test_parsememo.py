@@ -4,7 +4,12 @@ a reused item equals a fresh parse, and every change that matters is noticed."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import PlatformHandle, item, make_platform
 from louyu.cache import Memo
@@ -125,3 +130,52 @@ def test_ledgers_from_the_cache_equal_a_fresh_parse_and_notice_staff_changes(pla
     again = Memo(dict(again.values))
     _, problems = load_platform(platform.config, again)
     assert any(p.path == "reviews/a/news/local.yml" and "a-inst" in p.message for p in problems)
+
+
+def test_markdown_settings_from_the_cache_convert_like_mkdocs(platform: PlatformHandle) -> None:
+    # A rebuild converts an edited item with the Markdown settings an earlier build
+    # validated (the conversion helper too), without MkDocs: the same HTML either way.
+    from louyu.configmemo import memo_markdown_settings
+    from louyu.render.content import ContentRenderer
+    from louyu.render.theme import markdown_config_from, prepare_markdown_config
+
+    platform.write("content/hq/news/md.md", item("标记", "hq-admin", body="## 小节\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\n!!! note\n    提示"))
+    configs = Memo()
+    fresh, _ = load_platform(platform.config, None, configs)
+    known = memo_markdown_settings(platform.config, Memo(dict(configs.values)))
+    assert known is not None
+    from_memo = markdown_config_from(*known)
+    from_mkdocs = prepare_markdown_config(fresh.mkdocs())
+    assert from_memo[2] == from_mkdocs[2] == fresh.facts.markdown
+    md = next(i for i in fresh.items if i.path.endswith("md.md"))
+    a = ContentRenderer(lambda: from_memo[:2], from_memo[2]).render(md)
+    b = ContentRenderer(lambda: from_mkdocs[:2], from_mkdocs[2]).render(md)
+    assert a == b and "<table>" in a.body and "admonition" in a.body
+    # Settings that are Python objects (a !!python/name tag) are never taken from JSON.
+    platform.write("mkdocs.yml", platform.config.read_text("utf-8") + "  - toc:\n      slugify: !!python/name:pymdownx.slugs.uslugify\n")
+    configs = Memo()
+    load_platform(platform.config, None, configs)
+    assert memo_markdown_settings(platform.config, Memo(dict(configs.values))) is None
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "helper"])
+def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
+    # Material's search plugin imports jieba (0.3 s with pkg_resources); louyu segments with
+    # rjieba, so neither the build nor its conversion helper may load it when converting an
+    # edited item. A stand-in jieba on PYTHONPATH leaves a mark if anything imports it.
+    p = make_platform(tmp_path / "p", {"content/hq/news/x.md": item("新闻", "hq-admin")})
+    p.approve("content/hq/news/x.md", by="hq-inst")
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    mark = tmp_path / "jieba-imported"
+    (fake / "jieba.py").write_text(f"open({str(mark)!r}, 'w').close()\nraise ImportError('stand-in')\n", "utf-8")
+    env = {**os.environ, "LOUYU_CACHE_DIR": str(tmp_path / "cache"), "LOUYU_JOBS": jobs}
+    command = [sys.executable, "-m", "louyu.cli", "build", "-f", str(p.config)]
+    assert subprocess.run(command, capture_output=True, env=env).returncode == 0
+    p.write("content/hq/news/x.md", item("新闻", "hq-admin", body="改过的正文。"))
+    p.approve("content/hq/news/x.md", by="hq-inst")
+    env["PYTHONPATH"] = os.pathsep.join([str(fake), env.get("PYTHONPATH", "")])
+    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "改过的正文" in (p.site / "hq/news/hq/x/index.html").read_text("utf-8")
+    assert not mark.exists()

@@ -218,6 +218,33 @@ class Cache:
             self._set_aside()  # the next build starts a new cache
 
 
+def peek_memo(folder: Path, kind: str) -> dict[str, Any]:
+    """One kind of memo, read without taking part in the cache's upkeep: read-only, never
+    creating, checking or setting aside the file (for the conversion helper, which runs
+    beside the build that does all that). Anything wrong reads as empty."""
+    path = folder / "cache.sqlite"
+    if not path.is_file():
+        return {}
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:
+                return {}
+            rows = db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return {}
+    found: dict[str, Any] = {}
+    for key, value in rows:
+        try:
+            found[key] = json.loads(value)
+        except ValueError:
+            continue
+    return found
+
+
 class Memo:
     """Values computed by earlier builds, looked up by key; what was used or new is kept.
 

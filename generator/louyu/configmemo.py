@@ -14,6 +14,7 @@ item's Markdown).
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from pathlib import Path
@@ -54,7 +55,7 @@ def config_key(config_file: Path) -> str:
 
 
 def facts_of(config: Any) -> ConfigFacts:
-    from .render.theme import find_theme_file, prepare_markdown_config
+    from .render.theme import find_theme_file, markdown_settings_json, prepare_markdown_config
 
     palette = config.theme.get("palette") or {}
     if isinstance(palette, list):
@@ -66,6 +67,7 @@ def facts_of(config: Any) -> ConfigFacts:
         primary=str(palette.get("primary", "red")).lower() if isinstance(palette, dict) else "red",
         theme_dirs=tuple(str(d) for d in config.theme.dirs),
         markdown=prepare_markdown_config(config)[2],
+        markdown_settings=markdown_settings_json(config),
     )
 
 
@@ -127,3 +129,15 @@ def validate_later(config_file: Path) -> Any:
     if config is None:
         raise LouyuError(config_file.name, 1, "mkdocs.yml 在构建过程中被修改且有错误，请修正后重新构建")
     return config
+
+
+def memo_markdown_settings(config_file: Path, memo: Memo) -> tuple[list[Any], dict[str, Any]] | None:
+    """The Markdown extensions and settings an earlier build validated for exactly this
+    mkdocs.yml (and theme, environment, louyu), when they are plain data; else None."""
+    entry = memo.values.get(config_key(config_file))
+    try:
+        text = entry["facts"]["markdown_settings"]  # type: ignore[index]
+        names, options = json.loads(text)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (names, options) if isinstance(names, list) and isinstance(options, dict) else None

@@ -90,19 +90,30 @@ class ConversionHelper:
 def _helper_main(config_file: Path, conn: Any, parents_end: Any) -> None:
     # Without the build's end of the pipe, a build killed meanwhile means EOF here, not a wait forever.
     parents_end.close()
+    from .cache import Memo, cache_dir, peek_memo
+    from .configmemo import memo_markdown_settings
     from .problems import LouyuError, Problems
     from .render.content import ContentRenderer
-    from .render.theme import prepare_markdown_config, segment_chinese
-    from .settings import load_config
+    from .render.theme import html_sections, markdown_config_from, prepare_markdown_config, segment_chinese
 
     content = None
     try:
-        config, _, _ = load_config(config_file, Problems())
-        if config is not None:
+        # The Markdown settings an earlier build validated for this very mkdocs.yml, else
+        # MkDocs validates it here (0.1 s more: imports, plugins).
+        known = memo_markdown_settings(config_file, Memo(peek_memo(cache_dir(config_file.parent), "config")))
+        if known is not None:
+            extensions, configs, fingerprint = markdown_config_from(*known)
+        else:
+            from .settings import load_config
+
+            config, _, _ = load_config(config_file, Problems())
+            if config is None:
+                raise ValueError("mkdocs.yml has errors")
             extensions, configs, fingerprint = prepare_markdown_config(config)
-            content = ContentRenderer(lambda: (extensions, configs), fingerprint)
-            assert content.md is not None  # load the extensions now
-            segment_chinese("楼宇党建")  # and the dictionary
+        content = ContentRenderer(lambda: (extensions, configs), fingerprint)
+        assert content.md is not None  # load the extensions now
+        segment_chinese("楼宇党建")  # and the dictionary
+        html_sections("<h2 id='a'>楼宇</h2><p>党建</p>")  # and Material's search parser
     except Exception:  # the build itself reports what is wrong with mkdocs.yml
         content = None
     try:

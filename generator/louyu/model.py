@@ -177,6 +177,9 @@ class ConfigFacts:
     primary: str  # the palette's primary colour name
     theme_dirs: tuple[str, ...]
     markdown: str  # fingerprint of the Markdown extensions and their settings
+    # The extensions and their settings as JSON, when they are plain data (not `!!python/name`
+    # objects): then converting an item needs no MkDocs validation (render/theme.py).
+    markdown_settings: str | None = None
 
 
 @dataclass

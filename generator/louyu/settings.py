@@ -73,17 +73,11 @@ class LouyuPlugin(BasePlugin[LouyuConfig]):
 
 
 def _validate(config: MkDocsConfig) -> tuple[Any, Any]:
-    """MkDocs' validation, which loads the plugins. Material's search plugin imports jieba
-    (and with it pkg_resources: 0.3 s) only to segment Chinese, which louyu does itself
-    with rjieba: the import is refused while the plugins load."""
-    blocked = "jieba" not in sys.modules
-    if blocked:
-        sys.modules["jieba"] = None  # type: ignore[assignment]
-    try:
+    """MkDocs' validation, which loads the plugins (Material's search without jieba)."""
+    from .render.theme import without_jieba
+
+    with without_jieba():
         return config.validate()
-    finally:
-        if blocked and sys.modules.get("jieba", 0) is None:
-            del sys.modules["jieba"]
 
 
 def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | None, Settings, Document | None]:

@@ -38,6 +38,7 @@ from .theme import (
     NavEntry,
     StationTheme,
     load_env,
+    markdown_config_from,
     prepare_markdown_config,
     search_settings,
     segment_chinese,
@@ -106,7 +107,7 @@ class SiteRenderer:
         self.platform = platform
         self.publication = publication
         self.memos = {kind: (memos or {}).get(kind) or Memo() for kind in MEMOS}
-        self.content = ContentRenderer(lambda: prepare_markdown_config(self.config)[:2], facts.markdown)
+        self.content = ContentRenderer(self._markdown_settings, facts.markdown)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
             autoescape=True,
@@ -154,6 +155,15 @@ class SiteRenderer:
         return load_env(self.config)
 
     # -- the whole site -------------------------------------------------------------
+
+    def _markdown_settings(self) -> tuple[list[Any], dict[str, Any]]:
+        """From the facts when they carry them (no MkDocs needed), else from MkDocs."""
+        if self.facts.markdown_settings is not None:
+            names, options = json.loads(self.facts.markdown_settings)
+            extensions, configs, fingerprint = markdown_config_from(names, options)
+            if fingerprint == self.facts.markdown:
+                return extensions, configs
+        return prepare_markdown_config(self.config)[:2]
 
     def static_outputs(self, sid: str) -> Iterator[Output]:
         """Files that are the same in every station folder (written once, then hard-linked)."""

@@ -10,12 +10,14 @@ and every page is the shell with the markers replaced.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
 
@@ -212,19 +214,37 @@ def find_theme_file(config: MkDocsConfig, rel: str | None) -> Path | None:
 
 def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any], str]:
     """Markdown extensions from mkdocs.yml (anchors keep Chinese), and their fingerprint."""
+    return markdown_config_from(list(config.markdown_extensions), dict(config.mdx_configs))
+
+
+def markdown_settings_json(config: MkDocsConfig) -> str | None:
+    """mkdocs.yml's validated Markdown extensions and settings as JSON, if they are plain
+    data that JSON gives back unchanged (else None: they need MkDocs every time)."""
+    import json
+
+    value = [list(config.markdown_extensions), dict(config.mdx_configs)]
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    return text if json.loads(text) == value else None
+
+
+def markdown_config_from(names: list[Any], options: dict[str, Any]) -> tuple[list[Any], dict[str, Any], str]:
+    """The extensions and settings Python-Markdown is given (a slugify that keeps Chinese
+    added to toc), and a fingerprint of what mkdocs.yml says plus the libraries' versions."""
     import hashlib
     import json
+
     from pymdownx.slugs import slugify
 
     from ..fastpath import installed_versions
 
     libraries = sorted(installed_versions(("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")).items())
-    fingerprint = hashlib.sha256(
-        json.dumps([config.markdown_extensions, dict(config.mdx_configs), libraries], sort_keys=True, default=repr).encode()
-    ).hexdigest()[:16]
+    fingerprint = hashlib.sha256(json.dumps([names, options, libraries], sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
-    extensions = list(config.markdown_extensions)
-    configs = copy.deepcopy(dict(config.mdx_configs))
+    extensions = list(names)
+    configs = copy.deepcopy(options)
     if "toc" not in extensions:
         extensions.append("toc")
     toc = dict(configs.get("toc", {}))
@@ -270,9 +290,24 @@ def segment_chinese(text: str) -> str:
     return str(_HAN.sub(replace, text)).strip("\u200b")
 
 
+@contextlib.contextmanager
+def without_jieba() -> Iterator[None]:
+    """Importing Material's search plugin imports jieba (and pkg_resources with it: 0.3 s)
+    only to segment Chinese, which louyu does itself with rjieba: refused meanwhile."""
+    blocked = "jieba" not in sys.modules
+    if blocked:
+        sys.modules["jieba"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("jieba", 0) is None:
+            del sys.modules["jieba"]
+
+
 def html_sections(content: str) -> list[tuple[str | None, str, str]]:
     """(anchor id, title, text) of each heading section of an HTML fragment (Material's parser)."""
-    from material.plugins.search.plugin import Parser
+    with without_jieba():
+        from material.plugins.search.plugin import Parser
 
     parser = Parser()
     parser.feed(content)
