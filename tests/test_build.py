@@ -315,3 +315,28 @@ def test_section_pages_mark_their_navigation_link_and_paginate(tmp_path: Path) -
     assert "<title>新闻动态 - 测试平台 · 甲分站</title>" in second
     assert "新闻动态（第 2 页）" in second and second.count('class="louyu-entry"') == 3 and "新闻22" in second
     assert 'href="../../../news/" rel="prev"' in second
+
+
+def test_byte_identical_items_in_two_places_are_two_items(tmp_path: Path) -> None:
+    # The same notice posted word for word by two stations (and in two sections) has one
+    # revision digest (it covers the files, not the folder) but stays two items: each
+    # with its own page, search entry, manifest entry and review.
+    text = item("同一份通知", "hq-admin", summary="通知摘要", body="## 通知\n\n全文相同。")
+    p = make_platform(tmp_path, {"content/hq/news/notice.md": text, "content/hq/disclosures/notice.md": text})
+    p.approve("content/hq/news/notice.md", by="hq-inst")
+    p.build()
+    p.approve("content/hq/disclosures/notice.md", by="hq-inst")
+    p.build()  # incremental: the second copy joins
+    for sid in ("hq", "a"):
+        urls = {i["path"]: i["url"] for i in p.manifest(sid)["items"]}
+        assert urls["content/hq/news/notice.md"] == "news/hq/notice/"
+        assert urls["content/hq/disclosures/notice.md"] == "disclosures/hq/notice/"
+        index = json.loads((p.site / sid / "search/search_index.json").read_text("utf-8"))
+        locations = {d["location"].split("#")[0] for d in index["docs"]}
+        assert {"news/hq/notice/", "disclosures/hq/notice/"} <= locations
+        for url in urls.values():
+            assert "同一份通知" in (p.site / sid / url / "index.html").read_text("utf-8")
+    p.approve("content/hq/news/notice.md", by="hq-inst", decision="withdrawn")
+    p.build()
+    assert [i["path"] for i in p.manifest("a")["items"] if i["title"] == "同一份通知"] == ["content/hq/disclosures/notice.md"]
+    assert not (p.site / "a/news/hq/notice").exists()

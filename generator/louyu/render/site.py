@@ -32,7 +32,7 @@ from ..publish import Publication, Site
 from ..refs import href_of
 from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
-from ..outputs.screen import logo_data_uri, qr_svg, screen_files
+from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from .content import ContentRenderer, excerpt
 from .theme import (
     NavEntry,
@@ -115,9 +115,12 @@ class SiteRenderer:
             lstrip_blocks=True,
         )
         self.pages.filters["xml"] = xml_text  # feed.xml
-        self._search_json: dict[str, str] = {}
-        self._manifest_json: dict[str, str] = {}
-        self._item_keys: dict[str, str] = {}
+        # Per item revision, made once per build whichever sites show it. Keyed by path and
+        # digest: the digest covers the item's files, not where it is, and the same text can
+        # be posted in two places.
+        self._search_json: dict[tuple[str, str], bytes] = {}
+        self._manifest_json: dict[tuple[str, str], str] = {}
+        self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
@@ -187,20 +190,26 @@ class SiteRenderer:
         if station.is_central:
             yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
             yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
-        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self._search_index(site).encode("utf-8"))
+        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self._search_index(site))
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
-            key_of(base, "feed", [(i.path, i.digest) for i in feed_items]),
+            # An entry shows the item's summary if it has one (then an edit of the body alone
+            # leaves the feed as it is), else the start of its body: the revision.
+            key_of(base, "feed", [(i.path, i.url, i.title, i.date, i.section, i.summary) if i.summary else (i.path, i.digest) for i in feed_items]),
             lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}, self.pages),
         )
         activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
         yield Output(f"{sid}/activities.ics", key_of(base, "ics", activities), lambda: ics(self.platform, site, self.publication))
-        # The screen carries the build time and filters by the clock: made every build.
-        screen = lazy(lambda: screen_files(self.platform, site, self.pages, self.now, self.built_at, self.logo, self._excerpt, self._qr))
+        # What the screen shows depends on the clock too (activities that ended, this month's
+        # theme): its key is that data's version. The files also say when they were built,
+        # i.e. when the screen last changed.
+        data = screen_data(self.platform, site, self.now, self._excerpt, self._qr)
+        key = text_key(base, "screen", screen_version(data))
+        screen = lazy(lambda: screen_files(self.platform, site, self.pages, data, self.built_at, self.logo))
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
-            yield Output(f"{sid}/{rel}", None, functools.partial(_nth_content, screen, n))
+            yield Output(f"{sid}/{rel}", key, functools.partial(_nth_content, screen, n))
 
     def station_files(self, site: Site) -> Iterator[tuple[str, "bytes | Path"]]:
         """(path under the site, content) of every file: what a full build writes."""
@@ -211,9 +220,9 @@ class SiteRenderer:
     def _item_key(self, item: Item) -> str:
         """What an item page shows of the item itself, the same on every site: the revision's
         digest stands for everything read from the item's own files."""
-        key = self._item_keys.get(item.digest)
+        key = self._item_keys.get((item.path, item.digest))
         if key is None:
-            key = self._item_keys[item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
+            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
         return key
 
     def _qr(self, url: str) -> str:
@@ -421,11 +430,12 @@ class SiteRenderer:
             section_keys=list(SECTIONS),
         )
 
-    def _search_index(self, site: Site) -> str:
+    def _search_index(self, site: Site) -> bytes:
+        # Joined as bytes: encoding each site's ~1.5 MB of mostly Chinese text again costs more.
         docs = [self._item_search_json(item) for item in site.pages]
-        docs.append(self.memos["about"].get(key_of(self.base_key, site.station.id), lambda: self._about_search_json(site.station)))
+        docs.append(self.memos["about"].get(key_of(self.base_key, site.station.id), lambda: self._about_search_json(site.station)).encode("utf-8"))
         head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))
-        return head[:-1] + ',"docs":[' + ",".join(d for d in docs if d) + "]}"
+        return head[:-1].encode("utf-8") + b',"docs":[' + b",".join(d for d in docs if d) + b"]}"
 
     def _about_search_json(self, station: Station) -> str:
         about = {
@@ -436,9 +446,9 @@ class SiteRenderer:
         }
         return json.dumps(about, ensure_ascii=False, separators=(",", ":"))
 
-    def _item_search_json(self, item: Item) -> str:
+    def _item_search_json(self, item: Item) -> bytes:
         # Serialised once per revision and shared by every site that shows it.
-        cached = self._search_json.get(item.digest)
+        cached = self._search_json.get((item.path, item.digest))
         if cached is None:
             entries = []
             for e in self.content.render(item).search:
@@ -446,7 +456,7 @@ class SiteRenderer:
                 if item.tags:
                     entry["tags"] = [escape(t, quote=False) for t in item.tags]
                 entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-            cached = self._search_json[item.digest] = ",".join(entries)
+            cached = self._search_json[item.path, item.digest] = ",".join(entries).encode("utf-8")
         return cached
 
     def _manifest(self, site: Site) -> str:
@@ -456,9 +466,9 @@ class SiteRenderer:
         return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
 
     def _manifest_entry(self, i: Item) -> str:
-        entry = self._manifest_json.get(i.digest)
+        entry = self._manifest_json.get((i.path, i.digest))
         if entry is None:  # the same on every site
-            entry = self._manifest_json[i.digest] = json.dumps(
+            entry = self._manifest_json[i.path, i.digest] = json.dumps(
                 {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
                 ensure_ascii=False,
             )
