@@ -87,20 +87,22 @@ def screen_data(
     }
 
 
+def screen_version(data: dict[str, Any]) -> str:
+    """Changes exactly when what the screen shows changes (the page polls it)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
 def screen_files(
     platform: Platform,
     site: Site,
     env: jinja2.Environment,
-    now: dt.datetime,
+    data: dict[str, Any],
     built_at: str,
     logo: Path | None,
-    excerpt_of: Callable[[Item], str],
-    qr: Callable[[str], str] = qr_svg,
 ) -> list[tuple[str, bytes]]:
+    """The page and its version.json, from `screen_data`."""
     station = site.station
-    data = screen_data(platform, site, now, excerpt_of, qr)
-    # The version changes exactly when what the screen shows changes.
-    version = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    version = screen_version(data)
     settings = station.screen
     seconds = settings.get("slide_seconds", 10)
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 3:

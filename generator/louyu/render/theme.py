@@ -304,12 +304,52 @@ def without_jieba() -> Iterator[None]:
             del sys.modules["jieba"]
 
 
+_PARSER: Any = None
+
+
+def material_search_parser() -> Any:
+    """The HTML parser class of Material's search plugin, which splits a page into the
+    sections of the search index.
+
+    Importing the plugin's module imports MkDocs' configuration machinery too (60 ms,
+    more than converting an edited item), for one self-contained class. So the class is
+    taken from the installed module's own source: its `Element`, `Section` and `Parser`
+    classes and its `void` set, compiled on their own (2 ms). If that source ever stops
+    holding them, the module is imported as usual. tests/test_segment.py checks the two
+    agree on the seed documents."""
+    global _PARSER
+    if _PARSER is None:
+        import ast
+        import importlib.util
+        from html import escape
+        from html.parser import HTMLParser
+
+        try:
+            spec = importlib.util.find_spec("material.plugins.search.plugin")
+            assert spec is not None and spec.origin is not None
+            tree = ast.parse(Path(spec.origin).read_text("utf-8"))
+            wanted = {"Element", "Section", "Parser", "void"}
+            body = [
+                node for node in tree.body
+                if isinstance(node, ast.ClassDef) and node.name in wanted
+                or isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in wanted for t in node.targets)
+            ]
+            found = {n.name if isinstance(n, ast.ClassDef) else "void" for n in body}
+            assert found == wanted, found
+            namespace: dict[str, Any] = {"escape": escape, "HTMLParser": HTMLParser, "__name__": "material.plugins.search.plugin"}
+            exec(compile(ast.Module(body=body, type_ignores=[]), spec.origin, "exec"), namespace)
+            _PARSER = namespace["Parser"]
+        except Exception:
+            with without_jieba():
+                from material.plugins.search.plugin import Parser
+
+            _PARSER = Parser
+    return _PARSER
+
+
 def html_sections(content: str) -> list[tuple[str | None, str, str]]:
     """(anchor id, title, text) of each heading section of an HTML fragment (Material's parser)."""
-    with without_jieba():
-        from material.plugins.search.plugin import Parser
-
-    parser = Parser()
+    parser = material_search_parser()()
     parser.feed(content)
     parser.close()
     return [
