@@ -329,7 +329,7 @@ def material_search_parser() -> Any:
             assert spec is not None and spec.origin is not None
             tree = ast.parse(Path(spec.origin).read_text("utf-8"))
             wanted = {"Element", "Section", "Parser", "void"}
-            body = [
+            body: list[ast.stmt] = [
                 node for node in tree.body
                 if isinstance(node, ast.ClassDef) and node.name in wanted
                 or isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in wanted for t in node.targets)
