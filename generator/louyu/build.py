@@ -131,7 +131,7 @@ def render_item_revisions(
     namespace = f"{code_fingerprint()}:{renderer.content.fingerprint()}"
     revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
     cached = cache.get_items(namespace, revisions)
-    renderer.content.prefill(cached)
+    renderer.content.prefill_stored(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
     if missing and len(cached) < len(revisions) // 2:
         cache.forget_other_namespaces(namespace)  # louyu or mkdocs.yml changed: old entries are dead

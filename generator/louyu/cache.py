@@ -85,11 +85,12 @@ class Cache:
             except FileNotFoundError:
                 pass
 
-    def get_items(self, namespace: str, digests: Iterable[str]) -> dict[str, Any]:
-        """`namespace` holds everything besides the digest that shapes a rendering."""
+    def get_items(self, namespace: str, digests: Iterable[str]) -> dict[str, str]:
+        """The stored renderings (JSON text) of these revisions; `namespace` holds
+        everything besides the digest that shapes a rendering."""
         if self.db is None:
             return {}
-        found: dict[str, Any] = {}
+        found: dict[str, str] = {}
         keys = {f"{namespace}:{d}": d for d in digests}
         rows: list[tuple[str, str]] = []
         try:
@@ -102,10 +103,8 @@ class Cache:
             self._failed(exc)
             return {}
         for key, value in rows:
-            try:
-                found[keys[key]] = json.loads(value)
-            except (ValueError, KeyError):
-                continue
+            if key in keys and isinstance(value, str):
+                found[keys[key]] = value  # JSON, decoded by the renderer if it needs the item
         return found
 
     def put_items(self, namespace: str, values: dict[str, Any]) -> None:

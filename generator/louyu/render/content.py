@@ -8,6 +8,7 @@ all stations (and is what a cache stores, keyed by the digest).
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -70,6 +71,7 @@ class ContentRenderer:
         first item is converted; `fingerprint`: what identifies them (see prepare_markdown_config)."""
         self.settings = settings
         self.cache: dict[str, RenderedItem] = {}
+        self.stored: dict[str, str] = {}
         self._fingerprint = fingerprint
         self._md: Any = None
 
@@ -91,10 +93,23 @@ class ContentRenderer:
         for digest, data in renderings.items():
             self.cache.setdefault(digest, RenderedItem.from_json(digest, data))
 
+    def prefill_stored(self, renderings: dict[str, str]) -> None:
+        """Renderings as stored (JSON text): decoded when an item is asked for. A rebuild
+        needs few (the pages and excerpts that changed), so most are never decoded."""
+        self.stored.update(renderings)
+
     def render(self, item: Item) -> RenderedItem:
         cached = self.cache.get(item.digest)
         if cached is None:
-            cached = self.cache[item.digest] = self._render(item)
+            stored = self.stored.pop(item.digest, None)
+            if stored is not None:
+                try:
+                    cached = RenderedItem.from_json(item.digest, json.loads(stored))
+                except (ValueError, KeyError, TypeError):
+                    cached = None  # not what this code stores: converted afresh
+            if cached is None:
+                cached = self._render(item)
+            self.cache[item.digest] = cached
         return cached
 
     def _render(self, item: Item) -> RenderedItem:

@@ -96,7 +96,7 @@ def when(item: Item) -> str:
     return text
 
 
-MEMOS = ("shell", "qr", "theme", "about")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "about", "search")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -450,14 +450,20 @@ class SiteRenderer:
         # Serialised once per revision and shared by every site that shows it.
         cached = self._search_json.get((item.path, item.digest))
         if cached is None:
-            entries = []
-            for e in self.content.render(item).search:
-                entry: dict[str, object] = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
-                if item.tags:
-                    entry["tags"] = [escape(t, quote=False) for t in item.tags]
-                entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-            cached = self._search_json[item.path, item.digest] = ",".join(entries).encode("utf-8")
+            key = key_of(code_fingerprint(), self.content.fingerprint(), item.path, item.digest)
+            text = self.memos["search"].get(key, lambda: self._search_entries(item))
+            cached = self._search_json[item.path, item.digest] = str(text).encode("utf-8")
         return cached
+
+    def _search_entries(self, item: Item) -> str:
+        """The item's documents of a search index, as JSON (kept in the build cache)."""
+        entries = []
+        for e in self.content.render(item).search:
+            entry: dict[str, object] = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
+            if item.tags:
+                entry["tags"] = [escape(t, quote=False) for t in item.tags]
+            entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        return ",".join(entries)
 
     def _manifest(self, site: Site) -> str:
         # One item per line: readable, and written by json's C encoder (indent= is not).
