@@ -326,3 +326,33 @@ def test_stored_renderings_that_do_not_decode_are_converted_afresh(platform: Pla
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "empty-cache"))
     build(platform.config, tmp_path / "cold")
     assert normalized_tree(out) == normalized_tree(tmp_path / "cold")
+
+
+def test_tampered_output_record_rows_are_not_trusted(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The record of what the last build wrote is rows in the build cache: values of the
+    # wrong type make their files be made again; a row that is not a path, the whole output.
+    import sqlite3
+
+    from louyu.build import build
+
+    cache = tmp_path / "cache"
+    out = tmp_path / "site"
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(cache))
+    platform.build(output=out)
+    page = out / "a/news/a/local/index.html"
+    page.write_text("改坏了", "utf-8")
+    db = sqlite3.connect(cache / "cache.sqlite")
+    with db:
+        db.execute("UPDATE outputs SET a = 'x', key = 7 WHERE path = 'a/news/a/local/index.html'")
+    db.close()
+    result = platform.build(output=out)
+    assert 0 < result.files < 10  # still incremental: that page made again
+    assert "改坏了" not in page.read_text("utf-8")
+    db = sqlite3.connect(cache / "cache.sqlite")
+    with db:
+        db.execute("UPDATE outputs SET path = 42 WHERE path = 'a/news/a/local/index.html'")
+    db.close()
+    platform.build(output=out)
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cold-cache"))
+    build(platform.config, tmp_path / "cold")
+    assert normalized_tree(out) == normalized_tree(tmp_path / "cold")

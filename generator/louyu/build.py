@@ -106,11 +106,11 @@ def build(
         write_output(renderer, output, stations, result, progress, cache, pending)
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)
+        result.seconds = time.perf_counter() - started
+        if not preview:
+            _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)
     finally:
         cache.close()
-    result.seconds = time.perf_counter() - started
-    if not preview:
-        _remember(platform, publication, renderer, output, stations, strict, inputs, result)
     return result
 
 
@@ -219,7 +219,7 @@ def _write_changes(
         update.abandon()
         raise
     for path in removed:
-        record.files.pop(path, None)
+        record.forget(path)
     record.note_written(output, {o.path: o.key for o in changed})
     record.note_folders(output, {d for p in [*(o.path for o in changed), *removed] for d in parents(p)})
     for sid in ids:
@@ -264,10 +264,10 @@ def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None,
 
 def _remember(
     platform: Platform, publication: Publication, renderer: SiteRenderer, output: Path,
-    stations: list[str] | None, strict: bool, inputs: str, result: BuildResult,
+    stations: list[str] | None, strict: bool, inputs: str, result: BuildResult, cache: Cache,
 ) -> None:
     summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in result.warnings], "notices": result.notices}
-    remember(platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary)
+    remember(platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary, cache)
 
 
 def _notices(publication: Publication, preview: bool) -> list[str]:

@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-FORMAT = "louyu-cache-2"
+FORMAT = "louyu-cache-3"
 
 
 def cache_dir(platform_root: Path) -> Path:
@@ -58,6 +58,9 @@ class Cache:
                 "CREATE TABLE items (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE builds (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE memo (kind TEXT, key TEXT, value TEXT, PRIMARY KEY (kind, key));"
+                # One row per file (and per folder: path ending in '/') of each output folder.
+                "CREATE TABLE outputs (folder TEXT, path TEXT, key TEXT, a INTEGER, b INTEGER, c INTEGER, d INTEGER, "
+                "PRIMARY KEY (folder, path));"
             )
             db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
             db.commit()
@@ -208,6 +211,43 @@ class Cache:
         except sqlite3.Error as exc:
             self._failed(exc)
             pass
+
+    def get_outputs(self, folder: str) -> list[tuple[Any, ...]]:
+        """(path, key, a, b, c, d) rows of one output folder's record."""
+        if self.db is None:
+            return []
+        try:
+            return self.db.execute("SELECT path, key, a, b, c, d FROM outputs WHERE folder = ?", (folder,)).fetchall()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return []
+
+    def put_outputs(
+        self, folder: str, flag: Any, rows: list[tuple[Any, ...]], gone: list[str], replace_all: bool
+    ) -> None:
+        """Rows changed (and paths gone) since the record was loaded, or all rows anew, with
+        the flag that says the record can be trusted: one transaction."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                if replace_all:
+                    self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
+                self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?", [(folder, p) for p in gone])
+                self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)", [(folder, *r) for r in rows])
+                self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (folder, json.dumps(flag)))
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def delete_outputs(self, folder: str) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
+                self.db.execute("DELETE FROM builds WHERE key = ?", (folder,))
+        except sqlite3.Error as exc:
+            self._failed(exc)
 
     def close(self) -> None:
         if self.db is not None:

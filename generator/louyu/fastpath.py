@@ -141,9 +141,13 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
 
 
 def remember(
-    config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str, summary: dict[str, Any]
+    config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str,
+    summary: dict[str, Any], cache: Cache | None = None,
 ) -> None:
-    cache = Cache(cache_dir(config_file.parent))
+    """Record a successful build for the next no-op check (in `cache` if the build has it open)."""
+    own = cache is None
+    if cache is None:
+        cache = Cache(cache_dir(config_file.parent))
     try:
         cache.put_build(
             build_key(config_file, output, stations, strict),
@@ -154,4 +158,5 @@ def remember(
             },
         )
     finally:
-        cache.close()
+        if own:
+            cache.close()

@@ -34,18 +34,36 @@ class GitHistory:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.available = False
-        self.shallow = False
-        self.prefix = ""
         self._batch: subprocess.Popen[bytes] | None = None
-        try:
-            top = self._git("rev-parse", "--show-toplevel").strip()
-        except (OSError, subprocess.CalledProcessError):
-            return
-        self.available = True
-        rel = root.resolve().relative_to(Path(top).resolve()).as_posix()
-        self.prefix = "" if rel == "." else rel + "/"
-        self.shallow = self._git("rev-parse", "--is-shallow-repository").strip() == "true"
+        self._where: tuple[bool, str] | None = None  # (available, prefix), asked of git when first needed
+        self._shallow: bool | None = None
+
+    def _locate(self) -> tuple[bool, str]:
+        # Most builds never look into history (every item approved as it is now): the two
+        # git calls (5 ms) are made only when a revision has to be found.
+        if self._where is None:
+            try:
+                top = self._git("rev-parse", "--show-toplevel").strip()
+            except (OSError, subprocess.CalledProcessError):
+                self._where = (False, "")
+            else:
+                rel = self.root.resolve().relative_to(Path(top).resolve()).as_posix()
+                self._where = (True, "" if rel == "." else rel + "/")
+        return self._where
+
+    @property
+    def available(self) -> bool:
+        return self._locate()[0]
+
+    @property
+    def prefix(self) -> str:
+        return self._locate()[1]
+
+    @property
+    def shallow(self) -> bool:
+        if self._shallow is None:
+            self._shallow = self.available and self._git("rev-parse", "--is-shallow-repository").strip() == "true"
+        return self._shallow
 
     def _git(self, *args: str) -> str:
         return subprocess.run(

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from .cache import Cache
 
-FORMAT = 1
+FORMAT = 2
 
 
 def file_state(path: str) -> list[int] | None:
@@ -49,6 +49,11 @@ def parents(path: str) -> Iterable[str]:
 class OutputRecord:
     files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [key, size, mtime, ctime, ino]
     dirs: dict[str, list[int]] = field(default_factory=dict)  # folder ('' = the output) -> [mtime, ino]
+    # What changed since it was loaded, so that saving writes only that; a new record
+    # (a whole tree written) replaces the stored one.
+    changed: set[str] = field(default_factory=set)
+    changed_dirs: set[str] = field(default_factory=set)
+    new: bool = True
 
     # -- checking against the disk -----------------------------------------------------
 
@@ -102,6 +107,12 @@ class OutputRecord:
                 self.files.pop(path, None)
             else:
                 self.files[path] = [key, *state]
+            self.changed.add(path)
+
+    def forget(self, path: str) -> None:
+        """A file removed from the output."""
+        self.files.pop(path, None)
+        self.changed.add(path)
 
     def note_folders(self, root: Path, folders: Iterable[str]) -> None:
         base = str(root)
@@ -111,21 +122,16 @@ class OutputRecord:
                 self.dirs.pop(rel, None)
             else:
                 self.dirs[rel] = state
+            self.changed_dirs.add(rel)
 
-    # -- storage ---------------------------------------------------------------------------
 
-    def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "files": self.files, "dirs": self.dirs}
 
-    @classmethod
-    def from_json(cls, data: Any) -> "OutputRecord | None":
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
-        files, dirs = data.get("files"), data.get("dirs")
-        if not isinstance(files, dict) or not isinstance(dirs, dict):
-            return None
-        return cls(files, dirs)
-
+# -- storage: rows of the cache's `outputs` table, trusted only under a flag ---------------
+#
+# A file is a row (path, key, size, mtime, ctime, inode); a folder a row ("<rel>/", None,
+# mtime, inode, None, None). The flag (in `builds`) is removed before a build touches the
+# output and set again, in the same transaction as the rows it changed, once it is done:
+# a build killed in between leaves no trusted record.
 
 _PREFIX = "outputs:"
 
@@ -135,18 +141,41 @@ def _key(output: Path) -> str:
 
 
 def load_record(cache: Cache, output: Path) -> OutputRecord | None:
-    return OutputRecord.from_json(cache.get_build(_key(output)))
+    folder = _key(output)
+    if cache.get_build(folder) != {"format": FORMAT}:
+        return None
+    record = OutputRecord(new=False)
+    # Values of the wrong type (rows this louyu did not write) never match a file's state,
+    # so such a file is made again; a path that is not text makes the record untrusted.
+    try:
+        for path, key, a, b, c, d in cache.get_outputs(folder):
+            if path[-1] == "/":
+                record.dirs[path[:-1]] = [a, b]
+            else:
+                record.files[path] = [key, a, b, c, d]
+    except (TypeError, IndexError, KeyError):
+        return None
+    return record
 
 
 def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> None:
+    folder = _key(output)
     if record is None:
-        cache.delete_build(_key(output))
-    else:
-        cache.put_build(_key(output), record.to_json())
+        cache.delete_build(folder)
+        return
+    files = record.files.keys() if record.new else record.changed
+    dirs = record.dirs.keys() if record.new else record.changed_dirs
+    rows = [(p, *record.files[p]) for p in files if p in record.files]
+    rows += [(f"{d}/", None, *record.dirs[d], None, None) for d in dirs if d in record.dirs]
+    gone = [p for p in record.changed if p not in record.files] + [f"{d}/" for d in record.changed_dirs if d not in record.dirs]
+    cache.put_outputs(folder, {"format": FORMAT}, rows, [] if record.new else gone, replace_all=record.new)
+    record.changed.clear()
+    record.changed_dirs.clear()
+    record.new = False
 
 
 def forget_vanished(cache: Cache) -> None:
     """Drop the records of output folders that no longer exist (e.g. `louyu serve`'s previews)."""
     for key in cache.build_keys(_PREFIX):
         if not os.path.isdir(key[len(_PREFIX):]):
-            cache.delete_build(key)
+            cache.delete_outputs(key)
