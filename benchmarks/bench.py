@@ -71,7 +71,12 @@ def tool(name: str) -> str:
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak tree PSS (KiB) of a command."""
+    """Wall seconds and peak tree PSS (KiB) of a command.
+
+    The disk is synced first, untimed: otherwise a command pays for writing back what the
+    one before it wrote (after a naive build, ~40 MB per station), which grows run after
+    run and made the same cold build vary 1.5-4 s."""
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
