@@ -154,3 +154,11 @@ def test_review_list_text(platform: PlatformHandle) -> None:
     assert result.exit_code == 0
     assert "待审核\tcontent/b/news/pending.md\t乙分站待审核" in result.output
     assert "可审核：b-inst（乙指导）、hq-inst（王指导）" in result.output
+
+
+def test_an_item_named_twice_is_decided_once(platform: PlatformHandle) -> None:
+    # `louyu review approve a.md a.md ./a.md`: one decision, not three.
+    result = platform.cli("review", "approve", "content/b/news/pending.md", "content/b/news/pending.md", "--by", "b-inst")
+    assert result.exit_code == 0, result.output
+    assert (platform.root / "reviews/b/news/pending.yml").read_bytes().count(b"- decision:") == 1
+    assert result.output.count("已记录") == 1

@@ -104,7 +104,7 @@ def record_decisions(
     person = platform.staff().get(by)
     if person is None:
         raise LouyuError("--by", 1, f"{by} 不是任何站点的人员")
-    items = [find_item(platform, p) for p in paths]
+    items = list({item.path: item for item in (find_item(platform, p) for p in paths)}.values())  # each item once
     for item in items:
         why = refusal(platform, item, person)
         if why:
