@@ -62,3 +62,35 @@ def test_report_counts_themes_activities_and_waiting(tmp_path: Path) -> None:
     assert "乙分站（分站）" in page and "待审核条目：1 个" in page
     assert "乙的未审核草稿标题" not in page
     assert not (p.site / "a/report").exists()
+
+
+def test_waiting_since_is_the_last_commit_of_each_item(tmp_path: Path) -> None:
+    # One walk of the log for every waiting item: each gets its own last commit's date, even
+    # with the platform in a subfolder of the repository; a file never committed, its mtime.
+    import os
+    import shutil
+    import subprocess
+    import zoneinfo
+    from typing import Any
+
+    repo = tmp_path / "repo"
+    p = make_platform(repo / "platform", {"content/b/news/old.md": item("旧稿", "b-admin"), "content/b/news/new.md": item("新稿", "b-admin")})
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")  # the platform's time zone
+    then = dt.datetime.now(shanghai) - dt.timedelta(days=10)
+    env = {**os.environ, "GIT_COMMITTER_DATE": then.isoformat(timespec="seconds"), "GIT_AUTHOR_DATE": then.isoformat(timespec="seconds")}
+    shutil.rmtree(p.root / ".git")  # the repository is the folder above the platform
+
+    def git(*args: str, **kwargs: Any) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=repo, check=True, capture_output=True, **kwargs)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "old", env=env)
+    p.write("content/b/news/new.md", item("新稿（改）", "b-admin"))
+    git("add", "-A")
+    git("commit", "-qm", "new")
+    p.write("content/b/news/draft.md", item("未提交", "b-admin"))
+    result = p.cli("report", "--format", "json")
+    assert result.exit_code == 0, result.output
+    waiting = {w["path"]: w["days"] for w in {s["id"]: s for s in json.loads(result.output)["stations"]}["b"]["waiting"]}
+    assert waiting == {"content/b/news/draft.md": 0, "content/b/news/new.md": 0, "content/b/news/old.md": 10}

@@ -9,6 +9,7 @@ whose digest is the approved one is that revision, files and all.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -175,3 +176,39 @@ class GitHistory:
         if parsed is not None:
             parsed.revision = commit
         return parsed
+
+
+def last_commit_times(root: Path, paths: list[str]) -> dict[str, int]:
+    """{path: time of the last commit touching it} (Unix seconds) for the paths (relative to
+    `root`) that have one: one walk of the log for all of them, stopped once each is found
+    (a `git log -1` per path cost 3 ms each, on every build that lists waiting items)."""
+    found: dict[str, int] = {}
+    wanted = sorted(set(paths))
+    env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}
+    for start in range(0, len(wanted), 500):  # well within any command-line limit
+        chunk = set(wanted[start : start + 500])
+        try:
+            proc = subprocess.Popen(
+                ["git", "-c", "core.quotePath=false", "-C", str(root), "log", "--format=%x00%ct", "--name-only",
+                 "--relative", "--no-renames", "--", *sorted(chunk)],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
+            )
+        except OSError:
+            return found
+        assert proc.stdout is not None
+        when: int | None = None
+        left = len(chunk)
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line.startswith("\0"):
+                    when = int(line[1:]) if line[1:].isdigit() else None
+                elif when is not None and line in chunk and line not in found:
+                    found[line] = when
+                    left -= 1
+                    if not left:
+                        break
+        finally:
+            proc.kill()
+            proc.wait()
+    return found

@@ -10,7 +10,6 @@ since when (the item's last commit, or its file's modification time).
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -93,6 +92,7 @@ def build_report(platform: Platform, publication: Publication) -> list[StationRe
             for sid in platform.stations:
                 if i.addressed_to(sid):
                     central_themes.setdefault(sid, set()).add(i.month)
+    waiting_since = _last_changes(platform, [i for i in platform.items if publication.reviews[i.path].state in ("pending", "changed")])
     reports = []
     for sid, station in sorted(platform.stations.items(), key=lambda kv: (not kv[1].is_central, kv[0])):
         own = [i for i in publication.published if i.station == sid]
@@ -113,27 +113,28 @@ def build_report(platform: Platform, publication: Publication) -> list[StationRe
         for item in sorted((i for i in platform.items if i.station == sid), key=lambda i: i.path):
             r: Review = publication.reviews[item.path]
             if r.state in ("pending", "changed"):
-                since = _last_change(platform, item)
+                since = waiting_since[item.path]
                 report.waiting.append(Waiting(item.path, item.title, r.state, since, (today - since).days if since else None))
         reports.append(report)
     return reports
 
 
-def _last_change(platform: Platform, item: Item) -> dt.date | None:
+def _last_changes(platform: Platform, items: list[Item]) -> dict[str, dt.date | None]:
+    """When each item last changed: its last commit, else (not committed yet) its file's time."""
+    from .history import last_commit_times
+
     tz = zoneinfo.ZoneInfo(platform.settings.timezone)
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(platform.root), "log", "-1", "--format=%ct", "--", item.path],
-            capture_output=True, text=True, timeout=20,
-        ).stdout.strip()
-        if out:
-            return dt.datetime.fromtimestamp(int(out), tz).date()
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
-    try:
-        return dt.datetime.fromtimestamp((platform.root / item.path).stat().st_mtime, tz).date()
-    except OSError:
-        return None
+    committed = last_commit_times(platform.root, [i.path for i in items])
+    since: dict[str, dt.date | None] = {}
+    for item in items:
+        if item.path in committed:
+            since[item.path] = dt.datetime.fromtimestamp(committed[item.path], tz).date()
+            continue
+        try:
+            since[item.path] = dt.datetime.fromtimestamp((platform.root / item.path).stat().st_mtime, tz).date()
+        except OSError:
+            since[item.path] = None
+    return since
 
 
 def as_json(reports: list[StationReport], today: dt.date) -> dict[str, Any]:
