@@ -250,3 +250,40 @@ def test_history_parses_each_revision_once(tmp_path: Path, monkeypatch: pytest.M
         history.close()
     assert found is not None and found.title == "原版" and found.digest == approved
     assert len(calls) == 2  # the edited revision and the approved one, not 32 commits
+
+
+def test_where_an_approved_revision_was_found_is_remembered_and_checked(bundle: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The next build reads the approved revision straight from the blobs it was found in
+    # (no walk of the log); a remembered place that no longer gives that digest is ignored.
+    import sqlite3
+
+    from louyu import history
+
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    bundle.write("content/hq/resources/kit/kit.pdf", b"%PDF-1.4 swapped")
+    bundle.write("content/hq/resources/kit/index.md", item("课件（改）", "hq-admin", attachments=["kit.pdf"], body="第二版正文。"))
+    bundle.commit("edit kit")
+    bundle.build()
+    walks: list[str] = []
+    original = history.GitHistory._search
+
+    def counting(self: history.GitHistory, *args: object) -> object:
+        walks.append("walk")
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history.GitHistory, "_search", counting)
+    for _ in range(2):
+        bundle.build()
+        assert walks == []
+        assert (bundle.site / "a/resources/hq/kit/kit.pdf").read_bytes() == b"%PDF-1.4 approved"
+        assert "第一版正文" in (bundle.site / "a/resources/hq/kit/index.html").read_text("utf-8")
+    db = sqlite3.connect(tmp_path / "cache" / "cache.sqlite")
+    with db:
+        (value,) = db.execute("SELECT value FROM memo WHERE kind = 'history'").fetchone()
+        hint = json.loads(value)
+        hint["files"]["kit.pdf"][1] = hint["files"]["index.md"][1]  # points at another blob
+        db.execute("UPDATE memo SET value = ? WHERE kind = 'history'", (json.dumps(hint),))
+    db.close()
+    bundle.build()
+    assert walks == ["walk"]
+    assert (bundle.site / "a/resources/hq/kit/kit.pdf").read_bytes() == b"%PDF-1.4 approved"

@@ -84,19 +84,19 @@ def build(
         helper = ConversionHelper.start(config_file.absolute())
     cache = Cache(cache_dir(config_file.absolute().parent))
     try:
-        parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
+        parsed, configs, found = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config")), Memo(cache.load_memo("history"))
         platform, warnings = load_checked(config_file, strict, parsed, configs)
         output = output if output is not None else platform.root / "site"
         check_target(output, platform.root)
         _check_station_ids(platform, stations)
-        publication = decide_publication(platform, today, stations, preview)
+        publication = decide_publication(platform, today, stations, preview, found)
     except BaseException:
         cache.close()
         if helper is not None:
             helper.stop()
         raise
     try:
-        for kind, memo in (("parsed", parsed), ("config", configs)):
+        for kind, memo in (("parsed", parsed), ("config", configs), ("history", found)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
@@ -114,8 +114,10 @@ def build(
     return result
 
 
-def decide_publication(platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool) -> Publication:
-    history = GitHistory(platform.root)
+def decide_publication(
+    platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool, known: Memo | None = None
+) -> Publication:
+    history = GitHistory(platform.root, known)
     try:
         return decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history, preview=preview)
     finally:
