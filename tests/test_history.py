@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -287,3 +288,33 @@ def test_where_an_approved_revision_was_found_is_remembered_and_checked(bundle: 
     bundle.build()
     assert walks == ["walk"]
     assert (bundle.site / "a/resources/hq/kit/kit.pdf").read_bytes() == b"%PDF-1.4 approved"
+
+
+@needs_ssh
+def test_verified_signatures_are_remembered_per_message_signature_and_key(
+    signed: tuple[PlatformHandle, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ssh-keygen runs once per signature, not on every build; a new key for the signer
+    # means the signature is checked again (and fails: it was made with the old key).
+    from louyu import signatures
+
+    p, hq_key, _ = signed
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    p.approve("content/hq/news/one.md", by="hq-inst", key=hq_key)
+    calls: list[bool] = []
+    original = signatures.verify
+
+    def counting(*args: object) -> bool:
+        calls.append(original(*args))  # type: ignore[arg-type]
+        return calls[-1]
+
+    monkeypatch.setattr(signatures, "verify", counting)
+    p.build()
+    assert calls == [True] and online(p, "a", "content/hq/news/one.md") is not None
+    p.build()
+    assert calls == [True] and online(p, "a", "content/hq/news/one.md") is not None
+    _, new_pub = keypair(tmp_path / "keys", "new")
+    hq = (p.root / "stations/hq.yml").read_text("utf-8")
+    p.write("stations/hq.yml", re.sub(r"key: .*", f"key: {new_pub}", hq))
+    p.build()
+    assert calls == [True, False] and online(p, "a", "content/hq/news/one.md") is None

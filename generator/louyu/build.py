@@ -84,19 +84,20 @@ def build(
         helper = ConversionHelper.start(config_file.absolute())
     cache = Cache(cache_dir(config_file.absolute().parent))
     try:
-        parsed, configs, found = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config")), Memo(cache.load_memo("history"))
+        parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
+        found, verified = Memo(cache.load_memo("history")), Memo(cache.load_memo("signatures"))
         platform, warnings = load_checked(config_file, strict, parsed, configs)
         output = output if output is not None else platform.root / "site"
         check_target(output, platform.root)
         _check_station_ids(platform, stations)
-        publication = decide_publication(platform, today, stations, preview, found)
+        publication = decide_publication(platform, today, stations, preview, found, verified)
     except BaseException:
         cache.close()
         if helper is not None:
             helper.stop()
         raise
     try:
-        for kind, memo in (("parsed", parsed), ("config", configs), ("history", found)):
+        for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
         renderer = SiteRenderer(platform, publication, memos)
@@ -115,11 +116,14 @@ def build(
 
 
 def decide_publication(
-    platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool, known: Memo | None = None
+    platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool,
+    known: Memo | None = None, signatures: Memo | None = None,
 ) -> Publication:
+    """`known`: where earlier builds found approved revisions; `signatures`: the
+    signatures they verified (both from the build cache)."""
     history = GitHistory(platform.root, known)
     try:
-        return decide(platform, today=today, only=stations, verify=signature_checker(platform), history=history, preview=preview)
+        return decide(platform, today=today, only=stations, verify=signature_checker(platform, signatures), history=history, preview=preview)
     finally:
         history.close()
 
