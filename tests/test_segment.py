@@ -64,3 +64,6 @@ def test_section_parser_taken_from_material_source_matches_material() -> None:
     for page in pages:
         html = md.reset().convert(page)
         assert sections(extracted, html) == sections(Parser, html)
+    from louyu.render.theme import _PARSER_SAMPLE
+
+    assert sections(extracted, _PARSER_SAMPLE) == sections(Parser, _PARSER_SAMPLE)

@@ -305,6 +305,12 @@ def without_jieba() -> Iterator[None]:
 
 
 _PARSER: Any = None
+_PARSER_SAMPLE = (
+    '<p>lead <code>c</code></p><h1 id="t">T</h1><h2 id="s">S<a class="headerlink" href="#s">¶</a></h2>'
+    '<ul><li>a</li></ul><pre><code>x  y</code></pre><br><img src="i.png"><script>s()</script><style>p{}</style>'
+    '<div data-search-exclude><p>hidden</p></div><div class="linenodiv">1</div><h3 id="d">D</h3>'
+    "<table><tr><td>1</td></tr></table><p> </p><sub>2</sub><sup>3</sup></p>"
+)
 
 
 def material_search_parser() -> Any:
@@ -338,6 +344,9 @@ def material_search_parser() -> Any:
             assert found == wanted, found
             namespace: dict[str, Any] = {"escape": escape, "HTMLParser": HTMLParser, "__name__": "material.plugins.search.plugin"}
             exec(compile(ast.Module(body=body, type_ignores=[]), spec.origin, "exec"), namespace)
+            parser = namespace["Parser"]()
+            parser.feed(_PARSER_SAMPLE)  # every path through it once: a name it needs from the
+            parser.close()  # rest of the module fails here, not in a build
             _PARSER = namespace["Parser"]
         except Exception:
             with without_jieba():
