@@ -60,3 +60,11 @@ def test_front_matter_lines_are_file_lines() -> None:
 def test_deep_nesting_is_a_clear_error() -> None:
     with pytest.raises(LouyuError, match="嵌套层数太多"):
         load_yaml("a: " + "[" * 5000 + "]" * 5000, "x.yml")
+
+
+def test_control_characters_are_named_in_chinese_with_their_line() -> None:
+    with pytest.raises(LouyuError) as info:
+        load_yaml("title: 好\nbody: a\x01b\n", "x.md", line_offset=1)
+    assert info.value.problem.line == 3
+    assert "控制字符 U+0001" in info.value.problem.message
+    assert "unacceptable" not in info.value.problem.message

@@ -107,6 +107,10 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         raise LouyuError(path, line, f"YAML 格式错误：{_explain(exc)}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
+        line = text.count("\n", 0, max(0, exc.position)) + 1 + line_offset
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise LouyuError(path, line, f"含有不允许出现的控制字符 U+{code:04X}（文件是否损坏，或不是文本文件？）") from None
     except yaml.YAMLError as exc:
         raise LouyuError(path, 1 + line_offset, f"YAML 格式错误：{exc}") from None
     finally:
