@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 import zoneinfo
 from pathlib import Path
 from typing import Any
