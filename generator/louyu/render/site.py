@@ -205,9 +205,14 @@ class SiteRenderer:
         # What the screen shows depends on the clock too (activities that ended, this month's
         # theme): its key is that data's version. The files also say when they were built,
         # i.e. when the screen last changed.
-        data = screen_data(self.platform, site, self.now, self._excerpt, self._qr)
-        key = text_key(base, "screen", screen_version(data))
-        screen = lazy(lambda: screen_files(self.platform, site, self.pages, data, self.built_at, self.logo))
+        # The key stands an item's revision digest for the start of its body (the excerpt
+        # shown when there is no summary): the same information, known before the edited
+        # revision is converted.
+        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr)
+        key = text_key(base, "screen", screen_version(stand_in))
+        screen = lazy(lambda: screen_files(
+            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr), self.built_at, self.logo,
+        ))
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", key, functools.partial(_nth_content, screen, n))
 
