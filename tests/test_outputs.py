@@ -146,3 +146,21 @@ def test_feed_stays_well_formed_with_hostile_text(tmp_path: Path) -> None:
     body = items["正文里的控制字符"].findtext("description") or ""
     assert "第一段" in body and "\x02" not in body
     assert channel.findtext("link") == "https://example.org/a/"
+
+
+def test_calendar_from_kept_event_texts_equals_icalendars_own(tmp_path: Path) -> None:
+    # Events are kept between builds and placed where icalendar would put them: the file is
+    # byte for byte what icalendar writes for the whole calendar.
+    from louyu.build import decide_publication, load_checked
+    from louyu.outputs.ical import ics
+
+    p = outputs_platform(tmp_path)
+    p.write("content/hq/activities/talk.md", (p.root / "content/hq/activities/talk.md").read_text("utf-8") + "\n补充。\n")
+    p.approve("content/hq/activities/talk.md", by="hq-inst")
+    p.build()  # the edited event made again, the other one from the cache
+    platform, _ = load_checked(p.config)
+    publication = decide_publication(platform, None, None, False)
+    assert (p.site / "a/activities.ics").read_bytes() == ics(platform, publication.sites["a"], publication)
+    raw = (p.site / "a/activities.ics").read_bytes()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VTIMEZONE\r\nEND:VCALENDAR\r\n")
+    assert bytes(icalendar.Calendar.from_ical(raw).to_ical()) == raw  # what icalendar writes for it whole

@@ -96,7 +96,7 @@ def when(item: Item) -> str:
     return text
 
 
-MEMOS = ("shell", "qr", "theme", "about", "search")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "about", "search", "ics")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -201,7 +201,10 @@ class SiteRenderer:
             lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}, self.pages),
         )
         activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
-        yield Output(f"{sid}/activities.ics", key_of(base, "ics", activities), lambda: ics(self.platform, site, self.publication))
+        yield Output(
+            f"{sid}/activities.ics", key_of(base, "ics", activities),
+            lambda: ics(self.platform, site, self.publication, self.memos["ics"], lambda i: key_of(base, "event", i.path, i.digest, self._approval(i))),
+        )
         # What the screen shows depends on the clock too (activities that ended, this month's
         # theme): its key is that data's version. The files also say when they were built,
         # i.e. when the screen last changed.
