@@ -30,6 +30,7 @@ from .record import OutputRecord, forget_vanished, load_record, parents, save_re
 from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, output_lock, recover
 
 MARKER_TEXT = b"This folder is written by louyu build and replaced whole by the next build.\n"
+MARKER_OUTPUT = Output(MARKER, "marker", lambda: MARKER_TEXT)
 
 Progress = Callable[[str, int, int], None]
 
@@ -157,7 +158,7 @@ def render_item_revisions(
         if not done:
             fresh = converting()
             if fresh is None:  # the helper could not: convert here
-                fresh = {i.digest: renderer.content.render(i).to_json() for i in missing}
+                fresh = renderer.content.renderings(missing)
             renderer.content.prefill(fresh)
             cache.put_items(namespace, fresh)
             done.append(True)
@@ -183,7 +184,7 @@ def write_output(
 
 
 def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
-    yield Output(MARKER, "marker", lambda: MARKER_TEXT)
+    yield MARKER_OUTPUT
     yield renderer.portal()
     for n, sid in enumerate(ids, start=1):
         yield from renderer.static_outputs(sid)
@@ -243,7 +244,7 @@ def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None,
     keys: dict[str, str | None] = {}
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
-        for out in (Output(MARKER, "marker", lambda: MARKER_TEXT), renderer.portal()):
+        for out in (MARKER_OUTPUT, renderer.portal()):
             writer.write(out.path, out.make())
             keys[out.path] = out.key
         ids = sorted(publication.sites)

@@ -121,7 +121,6 @@ class Cache:
                 )
         except sqlite3.Error as exc:
             self._failed(exc)
-            pass
 
     def forget_other_namespaces(self, namespace: str) -> None:
         """Drop renderings made by another louyu version or other Markdown settings: never
@@ -133,7 +132,6 @@ class Cache:
                 self.db.execute("DELETE FROM items WHERE substr(key, 1, ?) != ?", (len(namespace) + 1, namespace + ":"))
         except sqlite3.Error as exc:
             self._failed(exc)
-            pass
 
     def load_memo(self, kind: str) -> dict[str, Any]:
         """Every value of one kind (keys are digests of all their inputs)."""
@@ -144,13 +142,7 @@ class Cache:
         except sqlite3.Error as exc:
             self._failed(exc)
             return {}
-        found: dict[str, Any] = {}
-        for key, value in rows:
-            try:
-                found[key] = json.loads(value)
-            except ValueError:
-                continue
-        return found
+        return _decoded(rows)
 
     def save_memo(self, kind: str, memo: "Memo", drop_unused: bool = True) -> None:
         """Store what this build computed and drop what it did not use, so the table keeps
@@ -168,7 +160,6 @@ class Cache:
                 )
         except sqlite3.Error as exc:
             self._failed(exc)
-            pass
 
     def get_build(self, key: str) -> Any:
         if self.db is None:
@@ -190,7 +181,6 @@ class Cache:
                 self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)", (key, json.dumps(value)))
         except sqlite3.Error as exc:
             self._failed(exc)
-            pass
 
     def build_keys(self, prefix: str) -> list[str]:
         if self.db is None:
@@ -210,7 +200,6 @@ class Cache:
                 self.db.execute("DELETE FROM builds WHERE key = ?", (key,))
         except sqlite3.Error as exc:
             self._failed(exc)
-            pass
 
     def get_outputs(self, folder: str) -> list[tuple[Any, ...]]:
         """(path, key, a, b, c, d) rows of one output folder's record."""
@@ -275,6 +264,11 @@ def peek_memo(folder: Path, kind: str) -> dict[str, Any]:
             db.close()
     except sqlite3.Error:
         return {}
+    return _decoded(rows)
+
+
+def _decoded(rows: list[tuple[str, str]]) -> dict[str, Any]:
+    """Memo rows as {key: value}; a value that is not JSON is left out (made again)."""
     found: dict[str, Any] = {}
     for key, value in rows:
         try:

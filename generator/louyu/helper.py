@@ -125,6 +125,6 @@ def _helper_main(config_file: Path, conn: Any, parents_end: Any) -> None:
         conn.send(None)  # mkdocs.yml changed meanwhile, or is broken: the build converts
         return
     try:
-        conn.send({i.digest: content.render(i).to_json() for i in items})
+        conn.send(content.renderings(items))
     except LouyuError as exc:
         conn.send(exc)

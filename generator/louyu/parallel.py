@@ -34,7 +34,7 @@ def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     global _RENDERER
     n = jobs()
     if n == 1 or len(items) < FEW_ITEMS:
-        return {i.digest: renderer.content.render(i).to_json() for i in items}
+        return renderer.content.renderings(items)
     segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
     _RENDERER = renderer
     chunks = [items[k::n * 4] for k in range(n * 4)]
@@ -48,7 +48,7 @@ def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
 
 def _render_chunk(items: list[Item]) -> dict[str, Any]:
     assert _RENDERER is not None
-    return {i.digest: _RENDERER.content.render(i).to_json() for i in items}
+    return _RENDERER.content.renderings(items)
 
 
 # station, files, bytes, path -> key, memo kind -> (values computed, keys used)

@@ -45,6 +45,11 @@ def parents(path: str) -> Iterable[str]:
         yield path
 
 
+def _same(entry: list[Any], st: os.stat_result) -> bool:
+    """A record's [key, size, mtime, ctime, ino] describes the file `st` is of."""
+    return bool(entry[1] == st.st_size and entry[2] == st.st_mtime_ns and entry[3] == st.st_ctime_ns and entry[4] == st.st_ino)
+
+
 @dataclass
 class OutputRecord:
     files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [key, size, mtime, ctime, ino]
@@ -75,8 +80,7 @@ class OutputRecord:
         stat = os.stat
         try:
             for path, entry in self.files.items():
-                st = stat(f"{base}/{path}")
-                if entry[1] != st.st_size or entry[2] != st.st_mtime_ns or entry[3] != st.st_ctime_ns or entry[4] != st.st_ino:
+                if not _same(entry, stat(f"{base}/{path}")):
                     return False
         except (OSError, IndexError, KeyError, TypeError):
             return False
@@ -91,8 +95,7 @@ class OutputRecord:
         try:
             if entry[0] != key:
                 return False
-            st = os.stat(f"{root}/{path}")
-            return entry[1] == st.st_size and entry[2] == st.st_mtime_ns and entry[3] == st.st_ctime_ns and entry[4] == st.st_ino
+            return _same(entry, os.stat(f"{root}/{path}"))
         except (OSError, IndexError, KeyError, TypeError):
             return False
 
@@ -123,7 +126,6 @@ class OutputRecord:
             else:
                 self.dirs[rel] = state
             self.changed_dirs.add(rel)
-
 
 
 # -- storage: rows of the cache's `outputs` table, trusted only under a flag ---------------

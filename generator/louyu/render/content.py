@@ -98,6 +98,10 @@ class ContentRenderer:
         needs few (the pages and excerpts that changed), so most are never decoded."""
         self.stored.update(renderings)
 
+    def renderings(self, items: list[Item]) -> dict[str, dict[str, Any]]:
+        """Digest -> storable rendering of each item revision (as the build cache keeps it)."""
+        return {i.digest: self.render(i).to_json() for i in items}
+
     def render(self, item: Item) -> RenderedItem:
         cached = self.cache.get(item.digest)
         if cached is None:
