@@ -40,3 +40,23 @@ def test_missing_config_file_is_named_in_chinese(tmp_path, monkeypatch, command:
     assert "找不到配置文件" in result.output and "mkdocs.yml" in result.output
     assert "Traceback" not in result.output and "内部错误" not in result.output
     assert list(tmp_path.iterdir()) == []  # nothing written where there is no platform
+
+
+def test_louyu_keeps_its_compiled_modules_where_bytecode_writing_is_off(tmp_path) -> None:
+    """Each build is a new process: where PYTHONDONTWRITEBYTECODE is set (and pip does not
+    compile an editable install) louyu's modules would be compiled from source every run."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import louyu
+
+    copy = tmp_path / "louyu"
+    shutil.copytree(os.path.dirname(louyu.__file__), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)}
+    code = "import louyu, louyu.cli, sys; print(louyu.__file__, sys.dont_write_bytecode)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [str(copy / "__init__.py"), "False"]
+    compiled = {p.name.split(".")[0] for p in (copy / "__pycache__").glob("*.pyc")}
+    assert {"cli", "problems"} <= compiled
