@@ -92,18 +92,34 @@ def input_fingerprint(root: Path, config_file: Path) -> str:
         h.update(f"{config_file.name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n".encode())
     except OSError:  # missing: the loader says so, in Chinese
         h.update(f"{config_file.name} missing\n".encode())
+    lines: list[str] = []
     for top in INPUTS[1:]:
-        for folder, dirs, files in os.walk(root / top):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                try:
-                    s = os.lstat(path)
-                except OSError:
-                    continue
-                h.update(f"{os.path.relpath(path, root)} {s.st_size} {s.st_mtime_ns} {s.st_ino}\n".encode())
+        _describe_tree(str(root / top), f"{top}/", lines)
+    h.update("".join(lines).encode())
     h.update(_git_head(root).encode())
     return h.hexdigest()
+
+
+def _describe_tree(folder: str, rel: str, lines: list[str]) -> None:
+    """One line per file under `folder` (size, mtime, inode), in a fixed order: a folder's
+    files by name, then its subfolders in turn. Symbolic links are described, not followed."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:  # absent (a platform without reviews yet, say) or unreadable
+        return
+    subfolders = []
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry)
+                continue
+            s = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        lines.append(f"{rel}{entry.name} {s.st_size} {s.st_mtime_ns} {s.st_ino}\n")
+    for sub in subfolders:
+        _describe_tree(sub.path, f"{rel}{sub.name}/", lines)
 
 
 def _git_head(root: Path) -> str:
