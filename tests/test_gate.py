@@ -162,3 +162,28 @@ def test_an_item_named_twice_is_decided_once(platform: PlatformHandle) -> None:
     assert result.exit_code == 0, result.output
     assert (platform.root / "reviews/b/news/pending.yml").read_bytes().count(b"- decision:") == 1
     assert result.output.count("已记录") == 1
+
+
+def test_the_same_decision_run_twice_is_recorded_once(platform: PlatformHandle) -> None:
+    ledger = platform.root / "reviews/b/news/pending.yml"
+    for _ in range(2):
+        result = platform.cli("review", "approve", "content/b/news/pending.md", "--by", "b-inst")
+        assert result.exit_code == 0, result.output
+    assert ledger.read_bytes().count(b"- decision:") == 1
+    assert "未重复记录" in result.output
+    # Another decision, or the same one by another instructor, is recorded.
+    assert platform.cli("review", "withdraw", "content/b/news/pending.md", "--by", "b-inst").exit_code == 0
+    assert platform.cli("review", "approve", "content/b/news/pending.md", "--by", "b-inst").exit_code == 0
+    assert platform.cli("review", "approve", "content/b/news/pending.md", "--by", "hq-inst").exit_code == 0
+    assert ledger.read_bytes().count(b"- decision:") == 4
+
+
+def test_an_item_path_may_be_given_from_a_subfolder(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Completed by the shell in content/b/: the path is read from the current folder too.
+    monkeypatch.chdir(platform.root / "content/b")
+    result = platform.cli("review", "approve", "news/pending.md", "--by", "b-inst")
+    assert result.exit_code == 0, result.output
+    assert "content/b/news/pending.md: 已记录“通过”" in result.output
+    monkeypatch.chdir(platform.root.parent)
+    result = platform.cli("review", "approve", "news/pending.md", "--by", "b-inst")
+    assert result.exit_code == 1 and "不是一个有效的条目" in result.output

@@ -290,7 +290,10 @@ def _decision_command(decision: str, help_text: str) -> None:
 
         platform, _ = load_platform(config_file)
         for done in record_decisions(platform, list(paths), decision, by, note, key):
-            click.echo(f"{done.item.path}: 已记录“{_LABELS[decision]}”（{done.item.digest[:19]}…）→ {done.ledger.relative_to(platform.root)}")
+            if done.repeated:
+                click.echo(f"{done.item.path}: {by} 已对此版本记录过“{_LABELS[decision]}”（{done.item.digest[:19]}…），未重复记录")
+            else:
+                click.echo(f"{done.item.path}: 已记录“{_LABELS[decision]}”（{done.item.digest[:19]}…）→ {done.ledger.relative_to(platform.root)}")
 
 
 _VERBS = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw"}

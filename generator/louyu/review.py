@@ -74,20 +74,29 @@ class Appended:
     item: Item
     ledger: Path
     decision: str
+    repeated: bool = False  # the ledger already ended with this very decision: nothing written
 
 
 def find_item(platform: Platform, path: str) -> Item:
+    """The item at `path`: as `review list` prints it (from the platform folder), or a path
+    from the current folder (e.g. completed by the shell in a subfolder), or absolute."""
     wanted = Path(path)
+    root = platform.root.resolve()
     if wanted.is_absolute():
         try:
-            wanted = wanted.resolve().relative_to(platform.root.resolve())
+            wanted = wanted.resolve().relative_to(root)
         except ValueError:
             raise LouyuError(path, 1, "该路径不在平台文件夹内") from None
-    text = wanted.as_posix().rstrip("/")
-    for candidate in (text, f"{text}.md", f"{text}/index.md"):
-        item = platform.item(candidate)
-        if item is not None:
-            return item
+    tries = [wanted.as_posix().rstrip("/")]
+    try:
+        tries.append((Path.cwd() / wanted).resolve().relative_to(root).as_posix())
+    except (ValueError, OSError):
+        pass  # outside the platform folder: only the first reading applies
+    for text in tries:
+        for candidate in (text, f"{text}.md", f"{text}/index.md"):
+            item = platform.item(candidate)
+            if item is not None:
+                return item
     raise LouyuError(path, 1, "不是一个有效的条目（路径应与 louyu review list 显示的一致；先用 louyu check 排除错误）")
 
 
@@ -116,6 +125,11 @@ def record_decisions(
     at = (now or dt.datetime.now(zoneinfo.ZoneInfo(platform.settings.timezone))).replace(microsecond=0)
     done = []
     for item in items:
+        ledger = platform.root / item.ledger_path
+        last = (platform.ledgers.get(item.path) or [None])[-1]
+        if key is None and last is not None and (last.decision, last.digest, last.by) == (decision, item.digest, by):
+            done.append(Appended(item, ledger, decision, repeated=True))  # run twice: one entry is enough
+            continue
         entry: dict[str, Any] = {"decision": decision, "digest": item.digest, "by": by, "at": at.isoformat()}
         if note:
             entry["note"] = note
@@ -124,7 +138,6 @@ def record_decisions(
                 entry["signature"] = sign(signed_message(item.path, decision, item.digest, by, at.isoformat()), key)
             except RuntimeError as exc:
                 raise LouyuError(str(key), 1, f"签名失败：{exc}") from None
-        ledger = platform.root / item.ledger_path
         append_entry(ledger, entry)
         done.append(Appended(item, ledger, decision))
     return done
