@@ -199,3 +199,32 @@ def test_windows_line_endings_bom_and_wrong_extensions(tmp_path: Path) -> None:
     assert platform.item("content/a/news/crlf.md").title == "换行"  # type: ignore[union-attr]
     assert platform.stations["b"].name == "乙分站"
     assert [str(x) for x in problems] == ["content/a/news/Shout.MD:1: 警告：只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）"]
+
+
+def test_misplaced_files_in_content_and_reviews_are_named(tmp_path: Path) -> None:
+    import os
+
+    p = make_platform(tmp_path)
+    p.write("content/stray.md", "---\ntitle: x\n---\n")  # no station folder
+    p.write("content/a/stray.md", "---\ntitle: x\n---\n")  # no section folder
+    p.write("content/a/news/no-index/notes.md", "笔记")  # a folder, but not a bundle
+    p.write("content/a/news/.draft.md", "---\ntitle: x\n---\n")  # not an item name
+    p.write("content/a/news/.draft.md.swp", "")  # an editor's file: ignored
+    p.write("content/a/news/bundle/index.md", item("包", "a-admin"))
+    p.write("elsewhere/outside.md", item("外面", "a-admin"))
+    os.symlink(p.root / "elsewhere/outside.md", p.root / "content/a/news/linked.md")
+    p.write("reviews/a/news/notes.txt", "?")
+    p.write("reviews/a/news/.keep", "")
+    p.write("elsewhere/ledgers/x.yml", "- decision: approved\n")
+    os.symlink(p.root / "elsewhere/ledgers", p.root / "reviews/a/linked")  # not entered
+    platform, problems = p.load()
+    got = [str(x) for x in problems.sorted()]
+    assert "content/stray.md:1: 条目应放在 content/<站点编号>/<栏目>/ 下" in got
+    assert "content/a/stray.md:1: 条目应放在栏目文件夹下：news、disclosures、resources、activities、themes" in got
+    assert "content/a/news/.draft.md:1: 条目名 '.draft' 不合规：只能用小写字母、数字和连字符" in got
+    assert "content/a/news/no-index/:1: 警告：文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布" in got
+    assert "content/a/news/linked.md:1: 条目不能是符号链接" in got
+    assert "reviews/a/news/notes.txt:1: 警告：reviews/ 下只应有 .yml 审核记录" in got
+    assert not any(".swp" in line or ".keep" in line or "reviews/a/linked" in line for line in got), got
+    assert platform.item("content/a/news/bundle/index.md") is not None
+    assert platform.item("content/a/news/linked.md") is None

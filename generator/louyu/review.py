@@ -126,7 +126,8 @@ def record_decisions(
     done = []
     for item in items:
         ledger = platform.root / item.ledger_path
-        last = (platform.ledgers.get(item.path) or [None])[-1]
+        earlier = platform.ledgers.get(item.path)
+        last = earlier[-1] if earlier else None
         if key is None and last is not None and (last.decision, last.digest, last.by) == (decision, item.digest, by):
             done.append(Appended(item, ledger, decision, repeated=True))  # run twice: one entry is enough
             continue
