@@ -132,6 +132,10 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 
     # What is loaded now lives until the end: the collector need not scan it again and again.
     gc.freeze()
+    # And most of what a build makes lives until the end too (the platform, outputs, keys),
+    # with few reference cycles: collecting every 700 new objects cost 30-40 ms of a
+    # one-edit rebuild at 1,600 items (three generations, one full pass), 9 ms like this.
+    gc.set_threshold(50_000, 20, 20)
 
     def show(sid: str, n: int, total: int) -> None:
         click.echo(f"\r构建站点 {n}/{total}：{sid}    ", err=True, nl=False)

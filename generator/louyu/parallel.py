@@ -9,6 +9,7 @@ everything runs in-process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,11 +20,14 @@ from .render.site import SiteRenderer
 from .render.theme import segment_chinese
 from .write import TreeWriter
 
+DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
 _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
 
 
 def _pool(n: int) -> Any:
-    return multiprocessing.get_context("fork").Pool(n)
+    # Workers make pages and throw them away: they collect garbage as often as Python
+    # does by default (`louyu build` itself waits longer: see cli.py).
+    return multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC)
 
 
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
