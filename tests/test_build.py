@@ -177,6 +177,38 @@ def test_attachments_cover_and_activity(tmp_path: Path) -> None:
     assert "沙龙" in home  # coming activity on the home page
 
 
+def test_file_names_with_url_characters_are_linked_to_themselves(tmp_path: Path) -> None:
+    # Front matter names files as they are (`#`, `?`, `%` included); a Markdown link is a URL
+    # (`#` an anchor), so the name needs %23 there, and the error says so.
+    import html as html_lib
+    import re
+    from urllib.parse import unquote
+
+    files = {
+        "content/a/resources/kit/党章#第1版.pdf": b"%PDF-1.4 a",
+        "content/a/resources/kit/学习 资料(2026).txt": "学习",
+        "content/a/resources/kit/100%完成?.pdf": b"%PDF-1.4 b",
+        "content/a/resources/kit/封面 图.png": b"\x89PNG cover",
+    }
+    body = "见[党章](党章%23第1版.pdf)和[资料](学习%20资料(2026).txt)。"
+    attachments = ["党章#第1版.pdf", "学习%20资料(2026).txt", "100%完成?.pdf"]  # the second written as a link
+    p = make_platform(tmp_path, {**files, "content/a/resources/kit/index.md": item("资料", "a-admin", cover="封面 图.png", attachments=attachments, body=body)})
+    assert [str(x) for x in p.load()[1]] == []
+    p.approve("content/a/resources/kit/index.md", by="a-inst")
+    p.build()
+    kit = p.site / "a/resources/a/kit"
+    page = (kit / "index.html").read_text("utf-8")
+    hrefs = {html_lib.unescape(h) for h in re.findall(r'(?:href|src)="([^"]+)"', page)} - {""}
+    local = {h for h in hrefs if not h.startswith(("../", "#", "http")) and "/" not in h.rstrip("/")}
+    assert {unquote(h) for h in local} >= {"党章#第1版.pdf", "学习 资料(2026).txt", "100%完成?.pdf", "封面 图.png"}
+    for h in local:  # every link opens the file it names
+        assert "#" not in h and "?" not in h and (kit / unquote(h)).is_file(), h
+    p.write("content/a/resources/kit/index.md", item("资料", "a-admin", body="见[党章](党章#第1版.pdf)。"))
+    assert [str(x) for x in p.load()[1]] == [
+        "content/a/resources/kit/index.md:7: 引用的文件不存在：党章#第1版.pdf（链接里的 # 和 ? 有特殊含义：文件名中的 # 请写成 %23，? 写成 %3F，或把文件改名）"
+    ]
+
+
 def test_withdrawn_item_leaves_every_site(platform: PlatformHandle) -> None:
     platform.build()
     assert "content/hq/news/broadcast.md" in paths(platform.manifest("b"))

@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from . import configmemo
 from . import schema as s
@@ -24,7 +25,7 @@ from .personal import find_id_numbers
 from .plan import key_of
 from .refs import find_active_content
 from .problems import LouyuError, Problems
-from .refs import EXTERNAL_SCHEMES, RefError, is_local, links_in_markdown, resolve, scheme_of
+from .refs import EXTERNAL_SCHEMES, Literal, RefError, is_local, links_in_markdown, resolve, scheme_of
 from .yamlload import Document, load_yaml, split_front_matter
 
 STATION_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -490,7 +491,7 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
             ok = False
             continue
         try:
-            item.refs[target] = _check_kind(resolver(target), target)
+            item.refs[target] = _check_kind(_declared(resolver, target), target)
         except RefError as exc:
             problems.error(item.path, line, f"{key}: {exc}")
             ok = False
@@ -503,9 +504,35 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
         try:
             item.refs[link.target] = _check_kind(resolver(link.target), link.target)
         except RefError as exc:
-            problems.error(item.path, link.line, str(exc))
+            problems.error(item.path, link.line, str(exc) + _hint_for_link(resolver, link.target))
             ok = False
     return ok
+
+
+def _declared(resolver: Resolver, path: str) -> FileRef:
+    """A front-matter path names a file as it is written (`党章#第1版.pdf` has a `#` in its
+    name); one not found that way is read as a link too (`学习%20资料.pdf`)."""
+    if path == unquote(path) and "#" not in path and "?" not in path:
+        return resolver(path)  # both readings are the same
+    try:
+        return resolver(Literal(path))
+    except RefError as as_written:
+        try:
+            return resolver(path)
+        except RefError:
+            raise as_written from None
+
+
+def _hint_for_link(resolver: Resolver, target: str) -> str:
+    """In a Markdown link `#` starts an anchor and `?` a query, as on the web: say so when
+    the file is there under the name as written."""
+    if "#" not in target and "?" not in target:
+        return ""
+    try:
+        resolver(Literal(target))
+    except RefError:
+        return ""
+    return "（链接里的 # 和 ? 有特殊含义：文件名中的 # 请写成 %23，? 写成 %3F，或把文件改名）"
 
 
 TEXT_ATTACHMENTS = {".txt", ".md", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".yml", ".yaml"}

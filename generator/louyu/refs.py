@@ -82,7 +82,7 @@ def scheme_of(target: str) -> str | None:
 def normalize(target: str) -> str:
     """The reference as a clean path inside the item's folder; RefError if it leaves it."""
     raw = target.strip()
-    path_part = unquote(urlsplit(raw).path)
+    path_part = raw if isinstance(target, Literal) else unquote(urlsplit(raw).path)
     if not path_part:
         raise RefError(f"引用为空：{target!r}")
     if path_part.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path_part) or "\\" in path_part:
@@ -133,7 +133,18 @@ def find_active_content(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_URL_MEANING = str.maketrans({"%": "%25", "#": "%23", "?": "%3F", " ": "%20"})
+
+
 def href_of(rel: str) -> str:
-    """A relative path as a link that no browser can read as a scheme (`a:b.pdf` → `./a:b.pdf`)."""
+    """A relative path as a link to that very file: characters a URL reads otherwise
+    (`#` a fragment, `?` a query, `%` an escape) are escaped, and a first part that a
+    browser could read as a scheme is prefixed (`a:b.pdf` → `./a:b.pdf`)."""
+    rel = rel.translate(_URL_MEANING)
     first = rel.split("/", 1)[0]
     return f"./{rel}" if ":" in first else rel
+
+
+class Literal(str):
+    """A path written as a file name, not as a link: `#`, `?` and `%` are part of the name
+    (front matter's `attachments` and `cover`)."""
