@@ -94,3 +94,23 @@ def test_waiting_since_is_the_last_commit_of_each_item(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     waiting = {w["path"]: w["days"] for w in {s["id"]: s for s in json.loads(result.output)["stations"]}["b"]["waiting"]}
     assert waiting == {"content/b/news/draft.md": 0, "content/b/news/new.md": 0, "content/b/news/old.md": 10}
+
+
+def test_the_report_starts_with_the_platforms_first_published_item(tmp_path: Path) -> None:
+    # A new platform is not a year of missed themes and activities.
+    def shown(first: dt.date) -> tuple[list[str], list[str]]:
+        p = make_platform(tmp_path / first.isoformat(), {"content/hq/news/first.md": item("第一条", "hq-admin", date=first.isoformat())})
+        p.approve("content/hq/news/first.md", by="hq-inst")
+        result = p.cli("report", "--format", "json")
+        assert result.exit_code == 0, result.output
+        b = {s["id"]: s for s in json.loads(result.output)["stations"]}["b"]
+        return [m["month"] for m in b["months"]], [q["quarter"] for q in b["quarters"]]
+
+    yesterday = TODAY - dt.timedelta(days=1)  # the date of make_platform's own items
+    assert shown(TODAY) == (sorted({yesterday.strftime("%Y-%m"), MONTH}), sorted({quarter_of(yesterday), quarter_of(TODAY)}))
+    sixty_days_ago = TODAY - dt.timedelta(days=60)
+    months, quarters = shown(sixty_days_ago)
+    assert months[0] == sixty_days_ago.strftime("%Y-%m") and months[-1] == MONTH and len(months) == 3
+    assert quarters[0] == quarter_of(sixty_days_ago) and quarters[-1] == quarter_of(TODAY)
+    months, quarters = shown(TODAY - dt.timedelta(days=800))
+    assert len(months) == 12 and len(quarters) == 4

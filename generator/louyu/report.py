@@ -1,6 +1,7 @@
 """`louyu report`: how each station is doing, for the central organisation (评价与改进).
 
-Per station: items published per month and section (its own items), whether a
+Per station, for the last 12 months and 4 quarters (from the platform's first
+published item on): items published per month and section (its own items), whether a
 monthly theme (每月活动主题) is set for each month — by the station itself or by
 the central station for everyone — activities held per quarter against the
 standard's minimum of 3 (每季度至少 3 次活动), and what waits for review, and
@@ -83,8 +84,11 @@ def last_quarters(today: dt.date, n: int = QUARTERS) -> list[str]:
 
 def build_report(platform: Platform, publication: Publication) -> list[StationReport]:
     today = publication.today
-    months = last_months(today)
-    quarters = last_quarters(today)
+    # From the platform's first published item on (at most a year back): months before
+    # it had any content are not months a station missed its theme or activities.
+    first = min((i.date for i in publication.published if i.date <= today), default=today)
+    months = [m for m in last_months(today) if m >= first.isoformat()[:7]]
+    quarters = [q for q in last_quarters(today) if q >= quarter_of(first)]
     central = platform.central.id
     central_themes: dict[str, set[str | None]] = {}  # station -> months of central themes addressed to it
     for i in publication.published:
