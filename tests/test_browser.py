@@ -243,3 +243,24 @@ def test_screen_served_over_http_reloads_after_a_new_build(browser: object, tmp_
         page.close()
     finally:
         server.shutdown()
+
+
+def test_content_tabs_and_task_lists_work_from_disk(browser: object, tmp_path: Path) -> None:
+    # pymdownx.tabbed and pymdownx.tasklist, as mkdocs-material projects use them: the tabs
+    # switch and the ticks show (the sanitiser keeps their inputs), with nothing fetched.
+    from conftest import MKDOCS, item, make_platform
+
+    config = MKDOCS + "  - pymdownx.superfences\n  - pymdownx.tasklist:\n      custom_checkbox: true\n  - pymdownx.tabbed:\n      alternate_style: true\n"
+    body = '=== "第一"\n    内容一\n\n=== "第二"\n    内容二\n\n- [x] 已完成\n- [ ] 未完成\n'
+    p = make_platform(tmp_path / "p", {"mkdocs.yml": config, "content/hq/news/tabs.md": item("标签页", "hq-admin", body=body)})
+    p.approve("content/hq/news/tabs.md", by="hq-inst")
+    p.build()
+    base = (p.site / "hq").as_uri() + "/"
+    page, outside, errors = _page(browser, base, width=420)
+    page.goto(base + "news/hq/tabs/index.html")  # type: ignore[attr-defined]
+    assert page.is_visible("text=内容一") and not page.is_visible("text=内容二")  # type: ignore[attr-defined]
+    page.click("text=第二")  # type: ignore[attr-defined]
+    assert page.is_visible("text=内容二") and not page.is_visible("text=内容一")  # type: ignore[attr-defined]
+    ticked = page.eval_on_selector_all(".task-list-item input", "els => els.map(e => e.checked)")  # type: ignore[attr-defined]
+    assert ticked == [True, False]
+    assert outside == [] and errors == []

@@ -209,6 +209,60 @@ def test_file_names_with_url_characters_are_linked_to_themselves(tmp_path: Path)
     ]
 
 
+RICH = """\
+!!! note "注意"
+    提示框。
+
+=== "第一"
+    内容一
+
+=== "第二"
+    内容二
+
+- [x] 已完成
+- [ ] 未完成
+
+脚注[^1] :smile: <input type="text" name="pw" onfocus="alert(1)">
+
+[^1]: 脚注内容。
+
+![外部图](https://mmbiz.qpic.cn/a.png) <video src="//cdn.example.com/v.mp4" poster="https://x.example/p.png"></video> [外部链接](https://www.gov.cn/)
+"""
+
+
+def test_markdown_extensions_work_offline(tmp_path: Path) -> None:
+    # Content tabs, task lists, footnotes and emoji as mkdocs-material projects write them:
+    # tabs and checkboxes keep their inputs (never a text field, never a handler), emoji are
+    # characters (not CDN images), and nothing on the page is fetched from elsewhere.
+    from conftest import MKDOCS
+
+    extensions = MKDOCS + "".join(
+        f"  - {name}\n"
+        for name in ("footnotes", "pymdownx.superfences", "pymdownx.tasklist:\n      custom_checkbox: true", "pymdownx.tabbed:\n      alternate_style: true")
+    ) + "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"
+    p = make_platform(tmp_path, {"mkdocs.yml": extensions, "content/hq/news/rich.md": item("富文本", "hq-admin", body=RICH)})
+    warnings = [str(x) for x in p.load()[1]]
+    assert warnings == [
+        "content/hq/news/rich.md:19: 警告：事件属性（on...=）不会发布（网页中的脚本、事件和框架一律删除）",
+        "content/hq/news/rich.md:23: 警告：外部图片或音视频 https://mmbiz.qpic.cn/a.png 不会显示：网站和显示屏须离线可用，请把文件放进条目文件夹再引用",
+        "content/hq/news/rich.md:23: 警告：外部图片或音视频 //cdn.example.com/v.mp4 不会显示：网站和显示屏须离线可用，请把文件放进条目文件夹再引用",
+        "content/hq/news/rich.md:23: 警告：外部图片或音视频 https://x.example/p.png 不会显示：网站和显示屏须离线可用，请把文件放进条目文件夹再引用",
+    ], warnings
+    p.approve("content/hq/news/rich.md", by="hq-inst")
+    p.build()
+    whole = (p.site / "hq/news/hq/rich/index.html").read_text("utf-8")
+    page = whole[whole.index('<div class="louyu-body">') : whole.index("</article>")]
+    assert '<input checked="checked" id="__tabbed_1_1" name="__tabbed_1" type="radio">' in page
+    assert '<label for="__tabbed_1_2">第二</label>' in page
+    assert '<input type="checkbox" disabled="" checked="">' in page and '<input type="checkbox" disabled="">' in page
+    assert '<input type="checkbox" name="pw">' in page and "onfocus" not in page and 'type="text"' not in page
+    assert "脚注内容。" in page and "引用的文件不存在" not in " ".join(warnings)
+    assert "😄" in page and "cdn.jsdelivr" not in page and "twemoji" not in page
+    assert "mmbiz" not in page and "cdn.example.com" not in page and "x.example" not in page
+    assert '<a href="https://www.gov.cn/"' in page  # a link leads out; nothing is fetched
+    assert "cdn.jsdelivr" not in whole and "mmbiz" not in whole
+
+
 def test_withdrawn_item_leaves_every_site(platform: PlatformHandle) -> None:
     platform.build()
     assert "content/hq/news/broadcast.md" in paths(platform.manifest("b"))

@@ -500,6 +500,11 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
             scheme = scheme_of(link.target)
             if scheme is not None and scheme not in EXTERNAL_SCHEMES:
                 problems.warning(item.path, link.line, f"链接 {link.target[:40]} 使用了不允许的协议 {scheme}:，发布时将被删除")
+            elif link.media and (scheme in ("http", "https") or link.target.strip().startswith("//")):
+                problems.warning(
+                    item.path, link.line,
+                    f"外部图片或音视频 {link.target[:60]} 不会显示：网站和显示屏须离线可用，请把文件放进条目文件夹再引用",
+                )
             continue
         try:
             item.refs[link.target] = _check_kind(resolver(link.target), link.target)

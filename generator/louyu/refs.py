@@ -19,9 +19,10 @@ from .model import FileRef
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 # A link destination may hold balanced parentheses, as in Markdown itself: `a(1).pdf`.
-_INLINE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)")
-_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)")
-_HTML_ATTR = re.compile(r"""\b(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_INLINE = re.compile(r"(!?)\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))+)")
+# (`[^1]: …` is a footnote's text, not a link: the footnotes extension.)
+_REFDEF = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(<[^>\n]*>|\S+)")
+_HTML_ATTR = re.compile(r"""\b(src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -31,6 +32,7 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 class BodyLink:
     target: str
     line: int
+    media: bool = False  # loaded with the page (an image, audio, video), not followed
 
 
 def links_in_markdown(body: str, first_line: int) -> list[BodyLink]:
@@ -50,12 +52,12 @@ def links_in_markdown(body: str, first_line: int) -> list[BodyLink]:
         if fence is not None:
             continue
         line = _CODE_SPAN.sub("", line)
-        targets = [g.strip("<>") for g in _INLINE.findall(line)]
-        targets += [g.strip("<>") for g in _REFDEF.findall(line)]
-        targets += [next(x for x in groups if x) for groups in _HTML_ATTR.findall(line) if any(groups)]
-        for t in targets:
+        targets = [(g.strip("<>"), bang == "!") for bang, g in _INLINE.findall(line)]
+        targets += [(g.strip("<>"), False) for g in _REFDEF.findall(line)]
+        targets += [(next(x for x in values if x), attr.lower() != "href") for attr, *values in _HTML_ATTR.findall(line) if any(values)]
+        for t, media in targets:
             # Markdown and browsers decode entities in URLs: classify what they will see.
-            found.append(BodyLink(html.unescape(t), first_line + offset))
+            found.append(BodyLink(html.unescape(t), first_line + offset, media))
     return found
 
 

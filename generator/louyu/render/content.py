@@ -24,8 +24,11 @@ ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "audio", "video", "source", "track", "figure", "figcaption", "details", "summary",
     "mark", "section", "span", "div", "abbr", "sup", "sub", "ins", "del", "kbd",
     "table", "thead", "tbody", "tr", "th", "td", "caption", "colgroup", "col", "hr",
+    # Task lists (pymdownx.tasklist) and content tabs (pymdownx.tabbed) are made of
+    # checkboxes, radio buttons and their labels: nothing else an <input> may be.
+    "input", "label",
 }
-ALLOWED_TAGS -= {"script", "style", "iframe", "object", "embed", "form", "input", "button", "frame", "frameset", "svg", "math"}
+ALLOWED_TAGS -= {"script", "style", "iframe", "object", "embed", "form", "button", "frame", "frameset", "svg", "math"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href", "title"},
@@ -38,8 +41,12 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start", "type"},
     "details": {"open"},
     "abbr": {"title"},
+    "input": {"type", "checked", "disabled", "name"},
+    "label": {"for"},
 }
+INPUT_TYPES = {"checkbox", "radio"}
 URL_ATTRIBUTES = {"href", "src", "poster"}
+LOADED_ATTRIBUTES = {"src", "poster"}  # fetched with the page, not followed
 
 
 @dataclass(frozen=True)
@@ -137,12 +144,18 @@ def sanitize(html: str, local_refs: dict[str, str]) -> str:
     """Allow-list sanitising: no scripts, handlers, frames or unsafe URLs; local links normalised."""
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if tag == "input" and attr == "type":
+            return value if value.lower() in INPUT_TYPES else "checkbox"  # never a text field
         if attr not in URL_ATTRIBUTES:
             return value
         if value in local_refs:
             return href_of(local_refs[value])
         if is_local(value):
             # A local link that was not checked as a reference: never let it out.
+            return None
+        if attr in LOADED_ATTRIBUTES:
+            # An image or a recording from elsewhere would be fetched by every reader's page
+            # (and fail on an offline screen): only links lead out of the site.
             return None
         return value
 

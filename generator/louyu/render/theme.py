@@ -250,6 +250,13 @@ def markdown_config_from(names: list[Any], options: dict[str, Any]) -> tuple[lis
     toc = dict(configs.get("toc", {}))
     toc.setdefault("slugify", slugify(case="lower"))
     configs["toc"] = toc
+    if "pymdownx.emoji" in extensions:
+        # Emoji are images from a CDN (twemoji, emojione) and Material's icons inline SVG,
+        # which the sanitiser removes: a site must work offline, so emoji are written as
+        # the characters they are (`:smile:` → 😄; an icon keeps its short name).
+        from pymdownx.emoji import to_alt
+
+        configs["pymdownx.emoji"] = {**configs.get("pymdownx.emoji", {}), "emoji_generator": to_alt}
     return extensions, configs, fingerprint
 
 
