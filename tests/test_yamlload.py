@@ -68,3 +68,18 @@ def test_control_characters_are_named_in_chinese_with_their_line() -> None:
     assert info.value.problem.line == 3
     assert "控制字符 U+0001" in info.value.problem.message
     assert "unacceptable" not in info.value.problem.message
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("x: 1\ntitle: [学习\ndate: 2026-11-01\n", 2, "方括号没有闭合"),
+        ("x: 1\nscreen: {slide_seconds: 10\nname: 甲\n", 2, "花括号没有闭合"),
+        ('x: 1\ntitle: "学习\n\ndate: 2026-11-01\n', 2, "没有闭合"),
+    ],
+)
+def test_a_bracket_or_quote_left_open_is_named_where_it_opens(text: str, line: int, message: str) -> None:
+    # YAML notices it lines later (or at the end of the file); the line to fix is the first.
+    with pytest.raises(LouyuError) as exc:
+        load_yaml(text, "x.yml", line_offset=1)  # as in front matter, after the opening ---
+    assert exc.value.problem.line == line + 1 and message in exc.value.problem.message

@@ -93,6 +93,11 @@ _ALLOWED_TAGS = {
 }
 
 
+# A bracket, brace or quote left open is found where YAML gives up (often the next line or
+# the end of the file); the line to fix is the one that opened it.
+_OPENED = {"while parsing a flow sequence", "while parsing a flow mapping", "while scanning a quoted scalar"}
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = False) -> Document:
     """Parse `text` (from `path`); raise LouyuError naming the line of a YAML mistake.
 
@@ -105,6 +110,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
         raise LouyuError(path, 1 + line_offset, "YAML 嵌套层数太多") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context in _OPENED and exc.context_mark:  # not closed: where it was opened
+            mark = exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         raise LouyuError(path, line, f"YAML 格式错误：{_explain(exc)}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
