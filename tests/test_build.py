@@ -222,7 +222,7 @@ RICH = """\
 - [x] 已完成
 - [ ] 未完成
 
-脚注[^1] :smile: <input type="text" name="pw" onfocus="alert(1)">
+脚注[^1] :smile: <input type="text" name="pw" onfocus="alert(1)"> <input name="bare"> <input title=" type=">
 
 [^1]: 脚注内容。
 
@@ -256,6 +256,7 @@ def test_markdown_extensions_work_offline(tmp_path: Path) -> None:
     assert '<label for="__tabbed_1_2">第二</label>' in page
     assert '<input type="checkbox" disabled="" checked="">' in page and '<input type="checkbox" disabled="">' in page
     assert '<input type="checkbox" name="pw">' in page and "onfocus" not in page and 'type="text"' not in page
+    assert 'name="bare"' not in page and 'title=" type="' not in page  # no type: a text field, dropped
     assert "脚注内容。" in page and "引用的文件不存在" not in " ".join(warnings)
     assert "😄" in page and "cdn.jsdelivr" not in page and "twemoji" not in page
     assert "mmbiz" not in page and "cdn.example.com" not in page and "x.example" not in page

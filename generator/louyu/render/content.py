@@ -159,7 +159,7 @@ def sanitize(html: str, local_refs: dict[str, str]) -> str:
             return None
         return value
 
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -168,6 +168,13 @@ def sanitize(html: str, local_refs: dict[str, str]) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # An <input> without a type is a text field (the filter above only sees attributes that
+    # are there): dropped. nh3's output quotes every value and escapes ">" in it.
+    return _INPUT.sub(lambda m: m.group(0) if "type" in _ATTRIBUTE_NAME.findall(m.group(1)) else "", clean)
+
+
+_INPUT = re.compile(r"<input\b([^>]*)>")
+_ATTRIBUTE_NAME = re.compile(r'\s([a-z][a-z0-9-]*)(?:="[^"]*")?')  # a value's own quotes are &quot;
 
 
 _TAG = re.compile(r"<[^>]+>")
