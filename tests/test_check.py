@@ -228,3 +228,18 @@ def test_misplaced_files_in_content_and_reviews_are_named(tmp_path: Path) -> Non
     assert not any(".swp" in line or ".keep" in line or "reviews/a/linked" in line for line in got), got
     assert platform.item("content/a/news/bundle/index.md") is not None
     assert platform.item("content/a/news/linked.md") is None
+
+
+def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
+    # A typo in front matter or in louyu's settings is ignored with a warning that names
+    # the key meant, said once (not again in MkDocs' English).
+    from conftest import MKDOCS
+
+    config = MKDOCS.replace("  - louyu\n", "  - louyu:\n      require_signature: true\n      colour: red\n")
+    p = make_platform(tmp_path, {"mkdocs.yml": config, "content/a/news/typo.md": item("错字", "a-admin", attachment="x.pdf", sumary="摘要")})
+    got = [str(x) for x in p.load()[1]]
+    assert "content/a/news/typo.md:5: 警告：未知的键 attachment（已忽略；是否想写 attachments？）" in got
+    assert "content/a/news/typo.md:6: 警告：未知的键 sumary（已忽略；是否想写 summary？）" in got
+    assert any(line.endswith("警告：plugins: louyu 没有设置项 require_signature（已忽略；是否想写 require_signatures？）") for line in got), got
+    assert any(line.endswith("警告：plugins: louyu 没有设置项 colour（已忽略）") for line in got), got
+    assert not any("Unrecognised" in line for line in got), got

@@ -9,9 +9,10 @@ Chinese explanation of what was expected.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .problems import Problems
 from .yamlload import Document
@@ -32,6 +33,12 @@ class Field:
     doc: str = ""
 
 
+def did_you_mean(key: object, known: Iterable[str]) -> str:
+    """"；是否想写 attachments？" for a key one typo away from a known one, else ""."""
+    close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.75)
+    return f"；是否想写 {close[0]}？" if close else ""
+
+
 def apply(
     doc: Document, fields: list[Field], path: str, problems: Problems, base: tuple[str | int, ...] = ()
 ) -> dict[str, Any]:
@@ -46,7 +53,7 @@ def apply(
     out: dict[str, Any] = {}
     for key in data:
         if key not in known:
-            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略）")
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略{did_you_mean(key, known)}）")
     for f in fields:
         if f.key not in data or data[f.key] is None:
             if f.required:

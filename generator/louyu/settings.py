@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin
 
 from .model import Settings
 from .problems import LouyuError, Problems
+from .schema import did_you_mean
 from .yamlload import YAML11_BOOLS, Document, load_yaml
 
 
@@ -122,6 +123,8 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             problems.error(rel, _line_of(doc, key, message), f"{key}: {_zh(message)}")
     _check_louyu_block(doc, rel, problems)
     for key, warn in warnings:
+        if str(warn).startswith("Plugin 'louyu' option"):
+            continue  # said by _check_louyu_block, in Chinese
         problems.warning(rel, _line_of(doc, key, str(warn)), f"{key}: {_zh(str(warn))}")
     if errors:
         return None, settings, doc
@@ -154,7 +157,7 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             line = doc.line("plugins", i, "louyu", key)
             option = known.get(key)
             if option is None:
-                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略）")
+                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略{did_you_mean(key, known)}）")
                 continue
             try:
                 option.validate(copy.deepcopy(block[key]))
