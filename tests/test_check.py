@@ -243,3 +243,13 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     assert any(line.endswith("警告：plugins: louyu 没有设置项 require_signature（已忽略；是否想写 require_signatures？）") for line in got), got
     assert any(line.endswith("警告：plugins: louyu 没有设置项 colour（已忽略）") for line in got), got
     assert not any("Unrecognised" in line for line in got), got
+    # A staff id one letter off, in front matter, a ledger or `review approve --by`.
+    p.write("content/a/news/typo.md", item("错字", "a-admn"))
+    p.write("reviews/a/news/typo.yml", "- decision: approved\n  digest: sha256:" + "0" * 64 + "\n  by: a-inst1\n  at: 2026-11-25T10:00:00+08:00\n")
+    got = [str(x) for x in p.load()[1]]
+    assert "content/a/news/typo.md:4: author a-admn 不是任何站点的人员（是否想写 a-admin？）" in got
+    assert "reviews/a/news/typo.yml:3: by a-inst1 不是任何站点的人员（是否想写 a-inst？）" in got
+    p.write("content/a/news/typo.md", item("错字", "a-admin"))
+    p.write("reviews/a/news/typo.yml", "")
+    result = p.cli("review", "approve", "content/a/news/typo.md", "--by", "a-isnt")
+    assert result.exit_code == 1 and "a-isnt 不是任何站点的人员（是否想写 a-inst？）" in result.output

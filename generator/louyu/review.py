@@ -21,6 +21,7 @@ from .gate import STATE_LABELS, Review, needs_signature, refusal, review
 from .model import Item, Platform
 from .history import GitHistory
 from .problems import LouyuError
+from .schema import did_you_mean
 from .signatures import sign, signature_checker, signed_message
 
 
@@ -112,7 +113,8 @@ def record_decisions(
     """Append `decision` by `by` to the ledger of each item; all are checked before any is written."""
     person = platform.staff().get(by)
     if person is None:
-        raise LouyuError("--by", 1, f"{by} 不是任何站点的人员")
+        hint = did_you_mean(by, platform.staff())
+        raise LouyuError("--by", 1, f"{by} 不是任何站点的人员" + (f"（{hint}）" if hint else ""))
     items = list({item.path: item for item in (find_item(platform, p) for p in paths)}.values())  # each item once
     for item in items:
         why = refusal(platform, item, person)

@@ -34,9 +34,9 @@ class Field:
 
 
 def did_you_mean(key: object, known: Iterable[str]) -> str:
-    """"；是否想写 attachments？" for a key one typo away from a known one, else ""."""
+    """"是否想写 attachments？" for a key (or staff id) one typo away from a known one, else ""."""
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.75)
-    return f"；是否想写 {close[0]}？" if close else ""
+    return f"是否想写 {close[0]}？" if close else ""
 
 
 def apply(
@@ -53,7 +53,8 @@ def apply(
     out: dict[str, Any] = {}
     for key in data:
         if key not in known:
-            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略{did_you_mean(key, known)}）")
+            hint = did_you_mean(key, known)
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略{'；' + hint if hint else ''}）")
     for f in fields:
         if f.key not in data or data[f.key] is None:
             if f.required:

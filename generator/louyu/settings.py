@@ -157,7 +157,8 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             line = doc.line("plugins", i, "louyu", key)
             option = known.get(key)
             if option is None:
-                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略{did_you_mean(key, known)}）")
+                hint = did_you_mean(key, known)
+                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略{'；' + hint if hint else ''}）")
                 continue
             try:
                 option.validate(copy.deepcopy(block[key]))
