@@ -303,6 +303,38 @@ def test_failed_build_leaves_output_exactly_as_it_was(platform: PlatformHandle) 
     assert tree_digest(platform.site) == before
 
 
+def test_a_disk_that_refuses_is_a_clear_error_and_the_output_stays(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A full disk, no permission, a file where a folder must go: said in Chinese with the
+    # file, never an internal error, and the site already there is left as it was.
+    import errno
+
+    from louyu import write
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", "utf-8")
+    result = platform.cli("build", "-d", str(blocker / "site"))
+    assert result.exit_code == 1, result.output
+    assert f"{blocker}:1: 构建中断：这里已有同名的文件，建不了文件夹。" in result.output and "Traceback" not in result.output
+    platform.build()
+    before = tree_digest(platform.site)
+    platform.write("content/a/news/second.md", item("甲第二条", "a-admin"))
+    platform.approve("content/a/news/second.md", by="a-inst")
+
+    def full(self: object, rel: str, data: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(platform.site / rel))
+
+    monkeypatch.setattr(write.StagedUpdate, "write", full)  # the incremental build's writes
+    monkeypatch.setattr(write.TreeWriter, "write", full)  # and a whole tree's
+    result = platform.cli("build")
+    assert result.exit_code == 1, result.output
+    assert "构建中断：磁盘空间不足。" in result.output and "Traceback" not in result.output
+    assert tree_digest(platform.site) == before
+    assert not [x for x in platform.root.iterdir() if x.name.startswith(".site.louyu-")]
+    monkeypatch.undo()
+    platform.build()
+    assert "content/a/news/second.md" in paths(platform.manifest("a"))
+
+
 def test_build_only_named_stations_keeps_the_others(platform: PlatformHandle) -> None:
     platform.build()
     b_before = tree_digest(platform.site / "b")

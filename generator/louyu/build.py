@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import time
 import zoneinfo
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .loader import load_platform
 from .model import Platform
 from .helper import ConversionHelper
 from .parallel import FEW_ITEMS, render_items, write_stations
-from .problems import PlatformErrors, Problem, UsageProblem
+from .problems import LouyuError, PlatformErrors, Problem, UsageProblem
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
 from .signatures import signature_checker
@@ -105,7 +106,10 @@ def build(
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
-        write_output(renderer, output, stations, result, progress, cache, pending)
+        try:
+            write_output(renderer, output, stations, result, progress, cache, pending)
+        except OSError as exc:  # a full disk, no permission, a file where a folder must go
+            raise LouyuError(*_interrupted(exc, output)) from None
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)
         result.seconds = time.perf_counter() - started
@@ -300,6 +304,27 @@ def valid_until(platform: Platform, publication: Publication, now: dt.datetime) 
                 if moment is not None and moment > now:
                     moments.append(moment)
     return min(moments).replace(tzinfo=tz)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "文件系统是只读的",
+    errno.EEXIST: "这里已有同名的文件，建不了文件夹",
+    errno.ENOTDIR: "路径中有一部分是文件，不是文件夹",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENAMETOOLONG: "路径太长",
+}
+
+
+def _interrupted(exc: OSError, output: Path) -> tuple[str, int, str]:
+    """A file-system failure while writing the output: which file, and why, in Chinese.
+    (The new tree is written beside the old one, and a staged update is finished by the
+    next build, so nothing half-written is left to be served.)"""
+    reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    return str(exc.filename or output), 1, f"构建中断：{reason}。{output} 保持原样，解决后重新构建即可"
 
 
 def _check_station_ids(platform: Platform, stations: list[str] | None) -> None:
