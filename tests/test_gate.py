@@ -187,3 +187,17 @@ def test_an_item_path_may_be_given_from_a_subfolder(platform: PlatformHandle, mo
     monkeypatch.chdir(platform.root.parent)
     result = platform.cli("review", "approve", "news/pending.md", "--by", "b-inst")
     assert result.exit_code == 1 and "不是一个有效的条目" in result.output
+
+
+def test_a_ledger_that_cannot_be_written_is_said_in_chinese(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from louyu import review
+
+    def refuse(ledger: object, entry: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(ledger))
+
+    monkeypatch.setattr(review, "append_entry", refuse)
+    result = platform.cli("review", "approve", "content/b/news/pending.md", "--by", "b-inst")
+    assert result.exit_code == 1, result.output
+    assert "reviews/b/news/pending.yml:1: 无法写入审核记录：没有写入权限" in result.output and "Traceback" not in result.output

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import time
 import zoneinfo
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from .loader import load_platform
 from .model import Platform
 from .helper import ConversionHelper
 from .parallel import FEW_ITEMS, render_items, write_stations
-from .problems import LouyuError, PlatformErrors, Problem, UsageProblem
+from .problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from .publish import Publication, decide
 from .render.site import MEMOS, SiteRenderer
 from .signatures import signature_checker
@@ -306,25 +305,11 @@ def valid_until(platform: Platform, publication: Publication, now: dt.datetime) 
     return min(moments).replace(tzinfo=tz)
 
 
-_OS_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "文件系统是只读的",
-    errno.EEXIST: "这里已有同名的文件，建不了文件夹",
-    errno.ENOTDIR: "路径中有一部分是文件，不是文件夹",
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.ENAMETOOLONG: "路径太长",
-}
-
-
 def _interrupted(exc: OSError, output: Path) -> tuple[str, int, str]:
     """A file-system failure while writing the output: which file, and why, in Chinese.
     (The new tree is written beside the old one, and a staged update is finished by the
     next build, so nothing half-written is left to be served.)"""
-    reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-    return str(exc.filename or output), 1, f"构建中断：{reason}。{output} 保持原样，解决后重新构建即可"
+    return str(exc.filename or output), 1, f"构建中断：{os_reason(exc)}。{output} 保持原样，解决后重新构建即可"
 
 
 def _check_station_ids(platform: Platform, stations: list[str] | None) -> None:

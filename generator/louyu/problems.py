@@ -6,6 +6,7 @@ Problems collector, and the build refuses to write when any is an error.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
@@ -78,3 +79,21 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "文件系统是只读的",
+    errno.EEXIST: "这里已有同名的文件，建不了文件夹",
+    errno.ENOTDIR: "路径中有一部分是文件，不是文件夹",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENAMETOOLONG: "路径太长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the file system refused, in Chinese (the system's own words when louyu has none)."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))

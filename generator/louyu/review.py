@@ -20,7 +20,7 @@ from .digest import file_sha256, markdown_name
 from .gate import STATE_LABELS, Review, needs_signature, refusal, review
 from .model import Item, Platform
 from .history import GitHistory
-from .problems import LouyuError
+from .problems import LouyuError, os_reason
 from .schema import did_you_mean
 from .signatures import sign, signature_checker, signed_message
 
@@ -141,7 +141,10 @@ def record_decisions(
                 entry["signature"] = sign(signed_message(item.path, decision, item.digest, by, at.isoformat()), key)
             except RuntimeError as exc:
                 raise LouyuError(str(key), 1, f"签名失败：{exc}") from None
-        append_entry(ledger, entry)
+        try:
+            append_entry(ledger, entry)
+        except OSError as exc:
+            raise LouyuError(item.ledger_path, 1, f"无法写入审核记录：{os_reason(exc)}") from None
         done.append(Appended(item, ledger, decision))
     return done
 
