@@ -39,3 +39,12 @@ def test_new_refuses_a_folder_with_files(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "不是空的" in result.output
     assert (tmp_path / "keep.txt").read_text() == "x"
+
+
+def test_new_where_nothing_can_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", "utf-8")
+    result = CliRunner().invoke(main, ["new", str(blocker / "平台")])
+    assert result.exit_code == 1, result.output
+    assert f"{blocker / '平台'}:1: 无法新建平台：路径中有一部分是文件，不是文件夹" in result.output
+    assert "Traceback" not in result.output

@@ -13,7 +13,7 @@ import subprocess
 import zoneinfo
 from pathlib import Path
 
-from .problems import LouyuError, UsageProblem
+from .problems import LouyuError, UsageProblem, os_reason
 
 SKELETON = Path(__file__).parent / "skeleton"
 
@@ -25,6 +25,19 @@ def create(target: Path) -> list[str]:
     today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
     first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     values = {"{today}": today.isoformat(), "{month}": today.strftime("%Y-%m"), "{next_month}": (first_next + dt.timedelta(days=9)).isoformat()}
+    existed = target.exists()
+    try:
+        _write_skeleton(target, values)
+    except OSError as exc:  # a read-only place, a full disk, a file in the way
+        if not existed:
+            shutil.rmtree(target, ignore_errors=True)  # nothing half-made left behind
+        raise LouyuError(str(exc.filename or target), 1, f"无法新建平台：{os_reason(exc)}") from None
+    approved = _approve_examples(target)
+    _git_commit(target)
+    return approved
+
+
+def _write_skeleton(target: Path, values: dict[str, str]) -> None:
     for src in sorted(SKELETON.rglob("*")):
         if src.is_dir() or "__pycache__" in src.parts:
             continue
@@ -38,9 +51,6 @@ def create(target: Path) -> list[str]:
             dest.write_text(text, "utf-8")
         else:
             shutil.copyfile(src, dest)
-    approved = _approve_examples(target)
-    _git_commit(target)
-    return approved
 
 
 def _approve_examples(root: Path) -> list[str]:
