@@ -448,7 +448,7 @@ def _check_author(
     person = staff.get(author)
     line = meta.line("author")
     if person is None:
-        problems.error(rel, line, f"author {author} 不是任何站点的人员{_in_brackets(s.did_you_mean(author, staff))}")
+        problems.error(rel, line, f"author {author} 不是任何站点的人员{s.meant(author, staff)}")
     elif person.role != "admin":
         problems.error(rel, line, f"author {author} 的角色是 {ROLES[person.role]}，只有平台管理员（admin）可以发布内容")
     elif person.station != station.id and not stations[person.station].is_central:
@@ -603,10 +603,6 @@ def _files_under(folder: str, rel: str) -> list[str]:
     return files
 
 
-def _in_brackets(hint: str) -> str:
-    return f"（{hint}）" if hint else ""
-
-
 def load_ledger(path: Path, rel: str, staff: dict[str, Staff], problems: Problems) -> list[Decision] | None:
     try:
         _, text = read_text(path, rel)
@@ -625,7 +621,7 @@ def load_ledger(path: Path, rel: str, staff: dict[str, Staff], problems: Problem
         values = s.apply(doc, DECISION_FIELDS, rel, problems, (i,))
         by = values.get("by")
         if by is not None and by not in staff:
-            problems.error(rel, doc.line(i, "by"), f"by {by} 不是任何站点的人员{_in_brackets(s.did_you_mean(by, staff))}")
+            problems.error(rel, doc.line(i, "by"), f"by {by} 不是任何站点的人员{s.meant(by, staff)}")
         if len(problems.errors) == n_before and {"decision", "digest", "by", "at"} <= values.keys():
             decisions.append(Decision(line=doc.line(i), **values))
     return decisions

@@ -21,7 +21,7 @@ from .gate import STATE_LABELS, Review, needs_signature, refusal, review
 from .model import Item, Platform
 from .history import GitHistory
 from .problems import LouyuError, os_reason
-from .schema import did_you_mean
+from .schema import meant
 from .signatures import sign, signature_checker, signed_message
 
 
@@ -113,8 +113,7 @@ def record_decisions(
     """Append `decision` by `by` to the ledger of each item; all are checked before any is written."""
     person = platform.staff().get(by)
     if person is None:
-        hint = did_you_mean(by, platform.staff())
-        raise LouyuError("--by", 1, f"{by} 不是任何站点的人员" + (f"（{hint}）" if hint else ""))
+        raise LouyuError("--by", 1, f"{by} 不是任何站点的人员{meant(by, platform.staff())}")
     items = list({item.path: item for item in (find_item(platform, p) for p in paths)}.values())  # each item once
     for item in items:
         why = refusal(platform, item, person)

@@ -33,10 +33,21 @@ class Field:
     doc: str = ""
 
 
-def did_you_mean(key: object, known: Iterable[str]) -> str:
-    """"是否想写 attachments？" for a key (or staff id) one typo away from a known one, else ""."""
+def _closest(key: object, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.75)
-    return f"是否想写 {close[0]}？" if close else ""
+    return close[0] if close else None
+
+
+def meant(key: object, known: Iterable[str]) -> str:
+    """"（是否想写 a-admin？）" for a key or staff id one typo away from a known one, else ""."""
+    close = _closest(key, known)
+    return f"（是否想写 {close}？）" if close else ""
+
+
+def ignored(key: object, known: Iterable[str]) -> str:
+    """"（已忽略；是否想写 attachments？）", or "（已忽略）" when no known key is close."""
+    close = _closest(key, known)
+    return f"（已忽略；是否想写 {close}？）" if close else "（已忽略）"
 
 
 def apply(
@@ -53,8 +64,7 @@ def apply(
     out: dict[str, Any] = {}
     for key in data:
         if key not in known:
-            hint = did_you_mean(key, known)
-            problems.warning(path, doc.line(*base, key), f"未知的键 {key}（已忽略{'；' + hint if hint else ''}）")
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}{ignored(key, known)}")
     for f in fields:
         if f.key not in data or data[f.key] is None:
             if f.required:

@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin
 
 from .model import Settings
 from .problems import LouyuError, Problems
-from .schema import did_you_mean
+from .schema import ignored
 from .yamlload import YAML11_BOOLS, Document, load_yaml
 
 
@@ -157,8 +157,7 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             line = doc.line("plugins", i, "louyu", key)
             option = known.get(key)
             if option is None:
-                hint = did_you_mean(key, known)
-                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}（已忽略{'；' + hint if hint else ''}）")
+                problems.warning(rel, line, f"plugins: louyu 没有设置项 {key}{ignored(key, known)}")
                 continue
             try:
                 option.validate(copy.deepcopy(block[key]))
