@@ -122,6 +122,29 @@ def test_corrupt_or_foreign_cache_is_rebuilt_not_trusted(platform: PlatformHandl
     assert normalized_tree(out) == reference
 
 
+def test_compiled_templates_are_kept_per_louyu_version_and_damage_is_recompiled(platform: PlatformHandle, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    reference = normalized_tree(out)
+    folders = list((platform.root / ".louyu-cache").glob("templates-*"))
+    assert len(folders) == 1
+    compiled = list(folders[0].iterdir())
+    assert compiled, "no template was kept compiled"
+    for n, f in enumerate(compiled):  # damaged three ways: cut short, garbage, empty
+        f.write_bytes([f.read_bytes()[:40], b"\x00garbage" * 9, b""][n % 3])
+    stale = platform.root / ".louyu-cache" / "templates-0000000000000000"  # another louyu's
+    stale.mkdir()
+    shutil.rmtree(out)
+    cli_build(platform.config, out)
+    assert normalized_tree(out) == reference
+    assert all(f.stat().st_size > 40 for f in compiled)  # compiled again
+    shutil.rmtree(folders[0])  # as when louyu is upgraded: a new folder, the old ones go
+    shutil.rmtree(out)
+    cli_build(platform.config, out)
+    assert normalized_tree(out) == reference
+    assert not stale.exists() and folders[0].is_dir()
+
+
 def inodes(root: Path) -> dict[str, int]:
     return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
 

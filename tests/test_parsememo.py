@@ -179,3 +179,42 @@ def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "改过的正文" in (p.site / "hq/news/hq/x/index.html").read_text("utf-8")
     assert not mark.exists()
+
+
+def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot(
+    platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from louyu import helper as helper_module
+    from louyu.helper import ConversionHelper
+    from louyu.render.content import ContentRenderer
+    from louyu.render.theme import prepare_markdown_config
+    from louyu.settings import load_config
+    from louyu.problems import Problems
+
+    monkeypatch.setenv("LOUYU_JOBS", "2")
+    # (A process that has converted before gets no helper; earlier tests here have.)
+    monkeypatch.delitem(sys.modules, "rjieba", raising=False)
+    loaded, _ = platform.load()
+    items = sorted(loaded.items, key=lambda i: i.path)[:2]
+    config, _, _ = load_config(platform.config, Problems())
+    extensions, configs, fingerprint = prepare_markdown_config(config)
+
+    helper = ConversionHelper.start(platform.config)
+    assert helper is not None
+    there = helper.convert(fingerprint, items)()
+    assert helper.orders is None  # the helper has ended
+    # Settings other than the helper's (mkdocs.yml changed meanwhile): the build converts.
+    helper = ConversionHelper.start(platform.config)
+    assert helper is not None
+    assert helper.convert("other settings", items)() is None
+    # An order too large to hand over without waiting for the helper to read it: the build converts.
+    helper = ConversionHelper.start(platform.config)
+    assert helper is not None
+    monkeypatch.setattr(helper_module, "PIPE_SIZE", 10)
+    wait = helper.convert(fingerprint, items)
+    assert wait() is None and helper.orders is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(helper.pid, 0)  # ended and reaped: no process left behind
+    # What the helper made is what the build makes itself.
+    assert there == ContentRenderer(lambda: (extensions, configs), fingerprint).renderings(items)
+    assert len(there) == 2

@@ -101,7 +101,7 @@ def build(
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
-        renderer = SiteRenderer(platform, publication, memos)
+        renderer = SiteRenderer(platform, publication, memos, compiled=cache.path.parent)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import posixpath
+import shutil
 import zoneinfo
 from dataclasses import dataclass, field
 from html import escape
@@ -100,7 +101,11 @@ MEMOS = ("shell", "qr", "theme", "about", "search", "ics")  # kinds of values ke
 
 
 class SiteRenderer:
-    def __init__(self, platform: Platform, publication: Publication, memos: dict[str, Memo] | None = None) -> None:
+    def __init__(
+        self, platform: Platform, publication: Publication, memos: dict[str, Memo] | None = None,
+        compiled: Path | None = None,
+    ) -> None:
+        """`compiled`: a folder where louyu's templates are kept compiled between builds."""
         facts = platform.facts
         assert facts is not None, "a platform with errors in mkdocs.yml is never rendered"
         self.facts = facts
@@ -113,6 +118,7 @@ class SiteRenderer:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=compiled_templates(compiled) if compiled else None,
         )
         self.pages.filters["xml"] = xml_text  # feed.xml
         # Per item revision, made once per build whichever sites show it. Keyed by path and
@@ -510,6 +516,31 @@ def _nth_content(files: Callable[[], list[tuple[str, bytes]]], n: int) -> bytes:
 
 def _const(value: T) -> Callable[[], T]:
     return lambda: value
+
+
+def compiled_templates(folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates in `folder`, one subfolder per version of louyu
+    and its libraries (older ones removed): compiling the item page's template costs more
+    than the rest of making it. Jinja checks each file against the template's source and
+    replaces it atomically; a damaged one is compiled again. (The folder is as trusted
+    as louyu's own __pycache__: both hold code that is run.)"""
+    own = folder / f"templates-{code_fingerprint()}"
+    try:
+        if not own.is_dir():
+            for old in folder.glob("templates-*"):
+                shutil.rmtree(old, ignore_errors=True)
+            own.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unusable cache only costs time
+    return _CompiledTemplates(str(own))
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # cut short or garbage (Jinja only checks the header): compiled again
+            bucket.reset()
 
 
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
