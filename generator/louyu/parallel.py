@@ -10,7 +10,6 @@ everything runs in-process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,6 +26,8 @@ _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
 def _pool(n: int) -> Any:
     # Workers make pages and throw them away: they collect garbage as often as Python
     # does by default (`louyu build` itself waits longer: see cli.py).
+    import multiprocessing  # a cold build's: not imported by one that has little to do
+
     return multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC)
 
 

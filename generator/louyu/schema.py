@@ -9,7 +9,6 @@ Chinese explanation of what was expected.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -34,6 +33,8 @@ class Field:
 
 
 def _closest(key: object, known: Iterable[str]) -> str | None:
+    import difflib  # only for a platform with a mistake
+
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.75)
     return close[0] if close else None
 
