@@ -9,6 +9,8 @@ Generates the workload (benchmarks/workload.py), then in each run measures:
   cold      `louyu build` with no cache and no output
   no-op     `louyu build` again, nothing changed
   one edit  one central broadcast edited and re-approved, then `louyu build`
+  floor     a fresh Python that only converts that edited item (segmenter, Markdown):
+            what no one-edit rebuild in a new process can go below
 
 and prints medians and ratios taken within each run (machine noise cancels), the peak
 memory of the whole process tree (sum of PSS, sampled every 20 ms) and the bytes written.
@@ -144,6 +146,32 @@ def edit_one_broadcast(platform: Path, n: int) -> None:
     subprocess.run([tool("louyu"), "review", "approve", rel, "--by", "central-inst", "-f", str(platform / "mkdocs.yml")], check=True, capture_output=True)
 
 
+# What any one-edit rebuild in a fresh process must at least do: start Python, load the
+# Chinese segmenter's dictionary and Markdown with the platform's extensions, and convert
+# the edited item (the helper does exactly this beside the build). Nothing else: no
+# platform loaded, no page made, nothing written.
+FLOOR = """
+import sys
+from pathlib import Path
+from louyu.cache import Memo, cache_dir, peek_memo
+from louyu.configmemo import memo_markdown_settings
+from louyu.render.content import ContentRenderer
+from louyu.render.theme import html_sections, markdown_config_from, segment_chinese
+config = Path(sys.argv[1])
+known = memo_markdown_settings(config, Memo(peek_memo(cache_dir(config.parent), "config")))
+extensions, configs, fingerprint = markdown_config_from(*known)
+md = ContentRenderer(lambda: (extensions, configs), fingerprint).md
+body = md.convert(Path(sys.argv[2]).read_text("utf-8").split("---", 2)[2])
+for anchor, title, text in html_sections(body):
+    segment_chinese(title), segment_chinese(text)
+"""
+
+
+def conversion_floor(platform: Path, env: dict[str, str]) -> float:
+    target = sorted((platform / "content" / "central" / "news").glob("*.md"))[0]
+    return run([sys.executable, "-c", FLOOR, str(platform / "mkdocs.yml"), str(target)], env=env)[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="louyu benchmark (ratios against naive MkDocs builds)")
     parser.add_argument("--stations", type=int, default=10)
@@ -169,7 +197,7 @@ def main() -> None:
     print(f"workload: 1 central + {args.stations} substations, {args.items} items, {pages} item pages; {os.cpu_count()} cores")
 
     trash = work / "trash"
-    rows: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "noop", "edit", "cold_mem", "naive_mem")}
+    rows: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "noop", "edit", "floor", "cold_mem", "naive_mem")}
     written = 0
     for n in range(args.runs):
         if projects:
@@ -190,7 +218,8 @@ def main() -> None:
         rows["noop"].append(run([*louyu, "-d", str(out)], env=env)[0])
         edit_one_broadcast(platform, n)
         rows["edit"].append(run([*louyu, "-d", str(out)], env=env)[0])
-        line = f"run {n + 1}: cold {rows['cold'][-1]:.2f}s  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s"
+        rows["floor"].append(conversion_floor(platform, env))
+        line = f"run {n + 1}: cold {rows['cold'][-1]:.2f}s  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s  floor {rows['floor'][-1]:.2f}s"
         if projects:
             line = f"run {n + 1}: naive {rows['naive'][-1]:.1f}s  " + line[len(f'run {n + 1}: '):]
             line += f"  cold/naive {rows['cold'][-1] / rows['naive'][-1]:.3f}"
@@ -207,6 +236,8 @@ def main() -> None:
     print(f"  louyu no-op rebuild                   {med['noop']:.2f} s   (target <= 1 s)")
     edit_ratios = [e / c for e, c in zip(rows["edit"], rows["cold"])]
     print(f"  louyu one edit                        {med['edit']:.2f} s   ratio to cold {statistics.median(edit_ratios):.3f}  (target <= 0.10)")
+    floor_ratios = [f / c for f, c in zip(rows["floor"], rows["cold"])]
+    print(f"  floor: a fresh Python converting it   {med['floor']:.2f} s   ratio to cold {statistics.median(floor_ratios):.3f}  (no page made or written)")
     print(f"  louyu cold peak memory (sum of PSS)   {med['cold_mem']:.0f} MiB   (target < 300)")
     print(f"  louyu output                          {written / 1048576:.1f} MiB   (target < 100)")
     shutil.rmtree(work, ignore_errors=True)
