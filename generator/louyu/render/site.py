@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import marshal
+import os
 import posixpath
 import shutil
+import sys
+import tempfile
 import zoneinfo
 from dataclasses import dataclass, field
 from html import escape
@@ -519,12 +523,10 @@ def _const(value: T) -> Callable[[], T]:
 
 
 def compiled_templates(folder: Path) -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates in `folder`, one subfolder per version of louyu
-    and its libraries (older ones removed): compiling the item page's template costs more
-    than the rest of making it. Jinja checks each file against the template's source and
-    replaces it atomically; a damaged one is compiled again. (The folder is as trusted
-    as louyu's own __pycache__: both hold code that is run.)"""
-    own = folder / f"templates-{code_fingerprint()}"
+    """louyu's templates kept compiled in `folder`, one subfolder per version of louyu, its
+    libraries and Python (older ones removed): compiling the item page's template costs
+    more than the rest of making it."""
+    own = folder / f"templates-{code_fingerprint()}-{sys.implementation.cache_tag}"
     try:
         if not own.is_dir():
             for old in folder.glob("templates-*"):
@@ -532,15 +534,34 @@ def compiled_templates(folder: Path) -> jinja2.BytecodeCache | None:
             own.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unusable cache only costs time
-    return _CompiledTemplates(str(own))
+    return _CompiledTemplates(own)
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    def load_bytecode(self, bucket: Any) -> None:
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """One file per template: the digest of the source it was compiled from, a newline,
+    the code (marshal, as Python's own __pycache__; the folder is as trusted as that, and
+    unlike Jinja's own format no pickle is read). Written atomically; a file that does not
+    match the source, or does not load, means compiling again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # cut short or garbage (Jinja only checks the header): compiled again
+            data = (self.folder / bucket.key).read_bytes()
+            digest, _, code = data.partition(b"\n")
+            if digest.decode("ascii") == bucket.checksum:
+                bucket.code = marshal.loads(code)
+        except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as fh:
+                fh.write(bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code))
+            os.replace(fh.name, self.folder / bucket.key)
+        except OSError:
+            pass  # compiled again next time
 
 
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
