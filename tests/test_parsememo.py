@@ -184,7 +184,6 @@ def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
 def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot(
     platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from louyu import helper as helper_module
     from louyu.helper import ConversionHelper
     from louyu.render.content import ContentRenderer
     from louyu.render.theme import prepare_markdown_config
@@ -210,7 +209,8 @@ def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot
     # An order too large to hand over without waiting for the helper to read it: the build converts.
     helper = ConversionHelper.start(platform.config)
     assert helper is not None
-    monkeypatch.setattr(helper_module, "PIPE_SIZE", 10)
+    assert helper.capacity >= 1 << 15
+    helper.capacity = 10
     wait = helper.convert(fingerprint, items)
     assert wait() is None and helper.orders is None
     with pytest.raises(ChildProcessError):

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     from .model import Item
 
-PIPE_SIZE = 1 << 20  # an order of this size is written without waiting for the helper to read
+PIPE_SIZE = 1 << 20  # asked for the build -> helper pipe (the default is 64 KiB)
 
 
 def jobs() -> int:
@@ -48,8 +48,15 @@ class ConversionHelper:
     def __init__(self) -> None:
         down_r, down_w = os.pipe()  # build -> helper
         up_r, up_w = os.pipe()  # helper -> build
-        _widen(down_w)
-        pid = os.fork()
+        # What can be written at once without waiting for the helper to read (it reads only
+        # once it has loaded everything): half the pipe, the rest is for the first message.
+        self.capacity = _widen(down_w) // 2
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (down_r, down_w, up_r, up_w):
+                os.close(fd)
+            raise
         if pid == 0:  # the helper
             try:
                 os.close(down_w)
@@ -93,7 +100,7 @@ class ConversionHelper:
             return False
         try:
             data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-            if len(data) > PIPE_SIZE:
+            if len(data) > self.capacity:
                 raise ValueError("too large to hand over without waiting")
             self.orders.write(data)
             self.orders.flush()
@@ -145,13 +152,15 @@ class ConversionHelper:
             pass
 
 
-def _widen(fd: int) -> None:
+def _widen(fd: int) -> int:
+    """The pipe's capacity, made PIPE_SIZE where the system allows it."""
     try:
         import fcntl
 
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[attr-defined]
+        return int(fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ))  # type: ignore[attr-defined]
     except (ImportError, AttributeError, OSError):
-        pass  # then a large order waits until the helper reads it: slower, never wrong
+        return 1 << 16  # Linux's default
 
 
 # A little of everything item bodies hold, converted once while waiting for work, so that
