@@ -12,8 +12,10 @@ Generates the workload (benchmarks/workload.py), then in each run measures:
   floor     a fresh Python that only converts that edited item (segmenter, Markdown):
             what no one-edit rebuild in a new process can go below
 
-and prints medians and ratios taken within each run (machine noise cancels), the peak
-memory of the whole process tree (sum of PSS, sampled every 20 ms) and the bytes written.
+and prints medians and ratios taken within each run (machine noise cancels). Memory is
+measured apart, in builds of their own (sampling slows what it measures): the peak over
+louyu's whole process tree (sum of PSS, sampled every 20 ms) in a second cold build per
+run, with the bytes it wrote, and the naive peak in a second build of its largest station.
 """
 
 from __future__ import annotations
@@ -72,30 +74,34 @@ def tool(name: str) -> str:
     return str(beside) if beside.is_file() else (shutil.which(name) or name)
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak tree PSS (KiB) of a command.
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, sample: bool = False) -> tuple[float, int]:
+    """Wall seconds of a command and, with `sample`, its peak tree PSS (KiB; else 0).
 
     The disk is synced first, untimed: otherwise a command pays for writing back what the
     one before it wrote (after a naive build, ~40 MB per station), which grows run after
-    run and made the same cold build vary 1.5-4 s."""
+    run and made the same cold build vary 1.5-4 s. Sampling memory reads every process's
+    page tables every 20 ms and slows what it measures (a one-edit build: 0.219 -> 0.240 s,
+    median of 9), so timed runs are not sampled: memory is measured in runs of its own."""
     os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     done = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_pss_kib(proc.pid))
             time.sleep(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()}")
     return seconds, peak
@@ -194,6 +200,7 @@ def main() -> None:
     subprocess.run([*louyu, "-d", str(out)], check=True, capture_output=True, env=env)
     pages = sum(len(json.loads(m.read_text("utf-8"))["items"]) for m in out.glob("*/manifest.json"))
     projects = [] if args.skip_naive else make_naive_projects(platform, out, work / "naive")
+    largest = max(projects, key=lambda p: sum(1 for _ in (p / "docs").rglob("*.md")), default=None)
     print(f"workload: 1 central + {args.stations} substations, {args.items} items, {pages} item pages; {os.cpu_count()} cores")
 
     trash = work / "trash"
@@ -201,24 +208,26 @@ def main() -> None:
     written = 0
     for n in range(args.runs):
         if projects:
-            naive_time, naive_mem = 0.0, 0
+            naive_time = 0.0
             for project in projects:
                 set_aside(project / "site", trash)
-                seconds, mem = run([tool("mkdocs"), "build", "-q"], cwd=project)
-                naive_time += seconds
-                naive_mem = max(naive_mem, mem)
+                naive_time += run([tool("mkdocs"), "build", "-q"], cwd=project)[0]
             rows["naive"].append(naive_time)
-            rows["naive_mem"].append(naive_mem / 1024)
+            # Memory: the station with the most pages, built again with sampling.
+            set_aside(largest / "site", trash)
+            rows["naive_mem"].append(run([tool("mkdocs"), "build", "-q"], cwd=largest, sample=True)[1] / 1024)
         set_aside(out, trash)
         set_aside(work / "cache", trash)
-        seconds, mem = run([*louyu, "-d", str(out)], env=env)
-        rows["cold"].append(seconds)
-        rows["cold_mem"].append(mem / 1024)
-        written = du(out)
+        rows["cold"].append(run([*louyu, "-d", str(out)], env=env)[0])
         rows["noop"].append(run([*louyu, "-d", str(out)], env=env)[0])
         edit_one_broadcast(platform, n)
         rows["edit"].append(run([*louyu, "-d", str(out)], env=env)[0])
         rows["floor"].append(conversion_floor(platform, env))
+        # Memory and size: a cold build again, sampled.
+        set_aside(out, trash)
+        set_aside(work / "cache", trash)
+        rows["cold_mem"].append(run([*louyu, "-d", str(out)], env=env, sample=True)[1] / 1024)
+        written = du(out)
         line = f"run {n + 1}: cold {rows['cold'][-1]:.2f}s  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s  floor {rows['floor'][-1]:.2f}s"
         if projects:
             line = f"run {n + 1}: naive {rows['naive'][-1]:.1f}s  " + line[len(f'run {n + 1}: '):]
