@@ -418,3 +418,43 @@ def test_an_edited_item_is_converted_once_and_not_by_the_build_itself(tmp_path: 
     assert conversions[0][0] != main_pid  # by the helper
     assert "改过的第一段" in (p.site / "a/screen/index.html").read_text("utf-8")
     assert "改过的第一段" in (p.site / "a/feed.xml").read_text("utf-8")
+
+
+def test_a_build_that_fails_after_handing_work_to_its_helper_ends_the_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a process that goes on (louyu serve, tests) a helper left waiting to hand over its
+    # renderings would stay for ever.
+    import errno
+    import os
+    import sys
+
+    from louyu import build as build_module
+    from louyu.helper import ConversionHelper
+    from louyu.problems import LouyuError
+
+    p = make_platform(tmp_path / "p", {"content/hq/news/x.md": item("新闻", "hq-admin", body="正文。" * 5000)})
+    p.approve("content/hq/news/x.md", by="hq-inst")
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    build_module.build(p.config, tmp_path / "out")
+    p.write("content/hq/news/x.md", item("新闻", "hq-admin", body="改过的正文。" * 5000))  # renderings > a pipe's 64 KiB
+    p.approve("content/hq/news/x.md", by="hq-inst")
+    monkeypatch.setenv("LOUYU_JOBS", "2")
+    monkeypatch.delitem(sys.modules, "rjieba", raising=False)  # (a process that has converted gets no helper)
+    started: list[ConversionHelper] = []
+    start = ConversionHelper.start
+
+    def starting(config_file: Path) -> ConversionHelper | None:
+        helper = start(config_file)
+        if helper is not None:
+            started.append(helper)
+        return helper
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr(ConversionHelper, "start", staticmethod(starting))
+    monkeypatch.setattr(build_module, "write_output", full_disk)
+    with pytest.raises(LouyuError):
+        build_module.build(p.config, tmp_path / "out")
+    assert len(started) == 1 and started[0].orders is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0].pid, 0)  # ended and reaped

@@ -116,6 +116,8 @@ def build(
             _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)
     finally:
         cache.close()
+        if helper is not None:
+            helper.stop()  # (already, unless the build failed before it took the renderings)
     return result
 
 
