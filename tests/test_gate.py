@@ -156,6 +156,14 @@ def test_review_list_text(platform: PlatformHandle) -> None:
     assert "可审核：b-inst（乙指导）、hq-inst（王指导）" in result.output
 
 
+def test_review_list_of_a_platform_without_items_says_so(tmp_path: Path) -> None:
+    p = make_platform(tmp_path / "p")
+    result = p.cli("review", "list")
+    assert result.exit_code == 0
+    assert "平台中还没有条目" in result.output
+    assert p.cli("review", "list", "--format", "json").output.strip() == "[]"  # (json stays json)
+
+
 def test_an_item_named_twice_is_decided_once(platform: PlatformHandle) -> None:
     # `louyu review approve a.md a.md ./a.md`: one decision, not three.
     result = platform.cli("review", "approve", "content/b/news/pending.md", "content/b/news/pending.md", "--by", "b-inst")

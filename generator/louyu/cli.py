@@ -262,6 +262,8 @@ def review_list(config_file: Path, fmt: str) -> None:
     else:
         for r in rows:
             click.echo(as_text(r))
+        if not rows and not problems.errors:
+            click.echo("平台中还没有条目（content/<站点>/<栏目>/ 下的 .md 文件）。", err=True)
     if problems.errors:
         click.echo(f"另有 {len(problems.errors)} 个错误（louyu check 查看），出错的条目未列出。", err=True)
         sys.exit(1)
