@@ -114,3 +114,47 @@ def test_the_report_starts_with_the_platforms_first_published_item(tmp_path: Pat
     assert quarters[0] == quarter_of(sixty_days_ago) and quarters[-1] == quarter_of(TODAY)
     months, quarters = shown(TODAY - dt.timedelta(days=800))
     assert len(months) == 12 and len(quarters) == 4
+
+
+def test_a_build_on_the_same_commit_reuses_the_waiting_items_last_commits(tmp_path: Path, monkeypatch: object) -> None:
+    # Walking the log forks git on every build of a platform with items waiting; the answer
+    # depends only on the commit checked out, so builds on the same commit reuse it.
+    import re
+
+    import pytest
+    from louyu import history
+    from louyu.build import build
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    p = make_platform(tmp_path / "p")
+    p.write("content/b/news/old.md", item("旧稿", "b-admin"))
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LOUYU_JOBS", "1")  # (counted in this process)
+    then = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", then.isoformat(timespec="seconds"))
+    p.commit("old draft, a week ago")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    walks: list[list[str]] = []
+    walk = history.last_commit_times
+
+    def counting(root: Path, paths: list[str]) -> dict[str, int]:
+        walks.append(list(paths))
+        return walk(root, paths)
+
+    monkeypatch.setattr(history, "last_commit_times", counting)
+
+    def longest_wait() -> str:
+        page = (tmp_path / "out" / "hq" / "report" / "index.html").read_text("utf-8")
+        return re.findall(r"最长已等待 (\S+) 天", page)[-1]
+
+    build(p.config, tmp_path / "out")
+    assert walks == [["content/b/news/old.md"]] and longest_wait() == "7"
+    p.write("content/b/news/other.md", item("另一篇", "b-admin"))  # a change, not committed
+    build(p.config, tmp_path / "out")
+    assert len(walks) == 2  # another item waiting: another question
+    build(p.config, tmp_path / "out")
+    assert len(walks) == 2  # same commit, same items waiting: not walked again
+    p.write("content/b/news/old.md", item("旧稿（改）", "b-admin"))
+    p.commit("old draft edited today")
+    build(p.config, tmp_path / "out")
+    assert len(walks) == 3 and longest_wait() == "0"  # a new commit: walked again

@@ -122,14 +122,26 @@ def _describe_tree(folder: str, rel: str, lines: list[str]) -> None:
         _describe_tree(sub.path, f"{rel}{sub.name}/", lines)
 
 
+_HEADS: dict[str, str] = {}
+
+
 def _git_head(root: Path) -> str:
     # Approved revisions are read from history: a new commit may change what is online.
     try:
-        return subprocess.run(
+        head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return ""
+        head = ""
+    _HEADS[str(root)] = head
+    return head
+
+
+def git_head(root: Path) -> str:
+    """The commit checked out in the platform's repository ("" if none), as this process
+    first found it (by the no-op check, which every build makes before reading anything)."""
+    found = _HEADS.get(str(root))
+    return found if found is not None else _git_head(root)
 
 
 def check(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> tuple[dict[str, Any] | None, str | None]:

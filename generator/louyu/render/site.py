@@ -101,7 +101,7 @@ def when(item: Item) -> str:
     return text
 
 
-MEMOS = ("shell", "qr", "theme", "about", "search", "ics")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "about", "search", "ics", "waiting")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -443,7 +443,7 @@ class SiteRenderer:
         return dict(
             date=self.publication.today.isoformat(),
             minimum=MIN_ACTIVITIES_PER_QUARTER,
-            reports=build_report(self.platform, self.publication),
+            reports=build_report(self.platform, self.publication, self.memos["waiting"]),
             sections=list(SECTIONS.values()),
             section_keys=list(SECTIONS),
         )
