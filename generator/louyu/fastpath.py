@@ -139,7 +139,8 @@ def _git_head(root: Path) -> str:
 
 def git_head(root: Path) -> str:
     """The commit checked out in the platform's repository ("" if none), as this process
-    first found it (by the no-op check, which every build makes before reading anything)."""
+    last asked git for it: every build does, for its inputs' fingerprint, before it reads
+    anything (also in `louyu serve`, where builds follow commits)."""
     found = _HEADS.get(str(root))
     return found if found is not None else _git_head(root)
 
