@@ -253,3 +253,41 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     p.write("reviews/a/news/typo.yml", "")
     result = p.cli("review", "approve", "content/a/news/typo.md", "--by", "a-isnt")
     assert result.exit_code == 1 and "a-isnt 不是任何站点的人员（是否想写 a-inst？）" in result.output
+
+
+def test_commands_reuse_what_the_last_build_parsed_and_say_the_same(tmp_path: Path, monkeypatch: object) -> None:
+    # check, review list/approve and report read the platform as the last build left it
+    # parsed (read only): the same problems and rows, without parsing unchanged items again.
+    import shutil
+
+    import pytest
+    from louyu import loader
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(cache))
+    p = make_platform(tmp_path / "p", {
+        "content/a/news/ok.md": item("好", "a-admin"),
+        "content/a/news/warn.md": item("有外链图片", "a-admin", body="![图](https://example.org/a.png)"),
+    })
+    p.approve("content/a/news/ok.md", "content/a/news/warn.md", by="a-inst")
+    p.build()
+    p.write("content/a/news/bad.md", item("坏", "nobody"))
+    parsed: list[str] = []
+    parse = loader.parse_item
+
+    def counting(root: Path, md: Path, rel: str, *args: object, **kwargs: object) -> object:
+        parsed.append(rel)
+        return parse(root, md, rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "parse_item", counting)
+    commands = [("check",), ("review", "list"), ("report", "--format", "json")]
+    reused = [p.cli(*c) for c in commands]
+    assert "content/a/news/bad.md" in parsed and "content/a/news/ok.md" not in parsed  # the cache was read
+    shutil.rmtree(cache)
+    fresh = [p.cli(*c) for c in commands]
+    assert "content/a/news/ok.md" in parsed
+    for c, a, b in zip(commands, reused, fresh):
+        assert (a.exit_code, a.output) == (b.exit_code, b.output), c
+    assert "外" in reused[0].output and "bad.md:4: author nobody" in reused[0].output
+    assert not cache.exists()  # nothing written by these commands
