@@ -13,12 +13,17 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from . import __version__
 from .problems import LouyuError, PlatformErrors, Problem, UsageProblem
+
+if TYPE_CHECKING:
+    from .cache import Memo
+    from .model import Platform
+    from .problems import Problems
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,7 +44,7 @@ def _print_problems(problems: list[Problem]) -> None:
         click.echo(str(p), err=True)
 
 
-def _as_last_built(config_file: Path) -> tuple[Any, Any]:
+def _as_last_built(config_file: Path) -> tuple[Memo, Memo]:
     """What the last build parsed and validated (items and ledgers, mkdocs.yml), reused by
     the commands that read the platform while nothing it was read from changed: the same
     items, warnings and errors, 3x faster at 400 items. Read only: these commands never
@@ -50,7 +55,7 @@ def _as_last_built(config_file: Path) -> tuple[Any, Any]:
     return Memo(peek_memo(folder, "parsed")), Memo(peek_memo(folder, "config"))
 
 
-def _load_platform(config_file: Path) -> tuple[Any, Any]:
+def _load_platform(config_file: Path) -> tuple[Platform, Problems]:
     from .loader import load_platform
 
     return load_platform(config_file, *_as_last_built(config_file))
@@ -223,18 +228,11 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
     """各站点每月发布、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
-    from .build import load_checked
-    from .history import GitHistory
-    from .publish import decide
+    from .build import decide_publication, load_checked
     from .report import as_json, as_text, build_report
-    from .signatures import signature_checker
 
     platform, _ = load_checked(config_file, False, *_as_last_built(config_file))
-    history = GitHistory(platform.root)
-    try:
-        publication = decide(platform, verify=signature_checker(platform), history=history)
-    finally:
-        history.close()
+    publication = decide_publication(platform, None, None, False)
     reports = build_report(platform, publication)
     if fmt == "json":
         click.echo(json.dumps(as_json(reports, publication.today), ensure_ascii=False, indent=2))
