@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from conftest import PlatformHandle, item, make_platform
+import pytest
+
+from conftest import MKDOCS, PlatformHandle, item, make_platform
 
 
 def problems_of(p: PlatformHandle) -> list[str]:
@@ -291,3 +294,33 @@ def test_commands_reuse_what_the_last_build_parsed_and_say_the_same(tmp_path: Pa
         assert (a.exit_code, a.output) == (b.exit_code, b.output), c
     assert "外" in reused[0].output and "bad.md:4: author nobody" in reused[0].output
     assert not cache.exists()  # nothing written by these commands
+
+
+@pytest.mark.parametrize(
+    "setting, where, expected",
+    [
+        ("copyright: [1]\n", "copyright", "copyright: 类型不对：应为文字，实际是列表（"),
+        ("use_directory_urls: maybe\n", "use_directory_urls", "use_directory_urls: 类型不对：应为布尔值（true 或 false），实际是文字（"),
+        ("theme_x: 1\n", "theme_x", "警告：theme_x: 未知的配置项（已忽略）（"),
+        ("markdown_extensions:\n  - no_such_extension\n", "markdown_extensions", "markdown_extensions: 无法加载 Markdown 扩展 no_such_extension（未安装，或名称拼错？）（"),
+        ("plugins:\n  - search\n  - louyu:\n      per_page: many\n", "per_page", "plugins: louyu 设置项 per_page：类型不对：应为整数，实际是文字（"),
+    ],
+)
+def test_mkdocs_messages_reach_staff_in_chinese(tmp_path: Path, setting: str, where: str, expected: str) -> None:
+    # MkDocs validates mkdocs.yml in English; staff read every message in Chinese, with
+    # MkDocs' own words kept in parentheses after it.
+    base = MKDOCS
+    if setting.startswith(("markdown_extensions:", "plugins:")):
+        key = setting.split(":", 1)[0]
+        start = base.index(f"{key}:")
+        rest = base[start:].split("\n", 1)[1]
+        while rest and rest.startswith(" "):
+            rest = rest.split("\n", 1)[1] if "\n" in rest else ""
+        base = base[:start] + rest
+    p = make_platform(tmp_path)
+    p.write("mkdocs.yml", base + setting)
+    line = 1 + next(n for n, text in enumerate((base + setting).splitlines()) if text.lstrip().startswith(f"{where}:"))
+    got = problems_of(p)
+    assert any(g.startswith(f"mkdocs.yml:{line}: {expected}") for g in got), got
+    for g in got:  # what the problem is comes first, in Chinese; MkDocs' words after it
+        assert re.search(r"[\u4e00-\u9fff]", g.split("（", 1)[0]), g

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -352,3 +353,34 @@ def test_markdown_nested_too_deep_is_a_clear_error(tmp_path: Path) -> None:
     assert "content/hq/news/deep.md:6: Markdown 嵌套层数太多" in result.output
     assert "内部错误" not in result.output
     assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("template", ["feed.xml", "item.html"])
+def test_a_missing_template_is_an_internal_error_not_a_disk_problem(
+    platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch, template: str
+) -> None:
+    # An installed package without a template it needs is a bug in louyu. Jinja's
+    # TemplateNotFound is an OSError: it must not be reported as the output's file system.
+    import jinja2
+
+    assert platform.cli("build").exit_code == 0
+    before = tree_digest(platform.root / "site")
+    platform.write("content/hq/news/later.md", item("新的一条", "hq-admin"))  # an item page and the feeds change
+    platform.commit("edit")
+    platform.approve("content/hq/news/later.md", by="hq-inst")
+    real = jinja2.Environment.get_template
+
+    def without(self: jinja2.Environment, name: str, *args: object, **kwargs: object) -> jinja2.Template:
+        if name == template:
+            raise jinja2.TemplateNotFound(name)
+        return real(self, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "get_template", without)
+    for cold in (False, True):  # the incremental build, then a whole tree in forked workers
+        if cold:
+            shutil.rmtree(platform.root / ".louyu-cache")
+        result = platform.cli("build")
+        assert result.exit_code == 1
+        assert "louyu 内部错误" in result.output and "请把以下信息报告给 louyu 维护者" in result.output, result.output
+        assert "构建中断" not in result.output
+        assert tree_digest(platform.root / "site") == before  # left as it was

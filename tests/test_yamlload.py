@@ -1,6 +1,11 @@
 """The YAML loader: YAML 1.1 surprises stay text, lines are remembered, tricks are refused."""
 
+import re
+
 import pytest
+import yaml
+
+from louyu import yamlload
 
 from louyu.problems import LouyuError
 from louyu.yamlload import load_yaml, split_front_matter
@@ -83,3 +88,94 @@ def test_a_bracket_or_quote_left_open_is_named_where_it_opens(text: str, line: i
     with pytest.raises(LouyuError) as exc:
         load_yaml(text, "x.yml", line_offset=1)  # as in front matter, after the opening ---
     assert exc.value.problem.line == line + 1 and message in exc.value.problem.message
+
+
+# Every YAML mistake below, read by LibYAML (PyYAML's C parser, used when installed) and by
+# PyYAML's pure-Python parser: both word their errors in English, differently, and the
+# wording changes between releases (PyYAML 6.0.4's LibYAML added a nesting limit).
+BROKEN_YAML = [
+    "a: b: c",
+    "a:\n\tb: 1",
+    "a: [1, 2",
+    "a: {x: 1",
+    'a: "x\\q"',
+    'a: "\\xZZ"',
+    "a: *x",
+    "a: 1\n b: 2",
+    "- a\nb: 1",
+    "a: |0\n  x",
+    "a: |x",
+    "a: 1\n---\nb: 2",
+    "a: @x",
+    "a: `x",
+    'a: "x\n---\n"',
+    "a:\n  - 1\n - 2",
+    "key: value\n  bad: 1",
+    'a: "',
+    "a: 'x",
+    "x: 1\ny",
+    "a: b\n- c",
+    "a: " + "[" * 3000,
+    "a:\n" + "".join("  " * i + "k:\n" for i in range(1, 1200)),
+    "- " * 3000 + "x",
+    "title: 好\nbody: a\x01b\n",
+    "a: \x7f",
+    "a: \ud800",
+]
+
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+ALLOWED_WORDS = {"YAML", "Tab", "UTF", "GBK"}
+
+
+def _outside_parentheses(message: str) -> str:
+    # The parser's own words may follow in （…）, after the Chinese explanation.
+    return re.sub(r"（[^（）]*）", "", message)
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "libyaml":
+        assert hasattr(yaml, "CSafeLoader"), "PyYAML's wheels come with LibYAML"
+        monkeypatch.setattr(yamlload, "_CoreLoader", yamlload._core_loader(yaml.CSafeLoader))
+    else:
+        monkeypatch.setattr(yamlload, "_CoreLoader", yamlload._PURE_LOADER)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("text", BROKEN_YAML)
+def test_every_yaml_mistake_is_told_in_chinese_by_both_parsers(parser: str, text: str) -> None:
+    with pytest.raises(LouyuError) as info:
+        load_yaml(text, "stations/a.yml")
+    problem = info.value.problem
+    assert problem.path == "stations/a.yml" and problem.line >= 1
+    assert re.search(r"[\u4e00-\u9fff]", problem.message), problem.message
+    words = set(ENGLISH_WORD.findall(_outside_parentheses(problem.message))) - ALLOWED_WORDS
+    assert not words, f"{parser}: English reaches staff: {problem.message}"
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "k:\n" for i in range(1, 1200))])
+def test_deep_nesting_is_the_same_message_whichever_parser(parser: str, text: str) -> None:
+    # LibYAML stops at its nesting limit (a ScannerError), pure Python at the recursion limit.
+    with pytest.raises(LouyuError) as info:
+        load_yaml(text, "x.yml")
+    assert info.value.problem.message == "YAML 嵌套层数太多"
+
+
+def test_control_character_line_is_right_after_chinese_text(parser: str) -> None:
+    # LibYAML counts bytes, Python characters: the line must be the same either way.
+    text = "标题: " + "好" * 300 + "\n摘要: 一二三\n正文: a\x02b\n"
+    with pytest.raises(LouyuError) as info:
+        load_yaml(text, "x.md", line_offset=1)
+    assert info.value.problem.line == 4
+    assert "控制字符 U+0002" in info.value.problem.message
+
+
+def test_a_mistake_no_table_knows_is_named_by_kind_with_the_original(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A newer PyYAML may word a problem in a way louyu has never seen.
+    monkeypatch.setattr(yamlload, "_TRANSLATIONS", [])
+    with pytest.raises(LouyuError) as info:
+        load_yaml("a: [1, 2", "x.yml")
+    message = info.value.problem.message
+    assert message.startswith("YAML 格式错误：结构不完整或缩进不一致（"), message
+    assert "expected" in message  # the parser's own words, kept in parentheses
+    assert not set(ENGLISH_WORD.findall(_outside_parentheses(message))) - ALLOWED_WORDS

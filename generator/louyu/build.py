@@ -108,6 +108,8 @@ def build(
         try:
             write_output(renderer, output, stations, result, progress, cache, pending)
         except OSError as exc:  # a full disk, no permission, a file where a folder must go
+            if exc.errno is None:  # not the file system: louyu's own (Jinja's TemplateNotFound is an OSError)
+                raise
             raise LouyuError(*_interrupted(exc, output)) from None
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)

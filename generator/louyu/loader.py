@@ -24,7 +24,7 @@ from .parsememo import ledger_with_memo, parse_with_memo
 from .personal import find_id_numbers
 from .plan import key_of
 from .refs import find_active_content
-from .problems import LouyuError, Problems
+from .problems import LouyuError, Problems, os_reason
 from .refs import EXTERNAL_SCHEMES, Literal, RefError, is_local, links_in_markdown, resolve, scheme_of
 from .yamlload import Document, load_yaml, split_front_matter
 
@@ -120,7 +120,7 @@ def read_text(path: Path, rel: str) -> tuple[bytes, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LouyuError(rel, 1, f"无法读取文件：{exc.strerror}") from None
+        raise LouyuError(rel, 1, f"无法读取文件：{os_reason(exc, reading=True)}") from None
     try:
         return raw, raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -152,7 +152,7 @@ def load_platform(config_file: Path, parsed: Memo | None = None, configs: Memo |
     try:
         loaded = configmemo.load(config_file, problems, configs)
     except OSError as exc:
-        raise LouyuError(config_file.name, 1, f"无法读取配置文件：{exc.strerror}") from None
+        raise LouyuError(config_file.name, 1, f"无法读取配置文件：{os_reason(exc, reading=True)}") from None
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
     items = load_items(root, stations, staff, problems, parsed)

@@ -91,9 +91,16 @@ _OS_REASONS = {
     errno.ENOTDIR: "路径中有一部分是文件，不是文件夹",
     errno.ENOENT: "文件或文件夹不存在",
     errno.ENAMETOOLONG: "路径太长",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.EIO: "读写出错（磁盘或 U 盘是否损坏？）",
+    errno.EMFILE: "同时打开的文件太多",
+    errno.ELOOP: "符号链接循环",
 }
 
 
-def os_reason(exc: OSError) -> str:
-    """Why the file system refused, in Chinese (the system's own words when louyu has none)."""
-    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+def os_reason(exc: OSError, reading: bool = False) -> str:
+    """Why the file system refused, in Chinese (with the system's own words when louyu has none)."""
+    if reading and exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有读取权限"
+    reason = _OS_REASONS.get(exc.errno or 0)
+    return reason if reason is not None else f"文件系统拒绝了操作（{exc.strerror or exc}）"

@@ -20,7 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .model import Settings
-from .problems import LouyuError, Problems
+from .problems import LouyuError, Problems, os_reason
 from .schema import ignored
 from .yamlload import YAML11_BOOLS, Document, load_yaml
 
@@ -87,7 +87,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     try:
         raw = config_file.read_bytes()
     except OSError as exc:
-        raise LouyuError(rel, 1, f"无法读取配置文件：{exc.strerror}") from None
+        raise LouyuError(rel, 1, f"无法读取配置文件：{os_reason(exc, reading=True)}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -117,10 +117,10 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     config.load_dict(data)
     errors, warnings = _validate(config)
     for key, err in errors:
-        for message in str(err).splitlines():
-            if message.startswith("Plugin 'louyu' option"):
-                continue  # reported below, every option and not only the first
-            problems.error(rel, _line_of(doc, key, message), f"{key}: {_zh(message)}")
+        message = str(err)
+        if message.startswith("Plugin 'louyu' option"):
+            continue  # reported below, every option and not only the first
+        problems.error(rel, _line_of(doc, key, message), f"{key}: {_zh(message)}")
     _check_louyu_block(doc, rel, problems)
     for key, warn in warnings:
         if str(warn).startswith("Plugin 'louyu' option"):
@@ -163,7 +163,7 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
                 hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if block[key] in YAML11_BOOLS else ""
-                problems.error(rel, line, f"plugins: louyu 设置项 {key}：{exc}{hint}")
+                problems.error(rel, line, f"plugins: louyu 设置项 {key}：{_zh(str(exc))}{hint}")
 
 
 def _check_theme_assets(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
@@ -202,16 +202,48 @@ def _line_of(doc: Document, key: str, message: str) -> int:
     return doc.line(*key.split("."))
 
 
-_MKDOCS_MESSAGES = {
-    "Expected type": "类型不对",
-    "Required configuration not provided.": "缺少必填项",
-    "Unrecognised configuration name": "未知的配置项（已忽略）",
-    "The path '": "路径不存在：",
+_TYPE_NAMES = {
+    "bool": "布尔值（true 或 false）", "int": "整数", "float": "数字", "str": "文字", "list": "列表",
+    "dict": "“键: 值”映射", "NoneType": "空值", "tuple": "列表",
 }
 
 
+def _type_name(match: re.Match[str], group: str) -> str:
+    name = match.group(group)
+    return _TYPE_NAMES.get(name, name)
+
+
+# MkDocs' and its plugins' validation messages (English), by pattern; each becomes a Chinese
+# sentence with MkDocs' own words kept in parentheses (they are what a search engine knows).
+_MKDOCS_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"Expected type: <class '(?P<want>\w+)'> but received: <class '(?P<got>\w+)'>"),
+     lambda m: f"类型不对：应为{_type_name(m, 'want')}，实际是{_type_name(m, 'got')}"),
+    (re.compile(r"Expected a string, got <class '(?P<got>\w+)'>"), lambda m: f"类型不对：应为文字，实际是{_type_name(m, 'got')}"),
+    (re.compile(r"Expected a list of items, but a <class '(?P<got>\w+)'> was given"), lambda m: f"类型不对：应为列表，实际是{_type_name(m, 'got')}"),
+    (re.compile(r"Expected (?:type: )?(?:a |an )?(?P<want>dict|list|str|int|bool|mapping|string|boolean)\b"), lambda m: f"类型不对：应为{_TYPE_NAMES.get(m.group('want'), m.group('want'))}"),
+    (re.compile(r"Expected one of:? (?P<options>.+?),? but received:? (?P<got>.+)"), lambda m: f"取值不对：应为 {m.group('options')} 之一，实际是 {m.group('got')}"),
+    (re.compile(r"Failed to load extension '(?P<name>[^']+)'"), lambda m: f"无法加载 Markdown 扩展 {m.group('name')}（未安装，或名称拼错？）"),
+    (re.compile(r"No module named '(?P<name>[^']+)'"), lambda m: f"找不到 Python 模块 {m.group('name')}（未安装，或名称拼错？）"),
+    (re.compile(r"Invalid config options for the \"?(?P<name>[^\"]+)\"? extension"), lambda m: f"Markdown 扩展 {m.group('name')} 的设置项不对"),
+    (re.compile(r"The \"?(?P<name>[^\"' ]+)\"? plugin is not installed"), lambda m: f"没有安装插件 {m.group('name')}"),
+    (re.compile(r"Unrecognised theme name: '(?P<name>[^']+)'"), lambda m: f"未知的主题 {m.group('name')}"),
+    (re.compile(r"Required configuration not provided"), lambda m: "缺少必填项"),
+    (re.compile(r"Unrecognised configuration name"), lambda m: "未知的配置项（已忽略）"),
+    (re.compile(r"The path '(?P<path>[^']+)' isn't an existing (?P<what>file|directory)"), lambda m: f"路径不存在：{m.group('path')}"),
+    (re.compile(r"The path '(?P<path>[^']+)'"), lambda m: f"路径不对：{m.group('path')}"),
+    (re.compile(r"must (?:be|start with|end with|contain)"), lambda m: "取值的格式不对"),
+    (re.compile(r"(?i)deprecat"), lambda m: "此设置已过时"),
+]
+
+
 def _zh(message: str) -> str:
-    for en, zh in _MKDOCS_MESSAGES.items():
-        if en in message:
-            return f"{zh}（{message}）"
-    return message
+    """One of MkDocs' messages in Chinese, its own words kept in parentheses; a message
+    louyu has never seen says what kind of problem it is (an invalid setting)."""
+    if re.search(r"[\u4e00-\u9fff]", message):
+        return message  # louyu's own option classes speak Chinese already
+    text = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    for pattern, zh in _MKDOCS_MESSAGES:
+        m = pattern.search(text)
+        if m:
+            return f"{zh(m)}（{text}）"
+    return f"设置无效（{text}）"

@@ -41,26 +41,29 @@ _CORE_RESOLVERS = [
 YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
 
 
-# LibYAML's C parser when PyYAML has it (10x faster on a platform's thousand files);
-# resolution and construction stay in Python either way, so results are identical.
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _CoreLoader(_Base):  # type: ignore[misc, valid-type]
-    """SafeLoader with YAML 1.2 core-schema resolution only."""
-
-
-_CoreLoader.yaml_implicit_resolvers = {}
-for _tag, _regexp, _first in _CORE_RESOLVERS:
-    _CoreLoader.add_implicit_resolver(_tag, _regexp, _first)
-
-
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     # Decimal only; `0123` never gets here (it stays text: a phone number keeps its 0).
     return int(str(loader.construct_scalar(node)), 10)
 
 
-_CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+def _core_loader(base: Any) -> Any:
+    """`base` (a SafeLoader) with YAML 1.2 core-schema resolution only."""
+
+    class CoreLoader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    CoreLoader.yaml_implicit_resolvers = {}
+    for tag, regexp, first in _CORE_RESOLVERS:
+        CoreLoader.add_implicit_resolver(tag, regexp, first)
+    CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    return CoreLoader
+
+
+# LibYAML's C parser when PyYAML has it (10x faster on a platform's thousand files);
+# resolution and construction stay in Python either way, so results are identical. The
+# two parsers word their errors differently: both are translated below (and tested).
+_PURE_LOADER: Any = _core_loader(yaml.SafeLoader)
+_CoreLoader: Any = _core_loader(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _PURE_LOADER
 
 
 @dataclass
@@ -103,8 +106,9 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
 
     `mkdocs_tags` accepts, for mkdocs.yml, what Material's documentation asks users to
     write: `!ENV` and `!!python/name:` of the material, pymdownx and markdown packages."""
-    loader = _CoreLoader(text)
+    loader: Any = None
     try:
+        loader = _CoreLoader(text)  # (the pure-Python reader checks the characters here)
         node = loader.get_single_node()
     except RecursionError:
         raise LouyuError(path, 1 + line_offset, "YAML 嵌套层数太多") from None
@@ -113,15 +117,23 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
         if exc.context in _OPENED and exc.context_mark:  # not closed: where it was opened
             mark = exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
-        raise LouyuError(path, line, f"YAML 格式错误：{_explain(exc)}") from None
+        explained = _explain(exc)
+        raise LouyuError(path, line, f"YAML {explained}" if explained == "嵌套层数太多" else f"YAML 格式错误：{explained}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
-        line = text.count("\n", 0, max(0, exc.position)) + 1 + line_offset
+        position = max(0, exc.position)
+        if _CoreLoader is not _PURE_LOADER:  # LibYAML counts UTF-8 bytes, Python characters
+            position = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, position) + 1 + line_offset
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         raise LouyuError(path, line, f"含有不允许出现的控制字符 U+{code:04X}（文件是否损坏，或不是文本文件？）") from None
     except yaml.YAMLError as exc:
-        raise LouyuError(path, 1 + line_offset, f"YAML 格式错误：{exc}") from None
+        raise LouyuError(path, 1 + line_offset, f"YAML 格式错误：无法读取（{exc}）") from None
+    except UnicodeError as exc:  # a lone surrogate: no text file holds one
+        line = text.count("\n", 0, getattr(exc, "start", 0)) + 1 + line_offset
+        raise LouyuError(path, line, "含有无效的字符（文件是否损坏？）") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     doc = Document(None, {}, 1 + line_offset, mkdocs_tags)
     if node is None:
         return doc
@@ -133,28 +145,79 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
     return doc
 
 
+# What PyYAML's pure-Python parser and LibYAML say (each words it its own way), by the
+# start of the problem; the first match wins, so longer keys come first where they overlap.
+_TRANSLATIONS = [
+    ("exceeded maximum nesting depth", "嵌套层数太多"),
+    ("mapping values are not allowed", "此处不能出现冒号（值中含有“: ”时请加引号）"),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("found character '\\t' that cannot start any token", "不能用 Tab 缩进，请改用空格"),
+    ("found a tab character", "不能用 Tab 缩进，请改用空格"),
+    ("found character", "含有不能出现在此处的字符（以 @ 或 ` 开头的值请加引号；缩进请用空格，不用 Tab）"),
+    ("did not find expected key", "缩进不一致或缺少“键:”"),
+    ("did not find expected node content", "缺少内容（方括号、花括号或引号没有闭合？）"),
+    ("did not find expected ',' or ']'", "方括号没有闭合"),
+    ("expected ',' or ']'", "方括号没有闭合"),
+    ("did not find expected ',' or '}'", "花括号没有闭合"),
+    ("expected ',' or '}'", "花括号没有闭合"),
+    ("did not find expected '-' indicator", "列表缩进不一致"),
+    ("expected <block end>, but found '-'", "列表缩进不一致"),
+    ("expected <block end>", "缩进不一致"),
+    ("block sequence entries are not allowed", "此处不能开始列表（“- ”前的缩进不对？）"),
+    ("sequence entries are not allowed", "此处不能开始列表（“- ”前的缩进不对？）"),
+    ("mapping keys are not allowed", "此处不能出现“? ”"),
+    ("found unexpected end of stream", "引号或括号没有闭合"),
+    ("found unexpected document indicator", "引号内不能出现单独一行的 --- 或 ...（引号没有闭合？）"),
+    ("found unexpected document separator", "引号内不能出现单独一行的 --- 或 ...（引号没有闭合？）"),
+    ("found unknown escape character", "双引号内的反斜杠 \\ 后不能是这个字符（写成 \\\\，或改用单引号）"),
+    ("did not find expected hexdecimal number", "双引号内的 \\x、\\u 后应是十六进制数字（写成 \\\\，或改用单引号）"),
+    ("expected escape sequence", "双引号内的 \\x、\\u 后应是十六进制数字（写成 \\\\，或改用单引号）"),
+    ("found invalid Unicode character escape code", "双引号内的 \\u 转义不是有效的字符"),
+    ("found undefined alias", "引用了未定义的别名"),
+    ("found duplicate anchor", "锚点重复定义"),
+    ("found undefined tag handle", "不支持的 YAML 标签"),
+    ("did not find expected <document start>", "一个文件只能有一份 YAML 内容（多出的 --- 或缩进不对？）"),
+    ("expected '<document start>'", "一个文件只能有一份 YAML 内容（多出的 --- 或缩进不对？）"),
+    ("but found another document", "一个文件只能有一份 YAML 内容（多出的 ---？）"),
+    ("expected the node content", "缺少内容（方括号、花括号或引号没有闭合？）"),
+    ("did not find expected comment or line break", "此处之后只能是注释或换行"),
+    ("expected a comment or a line break", "此处之后只能是注释或换行"),
+    ("did not find expected alphabetic or numeric character", "& 或 * 后应是名称（不支持锚点与别名，含 & 或 * 的值请加引号）"),
+    ("expected alphabetic or numeric character", "& 或 * 后应是名称（不支持锚点与别名，含 & 或 * 的值请加引号）"),
+    ("found an indentation indicator equal to 0", "| 或 > 后的缩进数字不能是 0"),
+    ("expected indentation indicator in the range 1-9", "| 或 > 后的缩进数字应在 1–9 之间"),
+    ("expected chomping or indentation indicators", "| 或 > 后只能是 +、- 或缩进数字"),
+    ("did not find expected whitespace or line break", "此处应有空格或换行"),
+    ("expected ' ', but found", "此处应有空格"),
+    ("found unknown directive name", "不支持以 % 开头的 YAML 指令"),
+    ("found duplicate %YAML directive", "不支持以 % 开头的 YAML 指令"),
+    ("found incompatible YAML document", "不支持的 YAML 版本"),
+    ("control characters are not allowed", "含有不允许出现的控制字符"),
+    ("invalid Unicode character", "含有无效的字符（文件是否损坏？）"),
+    ("invalid leading UTF-8 octet", "文件不是 UTF-8 编码，请另存为 UTF-8"),
+    ("invalid trailing UTF-8 octet", "文件不是 UTF-8 编码，请另存为 UTF-8"),
+    ("incomplete UTF-8 octet sequence", "文件不是 UTF-8 编码，请另存为 UTF-8"),
+    ("input is too long", "文件太大"),
+]
+
+# What a problem is, in Chinese, when a parser says something not in the table above (a
+# newer PyYAML's words): the kind of problem, with the parser's own words kept.
+_WHILE = {
+    "scanning": "无法识别此处的写法",
+    "parsing": "结构不完整或缩进不一致",
+    "composing": "内容结构有误",
+    "constructing": "无法读取此处的值",
+}
+
+
 def _explain(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
-    translations = {
-        "mapping values are not allowed": "此处不能出现冒号（值中含有“: ”时请加引号）",
-        "could not find expected ':'": "缺少冒号“:”",
-        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
-        "found character that cannot start any token": "含有不能出现在此处的字符（Tab 缩进？请改用空格）",
-        "did not find expected key": "缩进不一致或缺少“键:”",
-        "did not find expected node content": "缺少内容（方括号、花括号或引号没有闭合？）",
-        "did not find expected ',' or ']'": "方括号没有闭合",
-        "did not find expected ',' or '}'": "花括号没有闭合",
-        "found unexpected end of stream": "引号或括号没有闭合",
-        "expected <block end>, but found '-'": "列表缩进不一致",
-        "found undefined alias": "引用了未定义的别名",
-        "expected the node content": "缺少内容（方括号、花括号或引号没有闭合？）",
-        "while scanning a quoted scalar": "引号没有闭合",
-        "found unexpected end of stream": "引号或括号没有闭合",
-    }
-    for key, zh in translations.items():
+    for key, zh in _TRANSLATIONS:
         if problem.startswith(key):
             return zh
-    return problem or str(exc)
+    context = (exc.context or "").strip()
+    kind = next((zh for word, zh in _WHILE.items() if word in context), "无法识别此处的写法")
+    return f"{kind}（{problem or context or type(exc).__name__}）"
 
 
 def _convert(
