@@ -32,6 +32,9 @@ def test_example_platform_builds_strict(tmp_path: Path) -> None:
     assert {i["section"] for i in central["items"]} == set(SECTIONS)
     pdfs = list((tmp_path / "site").rglob("*.pdf"))
     assert pdfs and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    # The cover keeps its place while it loads, and is fetched first (it is the largest paint).
+    page = (tmp_path / "site/jinrong/resources/zongzhan/standard-reading/index.html").read_text("utf-8")
+    assert '<img src="cover.png" alt="《楼宇党建共享平台建设规范》解读课件" width="640" height="240" fetchpriority="high">' in page
 
 
 def test_installed_command_runs(tmp_path: Path) -> None:

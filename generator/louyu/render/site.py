@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import marshal
 import os
@@ -390,6 +391,8 @@ class SiteRenderer:
         for rel in item.attachments:
             ref = item.refs[rel]
             entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
+            if entry["kind"] == "image":
+                entry["dimensions"] = image_dimensions(ref)
             (documents if entry["kind"] == "document" else media).append(entry)
         reports = ""
         if report_rows or activity:
@@ -403,6 +406,7 @@ class SiteRenderer:
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
             cover=href_of(item.refs[item.cover].rel) if item.cover else None,
+            cover_dimensions=image_dimensions(item.refs[item.cover]) if item.cover else "",
             when=when(item),
             month_label=_month_label(item.month),
             body=jinja2.utils.markupsafe.Markup(rendered.body),
@@ -573,6 +577,17 @@ def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
         if Path(folder).resolve().is_relative_to(root):  # Material's own: its version is in the code fingerprint
             parts += folder_inputs(folder)
     return key_of(*parts)
+
+
+def image_dimensions(ref: FileRef) -> str:
+    """` width="…" height="…"` of an image, read from its header, so that the browser keeps
+    its place before it arrives (no layout shift; Lighthouse: unsized-images); "" when the
+    file does not say (an SVG without a size, a damaged file)."""
+    import imagesize  # only for pages that show an image
+
+    source = ref.source()
+    width, height = imagesize.get(io.BytesIO(source) if isinstance(source, bytes) else source)
+    return f' width="{width}" height="{height}"' if width > 0 and height > 0 else ""
 
 
 def _kind(ref: FileRef) -> str:
