@@ -159,10 +159,11 @@ def edit_one_broadcast(platform: Path, n: int) -> None:
 FLOOR = """
 import sys
 from pathlib import Path
-from louyu.cache import Memo, cache_dir, peek_memo
-from louyu.configmemo import memo_markdown_settings
+from louyu.memo.cache import Memo, cache_dir, peek_memo
+from louyu.memo.config import memo_markdown_settings
 from louyu.render.content import ContentRenderer
-from louyu.render.theme import html_sections, markdown_config_from, segment_chinese
+from louyu.render.theme import html_sections, segment_chinese
+from louyu.platform.config import markdown_config_from
 config = Path(sys.argv[1])
 known = memo_markdown_settings(config, Memo(peek_memo(cache_dir(config.parent), "config")))
 extensions, configs, fingerprint = markdown_config_from(*known)

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 
-from louyu.loader import load_platform  # noqa: E402
-from louyu.review import append_entry  # noqa: E402
+from louyu.platform.loader import load_platform  # noqa: E402
+from louyu.review.ledger import append_entry  # noqa: E402
 
 WORDS = (
     "楼宇 党建 共享 平台 总站 分站 统一 标识 线上 线下 同步 更新 党员 群众 服务 "

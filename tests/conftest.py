@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from louyu.build import BuildResult, build
-from louyu.cli import main
-from louyu.loader import load_platform
-from louyu.model import Platform
-from louyu.problems import Problems
-from louyu.review import record_decisions
+from louyu.commands.cli import main
+from louyu.platform.loader import load_platform
+from louyu.platform.model import Platform
+from louyu.platform.problems import Problems
+from louyu.review.ledger import record_decisions
 
 TODAY = dt.date.today()
 

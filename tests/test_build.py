@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import PlatformHandle, days, item, make_platform
-from louyu.problems import LouyuError, PlatformErrors
+from louyu.platform.problems import LouyuError, PlatformErrors
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -308,7 +308,7 @@ def test_a_disk_that_refuses_is_a_clear_error_and_the_output_stays(platform: Pla
     # file, never an internal error, and the site already there is left as it was.
     import errno
 
-    from louyu import write
+    from louyu.build import write
 
     blocker = tmp_path / "a-file"
     blocker.write_text("", "utf-8")

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 
-from louyu.cli import main
+from louyu.commands.cli import main
 
 COMMANDS = [[], ["build"], ["check"], ["serve"], ["report"], ["new"], ["review"], ["review", "list"], ["review", "diff"], ["review", "approve"], ["review", "reject"], ["review", "withdraw"]]
 
@@ -55,8 +55,8 @@ def test_louyu_keeps_its_compiled_modules_where_bytecode_writing_is_off(tmp_path
     copy = tmp_path / "louyu"
     shutil.copytree(os.path.dirname(louyu.__file__), copy, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)}
-    code = "import louyu, louyu.cli, sys; print(louyu.__file__, sys.dont_write_bytecode)"
+    code = "import louyu, louyu.commands.cli, sys; print(louyu.__file__, sys.dont_write_bytecode)"
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert out.split() == [str(copy / "__init__.py"), "False"]
-    compiled = {p.name.split(".")[0] for p in (copy / "__pycache__").glob("*.pyc")}
-    assert {"cli", "problems"} <= compiled
+    compiled = {p.relative_to(copy).parent.parent.as_posix() + "/" + p.name.split(".")[0] for p in copy.rglob("__pycache__/*.pyc")}
+    assert {"commands/cli", "platform/problems"} <= compiled, compiled

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from louyu.build import build
-from louyu.loader import load_platform
-from louyu.model import ROLES, SECTIONS
+from louyu.platform.loader import load_platform
+from louyu.platform.model import ROLES, SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.digest import item_digest
-from louyu.gate import refusal, review
-from louyu.problems import LouyuError
-from louyu.review import append_entry
+from louyu.platform.digest import item_digest
+from louyu.review.gate import refusal, review
+from louyu.platform.problems import LouyuError
+from louyu.review.ledger import append_entry
 
 
 def state(p: PlatformHandle, path: str) -> str:
@@ -200,12 +200,12 @@ def test_an_item_path_may_be_given_from_a_subfolder(platform: PlatformHandle, mo
 def test_a_ledger_that_cannot_be_written_is_said_in_chinese(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from louyu import review
+    from louyu.review import ledger
 
     def refuse(ledger: object, entry: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(ledger))
 
-    monkeypatch.setattr(review, "append_entry", refuse)
+    monkeypatch.setattr(ledger, "append_entry", refuse)
     result = platform.cli("review", "approve", "content/b/news/pending.md", "--by", "b-inst")
     assert result.exit_code == 1, result.output
     assert "reviews/b/news/pending.yml:1: 无法写入审核记录：没有写入权限" in result.output and "Traceback" not in result.output

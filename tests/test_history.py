@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.gate import review
-from louyu.review import append_entry
+from louyu.review.gate import review
+from louyu.review.ledger import append_entry
 
 needs_ssh = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
 
@@ -152,7 +152,7 @@ def signed(tmp_path: Path) -> tuple[PlatformHandle, Path, Path]:
 
 def states(p: PlatformHandle) -> dict[str, tuple[str, list[str]]]:
     platform, _ = p.load()
-    from louyu.signatures import signature_checker
+    from louyu.review.signatures import signature_checker
 
     check = signature_checker(platform)
     out = {}
@@ -223,7 +223,7 @@ def test_platform_can_require_signatures(tmp_path: Path) -> None:
 
 
 def test_history_parses_each_revision_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from louyu.history import GitHistory
+    from louyu.review.history import GitHistory
 
     p = make_platform(tmp_path, {"content/a/news/x.md": item("原版", "a-admin"), "content/a/news/busy.md": item("忙", "a-admin")})
     p.approve("content/a/news/x.md", by="a-inst")
@@ -258,7 +258,7 @@ def test_where_an_approved_revision_was_found_is_remembered_and_checked(bundle: 
     # (no walk of the log); a remembered place that no longer gives that digest is ignored.
     import sqlite3
 
-    from louyu import history
+    from louyu.review import history
 
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
     bundle.write("content/hq/resources/kit/kit.pdf", b"%PDF-1.4 swapped")
@@ -296,7 +296,7 @@ def test_verified_signatures_are_remembered_per_message_signature_and_key(
 ) -> None:
     # ssh-keygen runs once per signature, not on every build; a new key for the signer
     # means the signature is checked again (and fails: it was made with the old key).
-    from louyu import signatures
+    from louyu.review import signatures
 
     p, hq_key, _ = signed
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.problems import PlatformErrors
+from louyu.platform.problems import PlatformErrors
 from test_build import tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +133,7 @@ def test_no_traceback_for_a_platform_that_is_not_one(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text("- just\n- a list\n", "utf-8")
     from click.testing import CliRunner
 
-    from louyu.cli import main
+    from louyu.commands.cli import main
 
     for command in (["check"], ["build"], ["review", "list"]):
         result = CliRunner().invoke(main, [*command, "-f", str(tmp_path / "mkdocs.yml")])
@@ -192,7 +192,7 @@ def test_a_killed_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
 
     root = generate(tmp_path / "platform", stations=3, items=60)
     site = tmp_path / "site"
-    louyu = [sys.executable, "-m", "louyu.cli"]
+    louyu = [sys.executable, "-m", "louyu"]
     subprocess.run([*louyu, "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)], check=True, capture_output=True)
     before = tree_digest(site)
     # Change something so a finished build would differ, then kill builds at different moments.
@@ -246,11 +246,11 @@ def louyu_processes(marker: str) -> list[int]:
 def test_a_killed_incremental_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from workload import generate
-    from louyu.write import recover
+    from louyu.build.write import recover
 
     root = generate(tmp_path / "platform", stations=3, items=60)
     site = tmp_path / "site"
-    louyu = [sys.executable, "-m", "louyu.cli"]
+    louyu = [sys.executable, "-m", "louyu"]
     config = ["-f", str(root / "mkdocs.yml")]
     subprocess.run([*louyu, "build", *config, "-d", str(site)], check=True, capture_output=True)
     before = tree_digest(site)

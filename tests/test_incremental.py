@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.cli import main
-from louyu.write import ConflictError, StagedUpdate, output_lock, recover
+from louyu.commands.cli import main
+from louyu.build.write import ConflictError, StagedUpdate, output_lock, recover
 
 STAMP = re.compile(rb'("built_?[aA]t":\s*)"[^"]*"')
 
@@ -287,7 +287,7 @@ def test_station_build_updates_its_station_only_then_a_full_build_catches_up(pla
 
 
 def test_renderings_of_another_louyu_version_are_dropped(tmp_path: Path) -> None:
-    from louyu.cache import Cache
+    from louyu.memo.cache import Cache
 
     cache = Cache(tmp_path)
     cache.put_items("old-version", {"sha256:1": {"body": "x", "search": []}})
@@ -400,7 +400,7 @@ def test_an_edited_item_is_converted_once_and_not_by_the_build_itself(tmp_path: 
         f"    with open({str(log)!r}, 'a') as fh: fh.write(f'{{os.getpid()}} {{item.path}}\\n')\n"
         "    return original(self, item)\n"
         "content.ContentRenderer._render = counting\n"
-        "from louyu.cli import main\n"
+        "from louyu.commands.cli import main\n"
         "sys.argv = ['louyu', 'build', '-f', sys.argv[1]]\n"
         f"open({str(log)!r}, 'a').write(f'main {{os.getpid()}}\\n')\n"
         "main()\n"
@@ -427,9 +427,9 @@ def test_a_build_that_fails_after_handing_work_to_its_helper_ends_the_helper(tmp
     import os
     import sys
 
-    from louyu import build as build_module
-    from louyu.helper import ConversionHelper
-    from louyu.problems import LouyuError
+    from louyu.build import pipeline as build_module
+    from louyu.build.helper import ConversionHelper
+    from louyu.platform.problems import LouyuError
 
     p = make_platform(tmp_path / "p", {"content/hq/news/x.md": item("新闻", "hq-admin", body="正文。" * 5000)})
     p.approve("content/hq/news/x.md", by="hq-inst")

@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from louyu.build import build
-from louyu.cli import main
-from louyu.loader import load_platform
-from louyu.model import ROLES, SECTIONS
+from louyu.commands.cli import main
+from louyu.platform.loader import load_platform
+from louyu.platform.model import ROLES, SECTIONS
 
 
 def test_new_platform_builds_with_every_section(tmp_path: Path) -> None:

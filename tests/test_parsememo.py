@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.cache import Memo
-from louyu.loader import load_platform
+from louyu.memo.cache import Memo
+from louyu.memo.parsed import ParsedBefore
+from louyu.platform.loader import load_platform
 
 
 def fields_of(platform_items: list) -> dict[str, dict]:
@@ -21,7 +22,7 @@ def fields_of(platform_items: list) -> dict[str, dict]:
 
 
 def load_twice(p: PlatformHandle, memo: Memo) -> tuple[list, list]:
-    platform, problems = load_platform(p.config, memo)
+    platform, problems = load_platform(p.config, ParsedBefore(memo))
     return platform.items, sorted(problems)
 
 
@@ -89,10 +90,10 @@ def test_foreign_memo_entries_are_not_trusted(platform: PlatformHandle) -> None:
 
 def test_config_from_the_cache_equals_a_fresh_validation(platform: PlatformHandle) -> None:
     configs = Memo()
-    first, first_problems = load_platform(platform.config, None, configs)
+    first, first_problems = load_platform(platform.config, ParsedBefore(configs=configs))
     assert first.mkdocs_config is not None and configs.new
     again = Memo(dict(configs.values))
-    second, second_problems = load_platform(platform.config, None, again)
+    second, second_problems = load_platform(platform.config, ParsedBefore(configs=again))
     assert second.mkdocs_config is None and not again.new  # MkDocs not even loaded
     assert (second.site_name, second.site_url, second.settings, second.facts) == (first.site_name, first.site_url, first.settings, first.facts)
     assert sorted(second_problems) == sorted(first_problems)
@@ -101,47 +102,47 @@ def test_config_from_the_cache_equals_a_fresh_validation(platform: PlatformHandl
 
 def test_config_changes_are_noticed_and_warnings_repeated(platform: PlatformHandle) -> None:
     configs = Memo()
-    load_platform(platform.config, None, configs)
+    load_platform(platform.config, ParsedBefore(configs=configs))
     text = platform.config.read_text("utf-8")
     platform.write("mkdocs.yml", text.replace("site_name: 测试平台", "site_name: 新名字").replace("language: zh", "language: en"))
     configs = Memo(dict(configs.values))
-    changed, problems = load_platform(platform.config, None, configs)
+    changed, problems = load_platform(platform.config, ParsedBefore(configs=configs))
     assert changed.site_name == "新名字"
     assert any("theme.language" in p.message for p in problems)
     configs = Memo(dict(configs.values))
-    again, repeated = load_platform(platform.config, None, configs)
+    again, repeated = load_platform(platform.config, ParsedBefore(configs=configs))
     assert again.mkdocs_config is None  # from the cache, with its warning
     assert sorted(repeated) == sorted(problems)
     platform.write("theme/images/logo.png", b"\x89PNG\r\n\x1a\n")
     platform.write("mkdocs.yml", platform.config.read_text("utf-8").replace("  name: material\n", "  name: material\n  logo: images/logo.png\n"))
     configs = Memo(dict(configs.values))
-    with_logo, _ = load_platform(platform.config, None, configs)
+    with_logo, _ = load_platform(platform.config, ParsedBefore(configs=configs))
     assert with_logo.facts is not None and with_logo.facts.logo is not None and with_logo.facts.logo.endswith("logo.png")
 
 
 def test_ledgers_from_the_cache_equal_a_fresh_parse_and_notice_staff_changes(platform: PlatformHandle) -> None:
     memo = Memo()
-    first, _ = load_platform(platform.config, memo)
+    first, _ = load_platform(platform.config, ParsedBefore(memo))
     again = Memo(dict(memo.values))
-    second, _ = load_platform(platform.config, again)
+    second, _ = load_platform(platform.config, ParsedBefore(again))
     assert second.ledgers == first.ledgers and not again.new
     text = (platform.root / "stations/a.yml").read_text("utf-8")
     platform.write("stations/a.yml", text.replace("{id: a-inst, name: 甲指导, role: instructor}\n", ""))
     again = Memo(dict(again.values))
-    _, problems = load_platform(platform.config, again)
+    _, problems = load_platform(platform.config, ParsedBefore(again))
     assert any(p.path == "reviews/a/news/local.yml" and "a-inst" in p.message for p in problems)
 
 
 def test_markdown_settings_from_the_cache_convert_like_mkdocs(platform: PlatformHandle) -> None:
     # A rebuild converts an edited item with the Markdown settings an earlier build
     # validated (the conversion helper too), without MkDocs: the same HTML either way.
-    from louyu.configmemo import memo_markdown_settings
+    from louyu.memo.config import memo_markdown_settings
     from louyu.render.content import ContentRenderer
-    from louyu.render.theme import markdown_config_from, prepare_markdown_config
+    from louyu.platform.config import markdown_config_from, prepare_markdown_config
 
     platform.write("content/hq/news/md.md", item("标记", "hq-admin", body="## 小节\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\n!!! note\n    提示"))
     configs = Memo()
-    fresh, _ = load_platform(platform.config, None, configs)
+    fresh, _ = load_platform(platform.config, ParsedBefore(configs=configs))
     known = memo_markdown_settings(platform.config, Memo(dict(configs.values)))
     assert known is not None
     from_memo = markdown_config_from(*known)
@@ -154,7 +155,7 @@ def test_markdown_settings_from_the_cache_convert_like_mkdocs(platform: Platform
     # Settings that are Python objects (a !!python/name tag) are never taken from JSON.
     platform.write("mkdocs.yml", platform.config.read_text("utf-8") + "  - toc:\n      slugify: !!python/name:pymdownx.slugs.uslugify\n")
     configs = Memo()
-    load_platform(platform.config, None, configs)
+    load_platform(platform.config, ParsedBefore(configs=configs))
     assert memo_markdown_settings(platform.config, Memo(dict(configs.values))) is None
 
 
@@ -170,7 +171,7 @@ def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
     mark = tmp_path / "jieba-imported"
     (fake / "jieba.py").write_text(f"open({str(mark)!r}, 'w').close()\nraise ImportError('stand-in')\n", "utf-8")
     env = {**os.environ, "LOUYU_CACHE_DIR": str(tmp_path / "cache"), "LOUYU_JOBS": jobs}
-    command = [sys.executable, "-m", "louyu.cli", "build", "-f", str(p.config)]
+    command = [sys.executable, "-m", "louyu", "build", "-f", str(p.config)]
     assert subprocess.run(command, capture_output=True, env=env).returncode == 0
     p.write("content/hq/news/x.md", item("新闻", "hq-admin", body="改过的正文。"))
     p.approve("content/hq/news/x.md", by="hq-inst")
@@ -184,11 +185,11 @@ def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
 def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot(
     platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from louyu.helper import ConversionHelper
+    from louyu.build.helper import ConversionHelper
     from louyu.render.content import ContentRenderer
-    from louyu.render.theme import prepare_markdown_config
-    from louyu.settings import load_config
-    from louyu.problems import Problems
+    from louyu.platform.config import prepare_markdown_config
+    from louyu.platform.settings import load_config
+    from louyu.platform.problems import Problems
 
     monkeypatch.setenv("LOUYU_JOBS", "2")
     # (A process that has converted before gets no helper; earlier tests here have.)

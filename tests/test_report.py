@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from conftest import item, make_platform
-from louyu.report import last_months, last_quarters, quarter_of
+from louyu.outputs.report import last_months, last_quarters, quarter_of
 
 TODAY = dt.date.today()
 MONTH = TODAY.strftime("%Y-%m")
@@ -122,7 +122,7 @@ def test_a_build_on_the_same_commit_reuses_the_waiting_items_last_commits(tmp_pa
     import re
 
     import pytest
-    from louyu import history
+    from louyu.review import history
     from louyu.build import build
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from conftest import PlatformHandle, item
-from louyu.serve import serve
+from louyu.commands.serve import serve
 
 
 def get(url: str) -> str:

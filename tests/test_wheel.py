@@ -136,8 +136,8 @@ def test_a_fresh_install_speaks_chinese_about_broken_yaml(installed: Path, tmp_p
     # characters and encodings, through both of PyYAML's parsers.
     script = r"""
 import json, yaml
-from louyu import yamlload
-from louyu.problems import LouyuError
+from louyu.platform import yamlload
+from louyu.platform.problems import LouyuError
 assert hasattr(yaml, "CSafeLoader"), "a fresh install of PyYAML brings LibYAML"
 out = {"pyyaml": yaml.__version__}
 for name, loader in (("libyaml", yamlload._core_loader(yaml.CSafeLoader)), ("python", yamlload._PURE_LOADER)):

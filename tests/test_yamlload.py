@@ -5,10 +5,10 @@ import re
 import pytest
 import yaml
 
-from louyu import yamlload
+from louyu.platform import yamlload
 
-from louyu.problems import LouyuError
-from louyu.yamlload import load_yaml, split_front_matter
+from louyu.platform.problems import LouyuError
+from louyu.platform.yamlload import load_yaml, split_front_matter
 
 
 def test_yaml11_surprises_stay_text() -> None:

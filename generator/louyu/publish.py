@@ -12,9 +12,9 @@ import functools
 import zoneinfo
 from dataclasses import dataclass, field
 
-from .gate import Review, SignatureCheck, review
-from .history import GitHistory
-from .model import SECTIONS, Item, Platform, Station
+from .review.gate import Review, SignatureCheck, review
+from .review.history import GitHistory
+from .platform.model import SECTIONS, Item, Platform, Station
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from ..model import SECTIONS, Item, Platform
+from ..platform.model import SECTIONS, Item, Platform
 from ..publish import Site
 
 if TYPE_CHECKING:

@@ -6,13 +6,11 @@ import datetime as dt
 import functools
 import hashlib
 import zoneinfo
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from ..model import Item, Platform
+from ..platform.model import Item, Platform
+from ..platform.recall import Recall
 from ..publish import Publication, Site
-
-if TYPE_CHECKING:
-    from ..cache import Memo
 
 
 def uid(item: Item) -> str:
@@ -22,7 +20,7 @@ def uid(item: Item) -> str:
 
 def ics(
     platform: Platform, site: Site, publication: Publication,
-    events: "Memo | None" = None, event_key: Callable[[Item], str] | None = None,
+    events: Recall | None = None, event_key: Callable[[Item], str] | None = None,
 ) -> bytes:
     """The calendar. `events`/`event_key`: each event's text kept between builds under a key
     of everything it shows (icalendar takes ~10 ms a calendar of 60 events; an edit of one

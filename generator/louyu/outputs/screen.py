@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from ..model import SECTIONS, Item, Platform
+from ..platform.model import SECTIONS, Item, Platform
 from ..publish import Site
 
 SCREEN_SECTIONS = ("news", "disclosures")

@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 import nh3
 
-from ..model import Item
-from ..problems import LouyuError
-from ..refs import EXTERNAL_SCHEMES, href_of, is_local
+from ..platform.model import Item
+from ..platform.problems import LouyuError
+from ..platform.refs import EXTERNAL_SCHEMES, href_of, is_local
 from .theme import html_sections, segment_chinese
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {

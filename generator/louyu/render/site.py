@@ -11,12 +11,7 @@ import datetime as dt
 import functools
 import io
 import json
-import marshal
-import os
 import posixpath
-import shutil
-import sys
-import tempfile
 import zoneinfo
 from dataclasses import dataclass, field
 from html import escape
@@ -26,26 +21,25 @@ from typing import Any, Callable, Iterator, TypeVar
 import jinja2
 import material
 
-from ..cache import Memo
-from ..configmemo import folder_inputs, mkdocs_yml_inputs
 
-from ..fastpath import code_fingerprint
-from ..gate import STATE_LABELS, Review
-from ..model import ROLES, SECTIONS, FileRef, Item, Platform, Station
+from ..review.gate import STATE_LABELS, Review
+from ..platform.model import ROLES, SECTIONS, FileRef, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
-from ..plan import Output, key_of, text_key
+from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
+from ..platform.digest import key_of
+from ..platform.recall import Recall, Scratch
+from .output import Output, text_key
 from ..publish import Publication, Site
-from ..refs import href_of
-from ..report import MIN_ACTIVITIES_PER_QUARTER, build_report
+from ..platform.refs import href_of
+from ..outputs.report import MIN_ACTIVITIES_PER_QUARTER, build_report
 from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
+from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
 from .theme import (
     NavEntry,
     StationTheme,
     load_env,
-    markdown_config_from,
-    prepare_markdown_config,
     search_settings,
     segment_chinese,
     theme_files,
@@ -107,23 +101,24 @@ MEMOS = ("shell", "qr", "theme", "about", "search", "ics", "waiting")  # kinds o
 
 class SiteRenderer:
     def __init__(
-        self, platform: Platform, publication: Publication, memos: dict[str, Memo] | None = None,
-        compiled: Path | None = None,
+        self, platform: Platform, publication: Publication, memos: dict[str, Recall] | None = None,
+        compiled: jinja2.BytecodeCache | None = None,
     ) -> None:
-        """`compiled`: a folder where louyu's templates are kept compiled between builds."""
+        """`memos`: where to look up, by kind (MEMOS), what earlier builds worked out;
+        `compiled`: louyu's page templates as earlier builds compiled them."""
         facts = platform.facts
         assert facts is not None, "a platform with errors in mkdocs.yml is never rendered"
         self.facts = facts
         self.platform = platform
         self.publication = publication
-        self.memos = {kind: (memos or {}).get(kind) or Memo() for kind in MEMOS}
+        self.memos: dict[str, Recall] = {kind: (memos or {}).get(kind) or Scratch() for kind in MEMOS}
         self.content = ContentRenderer(self._markdown_settings, facts.markdown)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
-            bytecode_cache=compiled_templates(compiled) if compiled else None,
+            bytecode_cache=compiled,
         )
         self.pages.filters["xml"] = xml_text  # feed.xml
         # Per item revision, made once per build whichever sites show it. Keyed by path and
@@ -524,48 +519,6 @@ def _nth_content(files: Callable[[], list[tuple[str, bytes]]], n: int) -> bytes:
 
 def _const(value: T) -> Callable[[], T]:
     return lambda: value
-
-
-def compiled_templates(folder: Path) -> jinja2.BytecodeCache | None:
-    """louyu's templates kept compiled in `folder`, one subfolder per version of louyu, its
-    libraries and Python (older ones removed): compiling the item page's template costs
-    more than the rest of making it."""
-    own = folder / f"templates-{code_fingerprint()}-{sys.implementation.cache_tag}"
-    try:
-        if not own.is_dir():
-            for old in folder.glob("templates-*"):
-                shutil.rmtree(old, ignore_errors=True)
-            own.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None  # an unusable cache only costs time
-    return _CompiledTemplates(own)
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """One file per template: the digest of the source it was compiled from, a newline,
-    the code (marshal, as Python's own __pycache__; the folder is as trusted as that, and
-    unlike Jinja's own format no pickle is read). Written atomically; a file that does not
-    match the source, or does not load, means compiling again."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = (self.folder / bucket.key).read_bytes()
-            digest, _, code = data.partition(b"\n")
-            if digest.decode("ascii") == bucket.checksum:
-                bucket.code = marshal.loads(code)
-        except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as fh:
-                fh.write(bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code))
-            os.replace(fh.name, self.folder / bucket.key)
-        except OSError:
-            pass  # compiled again next time
 
 
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:

@@ -10,18 +10,17 @@ and every page is the shell with the markers replaced.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import html
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
 from markupsafe import Markup
 
-from ..cache import Memo
+from ..platform.config import without_jieba
+from ..platform.recall import Recall, Scratch
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -92,7 +91,7 @@ class StationTheme:
 
     def __init__(
         self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
-        nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Memo | None = None,
+        nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Recall | None = None,
     ) -> None:
         self._base = base
         self._env = env
@@ -102,7 +101,7 @@ class StationTheme:
         self.extra_css = extra_css
         self.nav_urls = {e.url for e in nav}
         self.key = key
-        self.memo = shells if shells is not None else Memo()
+        self.memo: Recall = shells if shells is not None else Scratch()
         self.shells: dict[tuple[int, str, bool], Shell] = {}
         self.description = ""
         self._ready = False
@@ -201,65 +200,6 @@ def theme_files(config: MkDocsConfig, env: Any) -> list[tuple[str, Path]]:
     )
 
 
-def find_theme_file(config: MkDocsConfig, rel: str | None) -> Path | None:
-    """A file of the theme (the platform's theme/ first, then Material), e.g. the logo."""
-    if not rel:
-        return None
-    for folder in config.theme.dirs:
-        candidate = Path(folder) / rel
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def prepare_markdown_config(config: MkDocsConfig) -> tuple[list[Any], dict[str, Any], str]:
-    """Markdown extensions from mkdocs.yml (anchors keep Chinese), and their fingerprint."""
-    return markdown_config_from(list(config.markdown_extensions), dict(config.mdx_configs))
-
-
-def markdown_settings_json(config: MkDocsConfig) -> str | None:
-    """mkdocs.yml's validated Markdown extensions and settings as JSON, if they are plain
-    data that JSON gives back unchanged (else None: they need MkDocs every time)."""
-    import json
-
-    value = [list(config.markdown_extensions), dict(config.mdx_configs)]
-    try:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return None
-    return text if json.loads(text) == value else None
-
-
-def markdown_config_from(names: list[Any], options: dict[str, Any]) -> tuple[list[Any], dict[str, Any], str]:
-    """The extensions and settings Python-Markdown is given (a slugify that keeps Chinese
-    added to toc), and a fingerprint of what mkdocs.yml says plus the libraries' versions."""
-    import hashlib
-    import json
-
-    from pymdownx.slugs import slugify
-
-    from ..fastpath import installed_versions
-
-    libraries = sorted(installed_versions(("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")).items())
-    fingerprint = hashlib.sha256(json.dumps([names, options, libraries], sort_keys=True, default=repr).encode()).hexdigest()[:16]
-
-    extensions = list(names)
-    configs = copy.deepcopy(options)
-    if "toc" not in extensions:
-        extensions.append("toc")
-    toc = dict(configs.get("toc", {}))
-    toc.setdefault("slugify", slugify(case="lower"))
-    configs["toc"] = toc
-    if "pymdownx.emoji" in extensions:
-        # Emoji are images from a CDN (twemoji, emojione) and Material's icons inline SVG,
-        # which the sanitiser removes: a site must work offline, so emoji are written as
-        # the characters they are (`:smile:` → 😄; an icon keeps its short name).
-        from pymdownx.emoji import to_alt
-
-        configs["pymdownx.emoji"] = {**configs.get("pymdownx.emoji", {}), "emoji_generator": to_alt}
-    return extensions, configs, fingerprint
-
-
 def search_settings(config: MkDocsConfig) -> dict[str, Any]:
     """lang, separator, pipeline and fields of Material's search, resolved by Material itself."""
     plugin = config.plugins.get("material/search")
@@ -295,20 +235,6 @@ def segment_chinese(text: str) -> str:
         return "\u200b" + "\u200b".join(rjieba.cut(match.group(0))) + "\u200b"
 
     return str(_HAN.sub(replace, text)).strip("\u200b")
-
-
-@contextlib.contextmanager
-def without_jieba() -> Iterator[None]:
-    """Importing Material's search plugin imports jieba (and pkg_resources with it: 0.3 s)
-    only to segment Chinese, which louyu does itself with rjieba: refused meanwhile."""
-    blocked = "jieba" not in sys.modules
-    if blocked:
-        sys.modules["jieba"] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if blocked and sys.modules.get("jieba", 0) is None:
-            del sys.modules["jieba"]
 
 
 _PARSER: Any = None

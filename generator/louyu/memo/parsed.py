@@ -22,11 +22,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable
 
+from ..platform.config import LoadedConfig
+from ..platform.loader import LoadConfig, ParseItem, ParseLedger, Place
+from ..platform.model import Decision, FileRef, Item, Staff, Station
+from ..platform.digest import key_of
+from ..platform.problems import Problem, Problems
+from ..version import code_fingerprint
 from .cache import Memo
-from .fastpath import code_fingerprint
-from .model import Decision, FileRef, Item
-from .plan import key_of
-from .problems import Problem, Problems
+from .config import config_with_memo
 from .record import file_state
 
 DATES = {"date", "expires"}
@@ -153,3 +156,34 @@ def ledger_with_memo(
             "problems": [[p.path, p.line, p.message, p.level] for p in local],
         })
     return decisions
+
+
+class ParsedBefore:
+    """The loader's `Reuse` (platform/loader.py) over the build cache: items and ledgers
+    parsed and mkdocs.yml validated by an earlier build (`parsed`, `configs`: memos from
+    the cache; either may be None, then that part is read afresh)."""
+
+    def __init__(self, parsed: Memo | None = None, configs: Memo | None = None) -> None:
+        self.parsed = parsed
+        self.configs = configs
+        self._stations: tuple[int, str] | None = None
+        self._staff: tuple[int, str] | None = None
+
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None:
+        if self.parsed is None:
+            return parse(problems)
+        if self._stations is None or self._stations[0] != id(stations):  # one platform's stations, keyed once
+            self._stations = (id(stations), key_of(sorted(stations.items())))
+        return parse_with_memo(self.parsed, root, md, rel, place, self._stations[1], problems, parse)
+
+    def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None:
+        if self.parsed is None:
+            return parse(problems)
+        if self._staff is None or self._staff[0] != id(staff):
+            self._staff = (id(staff), key_of(sorted(staff)))
+        return ledger_with_memo(self.parsed, path, rel, self._staff[1], problems, parse)
+
+    def config(self, config_file: Path, problems: Problems, load: LoadConfig) -> LoadedConfig:
+        if self.configs is None:
+            return load(config_file, problems)
+        return config_with_memo(self.configs, config_file, problems, load)

@@ -74,7 +74,7 @@ class LouyuPlugin(BasePlugin[LouyuConfig]):
 
 def _validate(config: MkDocsConfig) -> tuple[Any, Any]:
     """MkDocs' validation, which loads the plugins (Material's search without jieba)."""
-    from .render.theme import without_jieba
+    from .config import without_jieba
 
     with without_jieba():
         return config.validate()
@@ -106,7 +106,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
     # MkDocs insists on an existing docs_dir; louyu reads content/ itself, and a
     # platform with no items yet has no content/ in git at all.
     content = config_file.parent / "content"
-    data.setdefault("docs_dir", str(content if content.is_dir() else Path(__file__).parent / "templates"))
+    data.setdefault("docs_dir", str(content if content.is_dir() else Path(__file__).parent.parent / "templates"))
     theme = data.get("theme")
     if isinstance(theme, str):
         theme = data["theme"] = {"name": theme}

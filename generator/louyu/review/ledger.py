@@ -1,4 +1,4 @@
-"""`louyu review`: list items with their state, and append decisions to ledgers.
+"""Recording an instructor's decision: appended to the item's review ledger.
 
 A ledger is append-only: a decision is added at the end of the file as new
 text; earlier entries are never rewritten.
@@ -7,7 +7,6 @@ text; earlier entries are never rewritten.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -16,58 +15,11 @@ from typing import Any
 
 import yaml
 
-from .digest import file_sha256, markdown_name
-from .gate import STATE_LABELS, Review, needs_signature, refusal, review
-from .model import Item, Platform
-from .history import GitHistory
-from .problems import LouyuError, os_reason
-from .schema import meant
-from .signatures import sign, signature_checker, signed_message
-
-
-def reviews(platform: Platform) -> list[Review]:
-    verify = signature_checker(platform)
-    return [review(platform, item, verify) for item in sorted(platform.items, key=lambda i: i.path)]
-
-
-def as_json(r: Review) -> dict[str, Any]:
-    item = r.item
-    return {
-        "path": item.path,
-        "station": item.station,
-        "section": item.section,
-        "title": item.title,
-        "author": item.author,
-        "date": item.date.isoformat(),
-        "digest": item.digest,
-        "state": r.state,
-        "approved_digest": r.approved_digest,
-        "approvers": [p.id for p in r.approvers],
-        "decisions": [
-            {
-                "decision": ru.decision.decision,
-                "digest": ru.decision.digest,
-                "by": ru.decision.by,
-                "at": ru.decision.at.isoformat(),
-                "counts": ru.counts,
-                "reason": ru.reason or None,
-                "line": ru.decision.line,
-            }
-            for ru in r.rulings
-        ],
-    }
-
-
-def as_text(r: Review) -> str:
-    item = r.item
-    lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
-    if r.approved_digest:
-        lines.append(f"\t已批准的版本 {r.approved_digest}")
-    lines.append("\t可审核：" + ("、".join(f"{p.id}（{p.name}）" for p in r.approvers) or "无（没有符合条件的指导员）"))
-    for ru in r.rulings:
-        if not ru.counts:
-            lines.append(f"\t{item.ledger_path}:{ru.decision.line}: 不计入：{ru.reason}")
-    return "\n".join(lines)
+from ..platform.model import Item, Platform
+from ..platform.problems import LouyuError, os_reason
+from ..platform.schema import meant
+from .gate import needs_signature, refusal
+from .signatures import sign, signed_message
 
 
 @dataclass
@@ -161,55 +113,3 @@ def append_entry(ledger: Path, entry: dict[str, Any]) -> None:
         os.write(fd, text.encode("utf-8"))
     finally:
         os.close(fd)
-
-
-
-def diff(platform: Platform, path: str) -> str:
-    """What changed in an item since its last approved revision: Markdown diff and files."""
-    item = find_item(platform, path)
-    r = review(platform, item, signature_checker(platform))
-    head = [f"{item.path}：{STATE_LABELS[r.state]}", f"当前版本 {item.digest}"]
-    if r.state == "published":
-        return "\n".join(head + ["当前版本就是已批准的版本，没有变化。"])
-    old: Item | None = None
-    if r.approved_digest:
-        head.append(f"已批准的版本 {r.approved_digest}")
-        history = GitHistory(platform.root)
-        try:
-            old = history.find(platform, item, r.approved_digest)
-        finally:
-            history.close()
-        if old is None:
-            shallow = "（浅克隆：请先 git fetch --unshallow）" if history.shallow else ""
-            head.append(f"在 git 历史中找不到已批准的版本{shallow}，以下按从未批准显示。")
-    else:
-        head.append("此条目还没有被批准过，以下是全部内容。")
-    old_md = old.source.decode("utf-8").splitlines(keepends=True) if old else []
-    new_md = item.source.decode("utf-8").splitlines(keepends=True)
-    label = markdown_name(item)
-    body = "".join(
-        difflib.unified_diff(old_md, new_md, fromfile=f"已批准/{label}", tofile=f"当前/{label}")
-    )
-    return "\n".join(head + ["", body.rstrip("\n") or "（Markdown 没有变化）", "", *_file_changes(old, item)])
-
-
-def _file_changes(old: Item | None, new: Item) -> list[str]:
-    def files(it: Item | None) -> dict[str, tuple[int, str]]:
-        if it is None:
-            return {}
-        return {f.rel: (f.size, "sha256:" + file_sha256(f)) for f in it.files()}
-
-    before, after = files(old), files(new)
-    lines = ["引用的文件："]
-    for rel in sorted(before.keys() | after.keys()):
-        if rel not in before:
-            lines.append(f"  新增 {rel}（{after[rel][0]} 字节，{after[rel][1]}）")
-        elif rel not in after:
-            lines.append(f"  删除 {rel}（{before[rel][0]} 字节，{before[rel][1]}）")
-        elif before[rel] != after[rel]:
-            lines.append(f"  修改 {rel}（{before[rel][0]} → {after[rel][0]} 字节，{before[rel][1]} → {after[rel][1]}）")
-        else:
-            lines.append(f"  未变 {rel}")
-    if len(lines) == 1:
-        lines.append("  （无）")
-    return lines

@@ -13,20 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .cache import Cache, Memo, cache_dir
-from .fastpath import code_fingerprint, input_fingerprint, remember
-from .gate import STATE_LABELS
-from .history import GitHistory
-from .loader import load_platform
-from .model import Platform
+from ..memo.cache import Cache, Memo, cache_dir
+from ..memo.fastpath import input_fingerprint, remember
+from ..memo.parsed import ParsedBefore
+from ..memo.templates import compiled_templates
+from ..review.gate import STATE_LABELS
+from ..review.history import GitHistory
+from ..platform.loader import Reuse, load_platform
+from ..platform.model import Platform
 from .helper import ConversionHelper
 from .parallel import FEW_ITEMS, render_items, write_stations
-from .problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
-from .publish import Publication, decide
-from .render.site import MEMOS, SiteRenderer
-from .signatures import signature_checker
-from .plan import Output
-from .record import OutputRecord, forget_vanished, load_record, parents, save_record
+from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
+from ..publish import Publication, decide
+from ..render.site import MEMOS, SiteRenderer
+from ..review.signatures import signature_checker
+from ..render.output import Output
+from ..memo.record import OutputRecord, forget_vanished, load_record, parents, save_record
+from ..version import code_fingerprint
 from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, output_lock, recover
 
 MARKER_TEXT = b"This folder is written by louyu build and replaced whole by the next build.\n"
@@ -48,11 +51,10 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)
 
 
-def load_checked(
-    config_file: Path, strict: bool = False, parsed: Memo | None = None, configs: Memo | None = None
-) -> tuple[Platform, list[Problem]]:
-    """The platform, or PlatformErrors with every error (and warnings too, when strict)."""
-    platform, problems = load_platform(config_file, parsed, configs)
+def load_checked(config_file: Path, strict: bool = False, reuse: Reuse | None = None) -> tuple[Platform, list[Problem]]:
+    """The platform, or PlatformErrors with every error (and warnings too, when strict).
+    `reuse`: what an earlier build read (memo/parsed.py)."""
+    platform, problems = load_platform(config_file, reuse)
     failing = problems.errors + (problems.warnings if strict else [])
     if failing or platform.facts is None:
         raise PlatformErrors(sorted(set(failing), key=lambda p: (p.path, p.line, p.message)))
@@ -87,7 +89,7 @@ def build(
     try:
         parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
         found, verified = Memo(cache.load_memo("history")), Memo(cache.load_memo("signatures"))
-        platform, warnings = load_checked(config_file, strict, parsed, configs)
+        platform, warnings = load_checked(config_file, strict, ParsedBefore(parsed, configs))
         output = output if output is not None else platform.root / "site"
         check_target(output, platform.root)
         _check_station_ids(platform, stations)
@@ -101,12 +103,12 @@ def build(
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
-        renderer = SiteRenderer(platform, publication, memos, compiled=cache.path.parent)
+        renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent))
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
         try:
-            write_output(renderer, output, stations, result, progress, cache, pending)
+            write_output(renderer, output, stations, result, progress, cache, pending, memos)
         except OSError as exc:  # a full disk, no permission, a file where a folder must go
             if exc.errno is None:  # not the file system: louyu's own (Jinja's TemplateNotFound is an OSError)
                 raise
@@ -175,7 +177,7 @@ def render_item_revisions(
 
 def write_output(
     renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None,
-    cache: Cache, pending: Callable[[], None] = lambda: None,
+    cache: Cache, pending: Callable[[], None] = lambda: None, memos: dict[str, Memo] | None = None,
 ) -> None:
     """Only the files whose keys changed, staged and applied through a journal, when the
     last build's record of the output still holds; else the whole tree, swapped in."""
@@ -185,7 +187,7 @@ def write_output(
         save_record(cache, output, None)  # from here until the new record, trust nothing
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
             pending()
-            record = _write_all(renderer, output, stations, result, progress)
+            record = _write_all(renderer, output, stations, result, progress, memos or {})
         save_record(cache, output, record)
     forget_vanished(cache)
 
@@ -243,7 +245,10 @@ def _write_changes(
     return True
 
 
-def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None) -> OutputRecord:
+def _write_all(
+    renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None,
+    memos: dict[str, Memo],
+) -> OutputRecord:
     """The portal, the static files once per station, then every station on every core; swapped in whole."""
     publication = renderer.publication
     only = set(stations or [])
@@ -259,10 +264,10 @@ def _write_all(renderer: SiteRenderer, output: Path, stations: list[str] | None,
             for out in renderer.static_outputs(sid):
                 writer.write(out.path, out.make())
                 keys[out.path] = out.key
-        for n, (sid, files, size, written, memos) in enumerate(write_stations(renderer, tmp, ids), start=1):
-            for kind, (new, used) in memos.items():
-                renderer.memos[kind].merge(new)
-                renderer.memos[kind].used.update(used)
+        for n, (sid, files, size, written, learnt) in enumerate(write_stations(renderer, tmp, ids, memos), start=1):
+            for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache
+                memos[kind].merge(new)
+                memos[kind].used.update(used)
             if progress:
                 progress(sid, n, len(ids))
             result.pages[sid] = len(publication.sites[sid].pages)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .problems import LouyuError, PlatformErrors
+from ..platform.problems import LouyuError, PlatformErrors
 
 WATCHED = ("content", "stations", "reviews", "theme")
 
@@ -66,7 +66,7 @@ class Preview:
         self.lock = threading.Lock()
 
     def rebuild(self) -> None:
-        from .build import build
+        from ..build.pipeline import build
 
         started = time.perf_counter()
         try:

@@ -12,17 +12,15 @@ import functools
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from urllib.parse import unquote
 
-from . import configmemo
+from . import config
 from . import schema as s
-from .cache import Memo
+from .config import LoadedConfig
 from .digest import DIGEST_RE, item_digest
 from .model import DECISIONS, ROLES, SECTIONS, Decision, FileRef, Item, Platform, Staff, Station
-from .parsememo import ledger_with_memo, parse_with_memo
 from .personal import find_id_numbers
-from .plan import key_of
 from .refs import find_active_content
 from .problems import LouyuError, Problems, os_reason
 from .refs import EXTERNAL_SCHEMES, Literal, RefError, is_local, links_in_markdown, resolve, scheme_of
@@ -140,23 +138,54 @@ def _guess_encoding(raw: bytes) -> str:
     return ""
 
 
-def load_platform(config_file: Path, parsed: Memo | None = None, configs: Memo | None = None) -> tuple[Platform, Problems]:
-    """The platform and every problem found. `parsed` and `configs`: items parsed and
-    mkdocs.yml validated by an earlier build (see parsememo.py and configmemo.py),
-    reused when nothing they were read from has changed."""
+Place = tuple[str, str, str, bool]  # station, section, name, whether a bundle (a folder)
+ParseItem = Callable[[Problems], "Item | None"]
+ParseLedger = Callable[[Problems], "list[Decision] | None"]
+LoadConfig = Callable[[Path, Problems], LoadedConfig]
+
+
+class Reuse(Protocol):
+    """What an earlier build read, offered to the loader (memo/parsed.py keeps it). Each
+    method returns what was kept for exactly these inputs, problems included, or calls the
+    given function, which reads the file afresh: the loader itself keeps nothing."""
+
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None: ...
+
+    def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None: ...
+
+    def config(self, config_file: Path, problems: Problems, load: LoadConfig) -> LoadedConfig: ...
+
+
+class ReadAfresh:
+    """No earlier build: every file is read and checked now."""
+
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None:
+        return parse(problems)
+
+    def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None:
+        return parse(problems)
+
+    def config(self, config_file: Path, problems: Problems, load: LoadConfig) -> LoadedConfig:
+        return load(config_file, problems)
+
+
+def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platform, Problems]:
+    """The platform and every problem found. `reuse`: what an earlier build read, taken
+    where nothing it was read from has changed (the same items, ledgers and problems)."""
+    reuse = reuse if reuse is not None else ReadAfresh()
     problems = Problems()
     config_file = config_file.absolute()
     root = config_file.parent
     if not config_file.is_file():
         raise LouyuError(config_file.name, 1, f"找不到配置文件 {config_file}")
     try:
-        loaded = configmemo.load(config_file, problems, configs)
+        loaded = reuse.config(config_file, problems, config.load)
     except OSError as exc:
         raise LouyuError(config_file.name, 1, f"无法读取配置文件：{os_reason(exc, reading=True)}") from None
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
-    items = load_items(root, stations, staff, problems, parsed)
-    ledgers = load_ledgers(root, items, staff, problems, parsed)
+    items = load_items(root, stations, staff, problems, reuse)
+    ledgers = load_ledgers(root, items, staff, problems, reuse)
     return (
         Platform(
             root=root,
@@ -169,7 +198,7 @@ def load_platform(config_file: Path, parsed: Memo | None = None, configs: Memo |
             ledgers=ledgers,
             mkdocs_config=loaded.config,
             facts=loaded.facts,
-            config_loader=functools.partial(configmemo.validate_later, config_file),
+            config_loader=functools.partial(config.validate_later, config_file),
         ),
         problems,
     )
@@ -326,18 +355,12 @@ def _plain_folder(entry: os.DirEntry[str], rel: str, misplaced: str, problems: P
     return True
 
 
-def load_items(
-    root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems, parsed: Memo | None = None
-) -> list[Item]:
+def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems, reuse: Reuse) -> list[Item]:
     items: list[Item] = []
-    stations_key = key_of(sorted(stations.items())) if parsed is not None else ""
     for md, sid, section, name, bundle in find_item_files(root, stations, problems):
         rel = md.relative_to(root).as_posix()
-        if parsed is None:
-            item = parse_item(root, md, rel, sid, section, name, bundle, stations, staff, problems)
-        else:
-            parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff)
-            item = parse_with_memo(parsed, root, md, rel, (sid, section, name, bundle), stations_key, problems, parse)
+        parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff)
+        item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, problems, parse)
         if item is not None:
             items.append(item)
     paths = {i.path: i for i in items}
@@ -560,11 +583,8 @@ def _attachments_free_of_personal_data(item: Item, problems: Problems) -> bool:
 # -- ledgers ------------------------------------------------------------------------
 
 
-def load_ledgers(
-    root: Path, items: list[Item], staff: dict[str, Staff], problems: Problems, parsed: Memo | None = None
-) -> dict[str, list[Decision]]:
+def load_ledgers(root: Path, items: list[Item], staff: dict[str, Staff], problems: Problems, reuse: Reuse) -> dict[str, list[Decision]]:
     by_ledger = {i.ledger_path: i for i in items}
-    staff_key = key_of(sorted(staff)) if parsed is not None else ""
     ledgers: dict[str, list[Decision]] = {}
     folder = root / "reviews"
     if not folder.is_dir():
@@ -575,11 +595,7 @@ def load_ledgers(
             problems.warning(rel, 1, "reviews/ 下只应有 .yml 审核记录")
             continue
         item = by_ledger.get(rel)
-        if parsed is None:
-            decisions = load_ledger(path, rel, staff, problems)
-        else:
-            parse = functools.partial(load_ledger, path, rel, staff)
-            decisions = ledger_with_memo(parsed, path, rel, staff_key, problems, parse)
+        decisions = reuse.ledger(path, rel, staff, problems, functools.partial(load_ledger, path, rel, staff))
         if item is None:
             stem = rel[len("reviews/") : -len(".yml")]
             exists = (root / "content" / f"{stem}.md").is_file() or (root / "content" / stem / "index.md").is_file()

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .problems import LouyuError
+from ..platform.problems import LouyuError
 
 _NEW = ".louyu-new-"
 _OLD = ".louyu-old-"

@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .helper import jobs
-from .model import Item
-from .render.site import SiteRenderer
-from .render.theme import segment_chinese
+from ..memo.cache import Memo
+from ..platform.model import Item
+from ..render.site import SiteRenderer
+from ..render.theme import segment_chinese
 from .write import TreeWriter
 
 DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
 _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
+_MEMOS: dict[str, Memo] = {}  # the memos the renderer consults, likewise
 
 
 def _pool(n: int) -> Any:
@@ -60,11 +62,12 @@ def _render_chunk(items: list[Item]) -> dict[str, Any]:
 Written = tuple[str, int, int, dict[str, "str | None"], dict[str, tuple[dict[str, Any], set[str]]]]
 
 
-def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str]) -> Iterator[Written]:
-    """(station, files, bytes, keys) as each station's site is written under root/<station>/."""
-    global _RENDERER
+def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], memos: dict[str, Memo]) -> Iterator[Written]:
+    """(station, files, bytes, keys, what its worker added to `memos`) as each station's
+    site is written under root/<station>/."""
+    global _RENDERER, _MEMOS
     n = min(jobs(), len(station_ids))
-    _RENDERER = renderer
+    _RENDERER, _MEMOS = renderer, memos
     if n <= 1:
         try:
             for sid in station_ids:
@@ -88,5 +91,5 @@ def _write_station(order: tuple[str, Path]) -> Written:
     for out in renderer.station_outputs(renderer.publication.sites[sid]):
         writer.write(out.path, out.make())
         keys[out.path] = out.key
-    memos = {kind: (memo.new, memo.used) for kind, memo in renderer.memos.items()}
+    memos = {kind: (memo.new, memo.used) for kind, memo in _MEMOS.items()}
     return sid, writer.files, writer.bytes_written, keys, memos

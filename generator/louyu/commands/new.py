@@ -13,9 +13,9 @@ import subprocess
 import zoneinfo
 from pathlib import Path
 
-from .problems import LouyuError, UsageProblem, os_reason
+from ..platform.problems import LouyuError, UsageProblem, os_reason
 
-SKELETON = Path(__file__).parent / "skeleton"
+SKELETON = Path(__file__).parent.parent / "skeleton"
 
 
 def create(target: Path) -> list[str]:
@@ -54,8 +54,8 @@ def _write_skeleton(target: Path, values: dict[str, str]) -> None:
 
 
 def _approve_examples(root: Path) -> list[str]:
-    from .loader import load_platform
-    from .review import record_decisions
+    from ..platform.loader import load_platform
+    from ..review.ledger import record_decisions
 
     platform, problems = load_platform(root / "mkdocs.yml")
     if problems.errors:  # pragma: no cover - the skeleton is tested

@@ -13,15 +13,14 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from .loader import parse_item
-from .model import FileRef, Item, Platform
-from .problems import Problems
-from .refs import RefError, normalize
+from ..platform.loader import parse_item
+from ..platform.model import FileRef, Item, Platform
+from ..platform.problems import Problems
+from ..platform.recall import Recall
+from ..platform.refs import RefError, normalize
 
-if TYPE_CHECKING:
-    from .cache import Memo
 
 # Enough for an item edited every day for years; bounded so a huge history stays fast.
 MAX_COMMITS_PER_ITEM = 500
@@ -36,7 +35,7 @@ class TreeEntry:
 class GitHistory:
     """Read-only access to the history of the git repository holding a platform."""
 
-    def __init__(self, root: Path, known: "Memo | None" = None) -> None:
+    def __init__(self, root: Path, known: Recall | None = None) -> None:
         self.root = root
         # Where earlier builds found approved revisions (commit and blobs): tried first, and
         # trusted only if the revision read from there has the approved digest.
@@ -128,9 +127,8 @@ class GitHistory:
         """The revision of `item` whose digest is `digest`, or None if no commit holds it."""
         key = f"history-v1:{item.path}:{digest}"
         if self.known is not None:
-            found = self._where_found_before(platform, item, digest, self.known.values.get(key))
+            found = self._where_found_before(platform, item, digest, self.known.peek(key))
             if found is not None:
-                self.known.used.add(key)
                 return found
         found = self._search(platform, item, digest)
         if found is not None and self.known is not None and found.revision:

@@ -24,13 +24,7 @@ class Output(NamedTuple):  # a tuple: a build makes thousands, most only to comp
     make: Callable[[], "bytes | Path"]
 
 
-def key_of(*parts: object) -> str:
-    """A digest of values whose repr is deterministic (str, numbers, dates, tuples,
-    lists, dicts built in a fixed order, frozen dataclasses of those)."""
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
-
-
 def text_key(*parts: str) -> str:
-    """`key_of` for strings only, cheaper: the parts joined by a separator none contains
+    """`key_of` (platform/digest.py) for strings only, cheaper: the parts joined by a separator none contains
     (keys and fixed words), so a different list of parts never gives the same text."""
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()

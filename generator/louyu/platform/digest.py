@@ -45,3 +45,12 @@ def item_digest(item: Item) -> str:
     for rel in sorted(entries):
         h.update(f"{entries[rel]} {rel}\n".encode("utf-8"))
     return "sha256:" + h.hexdigest()
+
+
+# -- keys: digests of values, for whatever is kept or compared between builds ---------
+
+
+def key_of(*parts: object) -> str:
+    """A digest of values whose repr is deterministic (str, numbers, dates, tuples,
+    lists, dicts built in a fixed order, frozen dataclasses of those)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()

@@ -16,11 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import Memo
-from .gate import STATE_LABELS, Review
-from .model import SECTIONS, Item, Platform
-from .plan import key_of
-from .publish import Publication
+from ..review.gate import STATE_LABELS, Review
+from ..platform.model import SECTIONS, Item, Platform
+from ..platform.digest import key_of
+from ..platform.recall import Recall
+from ..publish import Publication
 
 MONTHS = 12
 QUARTERS = 4
@@ -84,7 +84,7 @@ def last_quarters(today: dt.date, n: int = QUARTERS) -> list[str]:
     return quarters[::-1]
 
 
-def build_report(platform: Platform, publication: Publication, known: Memo | None = None) -> list[StationReport]:
+def build_report(platform: Platform, publication: Publication, known: Recall | None = None) -> list[StationReport]:
     """`known`: last-commit times found by earlier builds (see `_last_changes`)."""
     today = publication.today
     # From the platform's first published item on (at most a year back): months before
@@ -126,13 +126,13 @@ def build_report(platform: Platform, publication: Publication, known: Memo | Non
     return reports
 
 
-def _last_changes(platform: Platform, items: list[Item], known: Memo | None = None) -> dict[str, dt.date | None]:
+def _last_changes(platform: Platform, items: list[Item], known: Recall | None = None) -> dict[str, dt.date | None]:
     """When each item last changed: its last commit, else (not committed yet) its file's time.
 
     The last commits depend on nothing but the commit checked out: with `known`, a build
     on the same commit as an earlier one reuses what that build found (walking the log
     for them forks git, every build of a platform with items waiting: 5-30 ms)."""
-    from .history import last_commit_times
+    from ..review.history import last_commit_times
 
     tz = zoneinfo.ZoneInfo(platform.settings.timezone)
     paths = sorted(i.path for i in items)
@@ -149,9 +149,9 @@ def _last_changes(platform: Platform, items: list[Item], known: Memo | None = No
     return since
 
 
-def _committed(platform: Platform, paths: list[str], known: Memo) -> dict[str, int]:
-    from .fastpath import git_head
-    from .history import last_commit_times
+def _committed(platform: Platform, paths: list[str], known: Recall) -> dict[str, int]:
+    from ..platform.repository import git_head
+    from ..review.history import last_commit_times
 
     key = key_of("last-commits", git_head(platform.root), str(platform.root), paths)
     found = known.get(key, lambda: last_commit_times(platform.root, paths))

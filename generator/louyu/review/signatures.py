@@ -23,9 +23,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .cache import Memo
+from ..platform.recall import Recall, Scratch
 from .gate import SignatureCheck
-from .model import Decision, Item, Platform
+from ..platform.model import Decision, Item, Platform
 
 NAMESPACE = "louyu-review"
 
@@ -72,7 +72,7 @@ def verify(message: bytes, signature: str, signer: str, public_key: str) -> bool
         return proc.returncode == 0
 
 
-def signature_checker(platform: Platform, known: Memo | None = None) -> SignatureCheck:
+def signature_checker(platform: Platform, known: Recall | None = None) -> SignatureCheck:
     """Checks a decision's signature against its signer's key (no key: nothing verifies).
 
     `known`: results of earlier builds, keyed by a digest of the message, the signature,
@@ -88,10 +88,9 @@ def signature_checker(platform: Platform, known: Memo | None = None) -> Signatur
         for part in (message, decision.signature.encode(), person.id.encode(), person.key.strip().encode()):
             h.update(len(part).to_bytes(8, "big") + part)
         key = h.hexdigest()
-        memo = known if known is not None else local
-        return bool(memo.get(key, lambda: verify(message, decision.signature or "", person.id, person.key or "")))
+        return bool(results.get(key, lambda: verify(message, decision.signature or "", person.id, person.key or "")))
 
-    local = Memo()
+    results: Recall = known if known is not None else Scratch()
     return check
 
 

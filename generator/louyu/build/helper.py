@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    from .model import Item
+    from ..platform.model import Item
 
 PIPE_SIZE = 1 << 20  # asked for the build -> helper pipe (the default is 64 KiB)
 
@@ -195,11 +195,12 @@ def _helper_main(orders: IO[bytes], answers: IO[bytes]) -> None:
     # First what any platform's conversions need; the build meanwhile finds out whether
     # there is anything to build at all.
     try:
-        from .cache import Memo, cache_dir, peek_memo
-        from .configmemo import memo_markdown_settings
-        from .problems import LouyuError, Problems
-        from .render.content import ContentRenderer, sanitize
-        from .render.theme import html_sections, markdown_config_from, prepare_markdown_config, segment_chinese
+        from ..memo.cache import Memo, cache_dir, peek_memo
+        from ..memo.config import memo_markdown_settings
+        from ..platform.problems import LouyuError, Problems
+        from ..render.content import ContentRenderer, sanitize
+        from ..platform.config import markdown_config_from, prepare_markdown_config
+        from ..render.theme import html_sections, segment_chinese
 
         segment_chinese("楼宇党建")  # the dictionary
         html_sections("<h2 id='a'>楼宇</h2><p>党建</p>")  # Material's search parser
@@ -219,7 +220,7 @@ def _helper_main(orders: IO[bytes], answers: IO[bytes]) -> None:
             if known is not None:
                 extensions, configs, fingerprint = markdown_config_from(*known)
             else:
-                from .settings import load_config
+                from ..platform.settings import load_config
 
                 config, _, _ = load_config(config_file, Problems())
                 if config is None:

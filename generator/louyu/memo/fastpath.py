@@ -16,13 +16,11 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ..platform.repository import ask_git_head
+from ..version import code_fingerprint
 from .cache import Cache, cache_dir
 from .record import load_record
 
@@ -32,57 +30,6 @@ INPUTS = ("mkdocs.yml", "stations", "content", "reviews", "theme")
 def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> str:
     parts = [str(config_file.resolve()), str(output.resolve()), sorted(stations or []), strict]
     return "fastpath:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-
-
-_CODE: str | None = None
-
-
-def code_fingerprint() -> str:
-    """louyu's own files and the theme's version: a changed renderer invalidates every output."""
-    global _CODE
-    if _CODE is None:
-        h = hashlib.sha256(f"louyu {__version__}\n".encode())
-        for name, release in sorted(installed_versions(LIBRARIES).items()):
-            h.update(f"{name}={release}\n".encode())
-        package = Path(__file__).parent
-        for folder, dirs, files in os.walk(package):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                s = os.stat(os.path.join(folder, name))
-                h.update(f"{os.path.relpath(os.path.join(folder, name), package)} {s.st_size} {s.st_mtime_ns}\n".encode())
-        _CODE = h.hexdigest()[:16]
-    return _CODE
-
-
-LIBRARIES = (
-    "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "rjieba", "nh3",
-    "jinja2", "markupsafe", "icalendar", "segno", "pyyaml", "imagesize",
-)
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def installed_versions(names: tuple[str, ...]) -> dict[str, str]:
-    """{name: version} of the installed distributions among `names`, read from the
-    `name-version.dist-info` folders on sys.path, the first found winning as for import
-    (importlib.metadata finds the same, after importing a dozen modules: 10 ms per build)."""
-    wanted = {_normal(n): n for n in names}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for folder in listing:
-            if not folder.endswith(".dist-info"):
-                continue
-            dist, _, release = folder[: -len(".dist-info")].partition("-")
-            name = wanted.get(_normal(dist))
-            if name is not None and name not in found:
-                found[name] = release
-    return found
 
 
 def input_fingerprint(root: Path, config_file: Path) -> str:
@@ -96,7 +43,7 @@ def input_fingerprint(root: Path, config_file: Path) -> str:
     for top in INPUTS[1:]:
         _describe_tree(str(root / top), f"{top}/", lines)
     h.update("".join(lines).encode())
-    h.update(_git_head(root).encode())
+    h.update(ask_git_head(root).encode())
     return h.hexdigest()
 
 
@@ -120,29 +67,6 @@ def _describe_tree(folder: str, rel: str, lines: list[str]) -> None:
         lines.append(f"{rel}{entry.name} {s.st_size} {s.st_mtime_ns} {s.st_ino}\n")
     for sub in subfolders:
         _describe_tree(sub.path, f"{rel}{sub.name}/", lines)
-
-
-_HEADS: dict[str, str] = {}
-
-
-def _git_head(root: Path) -> str:
-    # Approved revisions are read from history: a new commit may change what is online.
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        head = ""
-    _HEADS[str(root)] = head
-    return head
-
-
-def git_head(root: Path) -> str:
-    """The commit checked out in the platform's repository ("" if none), as this process
-    last asked git for it: every build does, for its inputs' fingerprint, before it reads
-    anything (also in `louyu serve`, where builds follow commits)."""
-    found = _HEADS.get(str(root))
-    return found if found is not None else _git_head(root)
 
 
 def check(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> tuple[dict[str, Any] | None, str | None]:

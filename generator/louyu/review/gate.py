@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from .model import Decision, Item, Platform, Staff
+from ..platform.model import Decision, Item, Platform, Staff
 
 # Verifies the signature on a decision about an item (see signatures.py).
 SignatureCheck = Callable[[Item, Decision], bool]

@@ -280,6 +280,7 @@ def _decoded(rows: list[tuple[str, str]]) -> dict[str, Any]:
 
 class Memo:
     """Values computed by earlier builds, looked up by key; what was used or new is kept.
+    (The `Recall` of platform/recall.py that the build hands to the steps that consult it.)
 
     Filled from the cache before workers fork; a worker sends back what it computed."""
 
@@ -293,6 +294,12 @@ class Memo:
         if value is None:
             value = self.values[key] = self.new[key] = make()
         self.used.add(key)
+        return value
+
+    def peek(self, key: str) -> Any:
+        value = self.values.get(key)
+        if value is not None:
+            self.used.add(key)  # consulted this build: kept for the next
         return value
 
     def put(self, key: str, value: Any) -> None:
