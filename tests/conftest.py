@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from louyu.build import BuildResult, build
+from louyu.pipeline.build import BuildResult, build
 from louyu.commands.cli import main
 from louyu.platform.loader import load_platform
 from louyu.platform.model import Platform

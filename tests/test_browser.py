@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from louyu.build import build
+from louyu.pipeline.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

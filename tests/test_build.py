@@ -308,7 +308,7 @@ def test_a_disk_that_refuses_is_a_clear_error_and_the_output_stays(platform: Pla
     # file, never an internal error, and the site already there is left as it was.
     import errno
 
-    from louyu.build import write
+    from louyu.pipeline import write
 
     blocker = tmp_path / "a-file"
     blocker.write_text("", "utf-8")

@@ -264,7 +264,7 @@ def test_commands_reuse_what_the_last_build_parsed_and_say_the_same(tmp_path: Pa
     import shutil
 
     import pytest
-    from louyu.platform import loader
+    from louyu.platform import items as loader
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     cache = tmp_path / "cache"

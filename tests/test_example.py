@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from louyu.build import build
+from louyu.pipeline.build import build
 from louyu.platform.loader import load_platform
 from louyu.platform.model import ROLES, SECTIONS
 

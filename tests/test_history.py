@@ -99,7 +99,7 @@ def test_shallow_clone_is_named(bundle: PlatformHandle, tmp_path: Path) -> None:
     bundle.commit("edit after approval")
     clone = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{bundle.root}", str(clone)], check=True)
-    from louyu.build import build
+    from louyu.pipeline.build import build
 
     result = build(clone / "mkdocs.yml", clone / "site")
     notice = next(n for n in result.notices if n.startswith("content/hq/resources/kit/index.md"))

@@ -246,7 +246,7 @@ def louyu_processes(marker: str) -> list[int]:
 def test_a_killed_incremental_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from workload import generate
-    from louyu.build.write import recover
+    from louyu.pipeline.write import recover
 
     root = generate(tmp_path / "platform", stations=3, items=60)
     site = tmp_path / "site"

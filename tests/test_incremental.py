@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import PlatformHandle, item, make_platform
 from louyu.commands.cli import main
-from louyu.build.write import ConflictError, StagedUpdate, output_lock, recover
+from louyu.pipeline.write import ConflictError, StagedUpdate, output_lock, recover
 
 STAMP = re.compile(rb'("built_?[aA]t":\s*)"[^"]*"')
 
@@ -331,7 +331,7 @@ def test_stored_renderings_that_do_not_decode_are_converted_afresh(platform: Pla
     # Renderings are decoded only when a page needs them: a mangled one is noticed then.
     import sqlite3
 
-    from louyu.build import build
+    from louyu.pipeline.build import build
 
     cache = tmp_path / "cache"
     out = tmp_path / "site"
@@ -356,7 +356,7 @@ def test_tampered_output_record_rows_are_not_trusted(platform: PlatformHandle, t
     # wrong type make their files be made again; a row that is not a path, the whole output.
     import sqlite3
 
-    from louyu.build import build
+    from louyu.pipeline.build import build
 
     cache = tmp_path / "cache"
     out = tmp_path / "site"
@@ -427,8 +427,8 @@ def test_a_build_that_fails_after_handing_work_to_its_helper_ends_the_helper(tmp
     import os
     import sys
 
-    from louyu.build import pipeline as build_module
-    from louyu.build.helper import ConversionHelper
+    from louyu.pipeline import build as build_module
+    from louyu.pipeline.helper import ConversionHelper
     from louyu.platform.problems import LouyuError
 
     p = make_platform(tmp_path / "p", {"content/hq/news/x.md": item("新闻", "hq-admin", body="正文。" * 5000)})

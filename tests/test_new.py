@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from louyu.build import build
+from louyu.pipeline.build import build
 from louyu.commands.cli import main
 from louyu.platform.loader import load_platform
 from louyu.platform.model import ROLES, SECTIONS

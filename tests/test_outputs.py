@@ -151,7 +151,7 @@ def test_feed_stays_well_formed_with_hostile_text(tmp_path: Path) -> None:
 def test_calendar_from_kept_event_texts_equals_icalendars_own(tmp_path: Path) -> None:
     # Events are kept between builds and placed where icalendar would put them: the file is
     # byte for byte what icalendar writes for the whole calendar.
-    from louyu.build import decide_publication, load_checked
+    from louyu.pipeline.build import decide_publication, load_checked
     from louyu.outputs.ical import ics
 
     p = outputs_platform(tmp_path)

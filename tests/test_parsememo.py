@@ -185,7 +185,7 @@ def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
 def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot(
     platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from louyu.build.helper import ConversionHelper
+    from louyu.pipeline.helper import ConversionHelper
     from louyu.render.content import ContentRenderer
     from louyu.platform.config import prepare_markdown_config
     from louyu.platform.settings import load_config

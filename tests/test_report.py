@@ -123,7 +123,7 @@ def test_a_build_on_the_same_commit_reuses_the_waiting_items_last_commits(tmp_pa
 
     import pytest
     from louyu.review import history
-    from louyu.build import build
+    from louyu.pipeline.build import build
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     p = make_platform(tmp_path / "p")

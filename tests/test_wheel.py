@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from louyu.build import build
+from louyu.pipeline.build import build
 from test_build import tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent

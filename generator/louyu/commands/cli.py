@@ -146,12 +146,12 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
             click.echo(line, err=True)
         click.echo(f"没有变化：{output} 中的 {summary['stations']} 个站点（{summary['pages']} 个条目页）已是最新。", err=True)
         return
-    from ..build.helper import ConversionHelper
+    from ..pipeline.helper import ConversionHelper
 
     # Started before the rest of louyu is even imported: it loads what converting an edited
     # item needs on the other core meanwhile (see helper.py).
     helper = ConversionHelper.start(config_file.absolute()) if config_file.is_file() else None
-    from ..build.pipeline import build as run_build
+    from ..pipeline.build import build as run_build
 
     # What is loaded now lives until the end: the collector need not scan it again and again.
     gc.freeze()
@@ -229,7 +229,7 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
     """各站点每月发布、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
-    from ..build.pipeline import decide_publication, load_checked
+    from ..pipeline.build import decide_publication, load_checked
     from ..outputs.report import as_json, as_text, build_report
 
     platform, _ = load_checked(config_file, False, _as_last_built(config_file))

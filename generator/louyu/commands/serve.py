@@ -66,7 +66,7 @@ class Preview:
         self.lock = threading.Lock()
 
     def rebuild(self) -> None:
-        from ..build.pipeline import build
+        from ..pipeline.build import build
 
         started = time.perf_counter()
         try:

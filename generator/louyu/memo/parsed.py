@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..platform.config import LoadedConfig
-from ..platform.loader import LoadConfig, ParseItem, ParseLedger, Place
+from ..platform.reuse import LoadConfig, ParseItem, ParseLedger, Place
 from ..platform.model import Decision, FileRef, Item, Staff, Station
 from ..platform.digest import key_of
 from ..platform.problems import Problem, Problems
@@ -159,7 +159,7 @@ def ledger_with_memo(
 
 
 class ParsedBefore:
-    """The loader's `Reuse` (platform/loader.py) over the build cache: items and ledgers
+    """The loader's `Reuse` (platform/reuse.py) over the build cache: items and ledgers
     parsed and mkdocs.yml validated by an earlier build (`parsed`, `configs`: memos from
     the cache; either may be None, then that part is read afresh)."""
 

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import json
 import posixpath
 import zoneinfo
-from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Iterator
 
 import jinja2
 import material
 
 
 from ..review.gate import STATE_LABELS, Review
-from ..platform.model import ROLES, SECTIONS, FileRef, Item, Platform, Station
+from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
 from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
 from ..platform.digest import key_of
@@ -36,64 +33,17 @@ from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
+from .pages import (
+    LOUYU_CSS, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
+)
+from .search import SearchIndex
 from .theme import (
     NavEntry,
     StationTheme,
     load_env,
     search_settings,
-    segment_chinese,
     theme_files,
 )
-
-
-IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
-AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".flac"}
-VIDEO = {".mp4", ".webm", ".ogv", ".m4v", ".mov"}
-LOUYU_CSS = "assets/louyu/louyu.css"
-
-
-@dataclass(frozen=True, repr=False)
-class Row:
-    href: str
-    title: str
-    date: str
-    station: str = ""
-    section: str = ""
-    summary: str = ""
-    when: str = ""
-    status: str = ""  # preview only: 待审核 / 已修改待审核
-    text: str = field(init=False, compare=False, default="")  # the repr, made once (list page keys)
-
-    def __post_init__(self) -> None:
-        values = (self.href, self.title, self.date, self.station, self.section, self.summary, self.when, self.status)
-        object.__setattr__(self, "text", f"Row{values!r}")
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-def relative(target: str, from_url: str) -> str:
-    """Link from the page at `from_url` to `target` (both relative to the site root)."""
-    prefix = "../" * from_url.count("/")
-    return (prefix + target) or "./"
-
-
-def when(item: Item) -> str:
-    if item.start is None:
-        return ""
-    text = item.start.strftime("%Y-%m-%d %H:%M")
-    if item.end is not None:
-        text += " – " + (item.end.strftime("%H:%M") if item.end.date() == item.start.date() else item.end.strftime("%Y-%m-%d %H:%M"))
-    return text
 
 
 MEMOS = ("shell", "qr", "theme", "about", "search", "ics", "waiting")  # kinds of values kept in the build cache between builds
@@ -124,7 +74,6 @@ class SiteRenderer:
         # Per item revision, made once per build whichever sites show it. Keyed by path and
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
-        self._search_json: dict[tuple[str, str], bytes] = {}
         self._manifest_json: dict[tuple[str, str], str] = {}
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
@@ -152,7 +101,7 @@ class SiteRenderer:
             "search": search_settings(self.config),
         })
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
-        self.search_config: dict[str, Any] = theme["search"]
+        self.search = SearchIndex(self.content, theme["search"], self.memos["search"], self.memos["about"], self.base_key)
 
     @property
     def config(self) -> Any:
@@ -178,7 +127,7 @@ class SiteRenderer:
         """Files that are the same in every station folder (written once, then hard-linked)."""
         files = list(self.theme_files) + [(LOUYU_CSS, Path(__file__).parent.parent / "templates" / "louyu.css")]
         for rel, src in files:
-            yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), _const(src))
+            yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
     def station_outputs(self, site: Site) -> Iterator[Output]:
         """Every file of one station's site but the static files, each with its key."""
@@ -196,7 +145,7 @@ class SiteRenderer:
         if station.is_central:
             yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
             yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
-        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self._search_index(site))
+        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self.search.site_index(site))
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
@@ -223,7 +172,7 @@ class SiteRenderer:
             self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr), self.built_at, self.logo,
         ))
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
-            yield Output(f"{sid}/{rel}", key, functools.partial(_nth_content, screen, n))
+            yield Output(f"{sid}/{rel}", key, functools.partial(nth_content, screen, n))
 
     def station_files(self, site: Site) -> Iterator[tuple[str, "bytes | Path"]]:
         """(path under the site, content) of every file: what a full build writes."""
@@ -254,7 +203,7 @@ class SiteRenderer:
 
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
-        brand = _PRIMARY.get(self.facts.primary, "#c62828")
+        brand = PRIMARY.get(self.facts.primary, "#c62828")
 
         def make() -> bytes:
             html = self.pages.get_template("portal.html").render(
@@ -385,7 +334,7 @@ class SiteRenderer:
         documents: list[dict[str, str]] = []
         for rel in item.attachments:
             ref = item.refs[rel]
-            entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": _kind(ref)}
+            entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": kind_of(ref)}
             if entry["kind"] == "image":
                 entry["dimensions"] = image_dimensions(ref)
             (documents if entry["kind"] == "document" else media).append(entry)
@@ -403,7 +352,7 @@ class SiteRenderer:
             cover=href_of(item.refs[item.cover].rel) if item.cover else None,
             cover_dimensions=image_dimensions(item.refs[item.cover]) if item.cover else "",
             when=when(item),
-            month_label=_month_label(item.month),
+            month_label=month_label(item.month),
             body=jinja2.utils.markupsafe.Markup(rendered.body),
             media=media,
             documents=documents,
@@ -447,41 +396,6 @@ class SiteRenderer:
             section_keys=list(SECTIONS),
         )
 
-    def _search_index(self, site: Site) -> bytes:
-        # Joined as bytes: encoding each site's ~1.5 MB of mostly Chinese text again costs more.
-        docs = [self._item_search_json(item) for item in site.pages]
-        docs.append(self.memos["about"].get(key_of(self.base_key, site.station.id), lambda: self._about_search_json(site.station)).encode("utf-8"))
-        head = json.dumps({"config": self.search_config}, ensure_ascii=False, separators=(",", ":"))
-        return head[:-1].encode("utf-8") + b',"docs":[' + b",".join(d for d in docs if d) + b"]}"
-
-    def _about_search_json(self, station: Station) -> str:
-        about = {
-            "location": "about/",
-            # Escaped: Material's search shows titles and texts as HTML.
-            "title": segment_chinese(escape(f"关于{station.name}", quote=False)),
-            "text": segment_chinese(escape(" ".join(filter(None, [station.description, station.address, station.building, " ".join(station.rooms)])), quote=False)),
-        }
-        return json.dumps(about, ensure_ascii=False, separators=(",", ":"))
-
-    def _item_search_json(self, item: Item) -> bytes:
-        # Serialised once per revision and shared by every site that shows it.
-        cached = self._search_json.get((item.path, item.digest))
-        if cached is None:
-            key = key_of(code_fingerprint(), self.content.fingerprint(), item.path, item.digest)
-            text = self.memos["search"].get(key, lambda: self._search_entries(item))
-            cached = self._search_json[item.path, item.digest] = str(text).encode("utf-8")
-        return cached
-
-    def _search_entries(self, item: Item) -> str:
-        """The item's documents of a search index, as JSON (kept in the build cache)."""
-        entries = []
-        for e in self.content.render(item).search:
-            entry: dict[str, object] = {"location": item.url + (f"#{e.anchor}" if e.anchor else ""), "title": e.title, "text": e.text}
-            if item.tags:
-                entry["tags"] = [escape(t, quote=False) for t in item.tags]
-            entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
-        return ",".join(entries)
-
     def _manifest(self, site: Site) -> str:
         # One item per line: readable, and written by json's C encoder (indent= is not).
         items = [self._manifest_entry(i) for i in site.pages]
@@ -498,29 +412,6 @@ class SiteRenderer:
         return entry
 
 
-T = TypeVar("T")
-
-
-def lazy(make: Callable[[], T]) -> Callable[[], T]:
-    """`make`, called at most once (several outputs made from one rendering)."""
-    box: list[T] = []
-
-    def get() -> T:
-        if not box:
-            box.append(make())
-        return box[0]
-
-    return get
-
-
-def _nth_content(files: Callable[[], list[tuple[str, bytes]]], n: int) -> bytes:
-    return files()[n][1]
-
-
-def _const(value: T) -> Callable[[], T]:
-    return lambda: value
-
-
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
     folder inside the platform (templates overridden, logo, extra CSS)."""
@@ -532,41 +423,3 @@ def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     return key_of(*parts)
 
 
-def image_dimensions(ref: FileRef) -> str:
-    """` width="…" height="…"` of an image, read from its header, so that the browser keeps
-    its place before it arrives (no layout shift; Lighthouse: unsized-images); "" when the
-    file does not say (an SVG without a size, a damaged file)."""
-    import imagesize  # only for pages that show an image
-
-    source = ref.source()
-    width, height = imagesize.get(io.BytesIO(source) if isinstance(source, bytes) else source)
-    return f' width="{width}" height="{height}"' if width > 0 and height > 0 else ""
-
-
-def _kind(ref: FileRef) -> str:
-    ext = posixpath.splitext(ref.rel)[1].lower()
-    if ext in IMAGE:
-        return "image"
-    if ext in AUDIO:
-        return "audio"
-    if ext in VIDEO:
-        return "video"
-    return "document"
-
-
-def _month_label(month: str | None) -> str:
-    if not month:
-        return ""
-    year, mon = month.split("-")
-    return f"{year} 年 {int(mon)} 月"
-
-
-# Material's primary colours, in the darker shade that keeps white text readable,
-# for the portal page (which lives outside any station site and its stylesheets).
-_PRIMARY: dict[str, Any] = {
-    "red": "#c62828", "pink": "#ad1457", "purple": "#6a1b9a", "deep purple": "#4527a0",
-    "indigo": "#283593", "blue": "#1565c0", "light blue": "#0277bd", "cyan": "#00838f",
-    "teal": "#00695c", "green": "#2e7d32", "light green": "#33691e", "lime": "#827717",
-    "yellow": "#8d6e00", "amber": "#8f5b00", "orange": "#b45309", "deep orange": "#bf360c",
-    "brown": "#4e342e", "grey": "#424242", "blue grey": "#37474f", "black": "#000000", "white": "#333333",
-}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from ..platform.loader import parse_item
+from ..platform.items import parse_item
 from ..platform.model import FileRef, Item, Platform
 from ..platform.problems import Problems
 from ..platform.recall import Recall

@@ -19,7 +19,8 @@ from ..memo.parsed import ParsedBefore
 from ..memo.templates import compiled_templates
 from ..review.gate import STATE_LABELS
 from ..review.history import GitHistory
-from ..platform.loader import Reuse, load_platform
+from ..platform.loader import load_platform
+from ..platform.reuse import Reuse
 from ..platform.model import Platform
 from .helper import ConversionHelper
 from .parallel import FEW_ITEMS, render_items, write_stations
