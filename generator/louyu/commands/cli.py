@@ -149,7 +149,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     from ..pipeline.helper import ConversionHelper
 
     # Started before the rest of louyu is even imported: it loads what converting an edited
-    # item needs on the other core meanwhile (see helper.py).
+    # item needs on the other core meanwhile (see pipeline/helper.py).
     helper = ConversionHelper.start(config_file.absolute()) if config_file.is_file() else None
     from ..pipeline.build import build as run_build
 

@@ -1,7 +1,7 @@
 """What the last build left in an output folder: every file's key and its state on disk.
 
 Kept in the build cache (never in the output), one record per output folder:
-for each file the key it was made from (see plan.py) and its size,
+for each file the key it was made from (see render/output.py) and its size,
 modification and change times and inode; for each folder its modification
 time and inode. A later build trusts a file only if both still match: a
 file edited, replaced or removed by hand, or a folder where anything was added

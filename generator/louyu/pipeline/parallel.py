@@ -27,7 +27,7 @@ _MEMOS: dict[str, Memo] = {}  # the memos the renderer consults, likewise
 
 def _pool(n: int) -> Any:
     # Workers make pages and throw them away: they collect garbage as often as Python
-    # does by default (`louyu build` itself waits longer: see cli.py).
+    # does by default (`louyu build` itself waits longer: see commands/cli.py).
     import multiprocessing  # a cold build's: not imported by one that has little to do
 
     return multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC)

@@ -178,7 +178,7 @@ class ConfigFacts:
     theme_dirs: tuple[str, ...]
     markdown: str  # fingerprint of the Markdown extensions and their settings
     # The extensions and their settings as JSON, when they are plain data (not `!!python/name`
-    # objects): then converting an item needs no MkDocs validation (render/theme.py).
+    # objects): then converting an item needs no MkDocs validation (platform/config.py).
     markdown_settings: str | None = None
 
 
