@@ -304,3 +304,64 @@ def test_content_tabs_and_task_lists_work_from_disk(browser: object, tmp_path: P
     ticked = page.eval_on_selector_all(".task-list-item input", "els => els.map(e => e.checked)")  # type: ignore[attr-defined]
     assert ticked == [True, False]
     assert outside == [] and errors == []
+
+
+@pytest.fixture(scope="module")
+def served_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A platform a year and more old: twelve months and four quarters in the report."""
+    import datetime as dt
+
+    from conftest import item, make_platform
+
+    today = dt.date.today()
+    files = {}
+    for n in range(0, 420, 9):  # news, activities and themes, every few weeks, over 14 months
+        day = today - dt.timedelta(days=n)
+        files[f"content/a/news/n{n}.md"] = item(f"新闻{n}", "a-admin", date=day.isoformat())
+        if n % 27 == 0:
+            files[f"content/hq/activities/act{n}.md"] = item(f"活动{n}", "hq-admin", date=day.isoformat(), start=f"{day.isoformat()} 14:00", location="讲堂")
+        if n % 63 == 0:
+            files[f"content/b/themes/t{n}.md"] = item(f"主题{n}", "b-admin", date=day.isoformat(), month=day.strftime("%Y-%m"))
+    p = make_platform(tmp_path_factory.mktemp("report"), files)
+    for station in ("hq", "a", "b"):
+        paths = [rel for rel in files if rel.startswith(f"content/{station}/")]
+        if paths:
+            p.approve(*paths, by=f"{station}-inst")
+    p.build()
+    yield from _serve(p.site)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_report_page_on_screens_and_paper(served_report: str, browser: object, width: int) -> None:
+    page, outside, errors = _page(browser, served_report, width=width)
+    page.goto(served_report + "hq/report/")  # type: ignore[attr-defined]
+    cells = page.eval_on_selector_all(".louyu-overview tbody tr:first-child td", "tds => tds.length")  # type: ignore[attr-defined]
+    assert cells == 12 + 4 + 1  # months, quarters, sections left without updates
+    # The page itself never scrolls sideways; a wide matrix scrolls in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # type: ignore[attr-defined]
+    box = page.eval_on_selector(".louyu-scroll", "b => [b.scrollWidth, b.clientWidth]")  # type: ignore[attr-defined]
+    if width == 375:
+        assert box[0] > box[1]
+        page.eval_on_selector(".louyu-scroll", "b => b.scrollBy(400, 0)")  # type: ignore[attr-defined]
+        # The station's name stays in view while the months scroll by.
+        left = page.eval_on_selector(".louyu-overview tbody th", "th => th.getBoundingClientRect().left")  # type: ignore[attr-defined]
+        assert 0 <= left < 40
+    else:
+        bottom = page.eval_on_selector(".louyu-overview", "t => t.getBoundingClientRect().bottom + scrollY")  # type: ignore[attr-defined]
+        assert bottom < 2 * 900
+    assert page.eval_on_selector_all("svg.louyu-chart[role=img][aria-label]", "s => s.length") == 4  # type: ignore[attr-defined]
+    assert serious_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+    # On paper: no header, navigation or search; the tables and charts are all there.
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    hidden = page.evaluate(  # type: ignore[attr-defined]
+        "['.md-header', '.md-sidebar--primary', '.md-search', '.md-footer'].map(s => { const e = document.querySelector(s); return !e || getComputedStyle(e).display === 'none'; })"
+    )
+    assert all(hidden), hidden
+    assert page.eval_on_selector_all("svg.louyu-chart", "s => s.filter(e => e.getBoundingClientRect().height > 0).length") == 4  # type: ignore[attr-defined]
+    assert page.evaluate("getComputedStyle(document.querySelector('.louyu-overview tr')).breakInside") == "avoid"  # type: ignore[attr-defined]
+    if width == 1280:
+        pdf = page.pdf(format="A4")  # type: ignore[attr-defined]
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        (ARTIFACTS / "report.pdf").write_bytes(pdf)
+    assert outside == [] and errors == []

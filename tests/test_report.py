@@ -49,13 +49,14 @@ def test_report_counts_themes_activities_and_waiting(tmp_path: Path) -> None:
     assert month_a == {"month": MONTH, "published": {"news": 0, "disclosures": 0, "resources": 0, "activities": 3, "themes": 1}, "theme": "本站"}
     assert data["b"]["months"][-1]["theme"] == "总站"
     quarter = quarter_of(TODAY)
-    assert data["a"]["quarters"][-1] == {"quarter": quarter, "activities": 3, "minimum": 3, "ok": True}
-    assert data["b"]["quarters"][-1] == {"quarter": quarter, "activities": 1, "minimum": 3, "ok": False}
+    assert data["a"]["quarters"][-1] == {"quarter": quarter, "activities": 3, "minimum": 3, "ok": True, "complete": False, "state": "达标"}
+    # The quarter under way is not yet a quarter missed: below the minimum it is 进行中.
+    assert data["b"]["quarters"][-1] == {"quarter": quarter, "activities": 1, "minimum": 3, "ok": False, "complete": False, "state": "进行中"}
     waiting = data["b"]["waiting"]
     assert [w["path"] for w in waiting] == ["content/b/news/secret-draft.md"]
     assert waiting[0]["state"] == "pending" and waiting[0]["days"] == 0
     text = p.cli("report").output
-    assert "== 乙分站（b，分站）" in text and "未达标" in text and "达标" in text
+    assert "== 乙分站（b，分站）" in text and "进行中" in text and "达标" in text
     # The public page shows counts, never the titles of unapproved items.
     p.build()
     page = (p.site / "hq/report/index.html").read_text("utf-8")
@@ -158,3 +159,122 @@ def test_a_build_on_the_same_commit_reuses_the_waiting_items_last_commits(tmp_pa
     p.commit("old draft edited today")
     build(p.config, tmp_path / "out")
     assert len(walks) == 3 and longest_wait() == "0"  # a new commit: walked again
+
+
+def _stale_platform(tmp_path: Path, settings: str = "") -> "PlatformHandle":
+    from conftest import MKDOCS
+
+    p = make_platform(
+        tmp_path,
+        {
+            "content/hq/news/old.md": item("两个月前的新闻", "hq-admin", date=(TODAY - dt.timedelta(days=60)).isoformat()),
+            "content/a/news/fresh.md": item("昨天的新闻", "a-admin", date=(TODAY - dt.timedelta(days=1)).isoformat()),
+            "content/a/news/unapproved.md": item("未审核的新闻", "a-admin", date=TODAY.isoformat()),
+        },
+    )
+    if settings:
+        p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n" + settings))
+        p.commit("settings")
+    p.approve("content/hq/news/old.md", by="hq-inst")
+    p.approve("content/a/news/fresh.md", by="a-inst")
+    return p
+
+
+def _stale(p: "PlatformHandle", today: dt.date) -> dict[str, dict[str, int | None]]:
+    from louyu.outputs.report import build_report
+    from louyu.pipeline.build import decide_publication, load_checked
+
+    platform, _ = load_checked(p.config)
+    reports = build_report(platform, decide_publication(platform, today, None, False))
+    return {r.id: {s.section: s.days for s in r.stale} for r in reports}
+
+
+def test_a_section_60_days_old_is_flagged_one_updated_yesterday_is_not(tmp_path: Path) -> None:
+    p = _stale_platform(tmp_path)
+    stale = _stale(p, TODAY)  # the date pinned: the report is decided for this day
+    assert stale["hq"]["news"] == 60  # over 14 days
+    assert "news" not in stale["a"]  # updated yesterday (an unapproved item never counts)
+    assert stale["b"]["news"] is None and stale["b"]["resources"] is None  # 空白栏目: nothing ever
+    # Another day, another answer: the same files two weeks later.
+    later = _stale(p, TODAY + dt.timedelta(days=14))
+    assert later["a"]["news"] == 15 and later["hq"]["news"] == 74
+    # Where staff see it: `louyu check` names the section folder, and neither check nor a
+    # build fails for it, not even with --strict.
+    result = p.cli("check", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "content/hq/news: 警告：新闻动态已 60 天没有新发布的条目" in result.output
+    assert "content/b/resources: 警告：空白栏目：资料分享从未发布过条目" in result.output
+    assert "content/a/news:" not in result.output
+    build = p.cli("build", "--strict")
+    assert build.exit_code == 0, build.output
+    page = (p.site / "hq/report/index.html").read_text("utf-8")
+    assert "新闻动态已 60 天没有新发布的条目" in page
+    text = p.cli("report").output
+    assert "content/hq/news: 新闻动态已 60 天没有新发布的条目" in text
+
+
+def test_section_thresholds_are_louyu_settings_validated_with_their_line(tmp_path: Path) -> None:
+    p = _stale_platform(tmp_path, "      stale_after: {news: 90, themes: 40}\n")
+    stale = _stale(p, TODAY)
+    assert "news" not in stale["hq"]  # 60 days, under the platform's 90
+    assert stale["b"]["news"] is None  # blank is blank whatever the threshold
+    from conftest import MKDOCS
+
+    for bad, message in (
+        ("{gossip: 3}", "plugins: louyu 设置项 stale_after：没有栏目 gossip"),
+        ("{nwes: 3}", "没有栏目 nwes（是否想写 news？）"),
+        ("{news: 0}", "news 应为正整数（天数），实际是 0"),
+        ("14", "应为“栏目: 天数”"),
+    ):
+        p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", f"  - louyu:\n      stale_after: {bad}\n"))
+        result = p.cli("check")
+        assert result.exit_code == 1, result.output
+        line = 1 + MKDOCS.replace("  - louyu\n", "  - louyu:\n").splitlines().index("  - louyu:") + 1
+        assert f"mkdocs.yml:{line}: " in result.output and message in result.output, result.output
+
+
+def test_the_spreadsheet_page_and_json_say_the_same(tmp_path: Path) -> None:
+    import csv
+    import io
+    import re
+
+    p = _stale_platform(tmp_path)
+    p.write("content/a/themes/this.md", item("甲本月主题", "a-admin", date=TODAY.replace(day=1).isoformat(), month=MONTH))
+    p.approve("content/a/themes/this.md", by="a-inst")
+    data = json.loads(p.cli("report", "--format", "json").output)
+    raw = p.cli("report", "--format", "csv").stdout_bytes
+    assert raw.startswith("\ufeff".encode("utf-8"))  # Excel reads the BOM as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    stations = {s["id"]: s for s in data["stations"]}
+    assert len(rows) == sum(len(s["months"]) for s in stations.values())
+    for row in rows:
+        s = stations[row["站点编号"]]
+        month = next(m for m in s["months"] if m["month"] == row["月份"])
+        assert [int(row[t]) for t in ("新闻动态", "党务公开", "资料分享", "活动邀约", "每月活动主题")] == list(month["published"].values())
+        assert int(row["合计"]) == sum(month["published"].values())
+        assert row["本月主题"] == (month["theme"] or "未设置")
+        quarter = next(q for q in s["quarters"] if q["quarter"] == row["季度"])
+        assert int(row["本季度活动次数"]) == quarter["activities"] and row["季度情况"] == quarter["state"]
+        assert row["待更新栏目"].count("（") == len(s["stale"])
+    # The build writes the same spreadsheet beside the page, and the page links to it.
+    assert p.cli("build").exit_code == 0
+    assert (p.site / "hq/report/report.csv").read_bytes() == raw
+    page = (p.site / "hq/report/index.html").read_text("utf-8")
+    assert 'href="report.csv"' in page
+    # The overview's cells: per station and month, the items published and the theme mark.
+    overview = page.split('class="louyu-overview"', 1)[1].split("</table>", 1)[0]
+    for sid, s in stations.items():
+        row = re.search(rf'<a href="#{sid}">.*?</tr>', overview, re.S)
+        assert row is not None, sid
+        cells = re.findall(r'<td class="(louyu-ok|louyu-miss)">(\d+)<span aria-hidden="true">(.)</span>', row.group(0))
+        months = [(m["theme"] is not None, sum(m["published"].values())) for m in s["months"]]
+        assert [(mark == "✓", int(n)) for _, n, mark in cells] == months
+        quarters = re.findall(r'<td class="louyu-q [^"]*">(\d+)<span aria-hidden="true">.</span><span class="louyu-sr">次，(\S+?)</span>', row.group(0))
+        assert [(int(n), state) for n, state in quarters] == [(q["activities"], q["state"]) for q in s["quarters"]]
+    # Stations that need attention come first.
+    order = re.findall(r'<tr( class="louyu-attention")?><th scope="row"><a href="#(\w+)">', overview)
+    flags = [bool(flag) for flag, _ in order]
+    assert flags == sorted(flags, reverse=True) and [sid for _, sid in order] and all(flags[:1])
+    # Charts: an accessible name that carries the numbers, and the numbers in a table too.
+    assert page.count('role="img"') == 1 + len(stations)
+    assert re.search(r'<svg class="louyu-chart" role="img" aria-label="全平台近 \d+ 个月每月发布条目数：[^"]+"', page)

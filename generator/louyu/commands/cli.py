@@ -194,6 +194,8 @@ def check(config_file: Path, strict: bool) -> None:
     platform, problems = _load_platform(config_file)
     listed = problems.sorted()
     _print_problems(listed)
+    if not problems.errors:
+        _print_stale_sections(platform)
     errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
     if errors:
         click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
@@ -203,6 +205,22 @@ def check(config_file: Path, strict: bool) -> None:
         + (f"，{len(problems.warnings)} 个警告。" if problems.warnings else "。"),
         err=True,
     )
+
+
+def _print_stale_sections(platform: Platform) -> None:
+    """Sections left without updates (栏目更新情况). They depend on today's date, not on the
+    files, so they never make `check` or a build fail, not even with --strict."""
+    from ..outputs.report import stale_sections
+    from ..pipeline.build import decide_publication
+
+    publication = decide_publication(platform, None, None, False)
+    stale = []
+    for sid in sorted(platform.stations, key=lambda s: (not platform.stations[s].is_central, s)):
+        stale += stale_sections(platform, sid, publication.published, publication.today)
+    for s in stale:
+        click.echo(f"{s.folder}: 警告：{s.message}", err=True)
+    if stale:
+        click.echo(f"{len(stale)} 个栏目需要更新（按今天的日期，不影响检查结果；天数可在 mkdocs.yml 的 louyu 设置 stale_after 中修改）。", err=True)
 
 
 @main.command()
@@ -225,18 +243,22 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
 
 @main.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="csv：可用 Excel 打开的表格")
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
-    """各站点每月发布、每月主题、每季度活动次数和待审核条目（评价与改进）。"""
+    """各站点每月发布、主题、活动次数、栏目更新和待审核条目。"""
+    from ..outputs.report import build_report
+    from ..outputs.report_formats import as_csv, as_json, as_text
     from ..pipeline.build import decide_publication, load_checked
-    from ..outputs.report import as_json, as_text, build_report
 
     platform, _ = load_checked(config_file, False, _as_last_built(config_file))
     publication = decide_publication(platform, None, None, False)
     reports = build_report(platform, publication)
     if fmt == "json":
         click.echo(json.dumps(as_json(reports, publication.today), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        sys.stdout.buffer.write(as_csv(reports, publication.today).encode("utf-8"))
+        sys.stdout.flush()
     else:
         click.echo(as_text(reports))
 

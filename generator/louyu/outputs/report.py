@@ -4,8 +4,12 @@ Per station, for the last 12 months and 4 quarters (from the platform's first
 published item on): items published per month and section (its own items), whether a
 monthly theme (每月活动主题) is set for each month — by the station itself or by
 the central station for everyone — activities held per quarter against the
-standard's minimum of 3 (每季度至少 3 次活动), and what waits for review, and
-since when (the item's last commit, or its file's modification time).
+standard's minimum of 3 (每季度至少 3 次活动), sections left without updates for longer
+than their threshold (栏目更新情况: `stale_after` in louyu's settings), and what waits for
+review, and since when (the item's last commit, or its file's modification time).
+
+The figures are data; their forms are in report_formats.py (text, JSON, CSV) and the
+report page (render/site.py, templates/report.html, charts.py).
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ import datetime as dt
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..review.gate import STATE_LABELS, Review
+from ..review.gate import Review
 from ..platform.model import SECTIONS, Item, Platform
 from ..platform.digest import key_of
 from ..platform.recall import Recall
@@ -39,10 +42,38 @@ class QuarterRow:
     quarter: str
     activities: int
     minimum: int = MIN_ACTIVITIES_PER_QUARTER
+    complete: bool = True  # False for the quarter under way: not yet a quarter that was missed
 
     @property
     def ok(self) -> bool:
         return self.activities >= self.minimum
+
+    @property
+    def state(self) -> str:
+        return "达标" if self.ok else ("未达标" if self.complete else "进行中")
+
+
+@dataclass
+class StaleSection:
+    """A section of a station's own items with nothing new published for longer than its
+    threshold, or with nothing published ever (空白栏目)."""
+
+    station: str
+    section: str
+    last: dt.date | None  # the newest published item's date; None: never
+    days: int | None  # since then
+    limit: int  # the threshold, in days
+
+    @property
+    def folder(self) -> str:
+        return f"content/{self.station}/{self.section}"
+
+    @property
+    def message(self) -> str:
+        title = SECTIONS[self.section]
+        if self.last is None:
+            return f"空白栏目：{title}从未发布过条目（应至少每 {self.limit} 天更新）"
+        return f"{title}已 {self.days} 天没有新发布的条目（最近一条 {self.last.isoformat()}，应每 {self.limit} 天内更新）"
 
 
 @dataclass
@@ -62,6 +93,21 @@ class StationReport:
     months: list[MonthRow] = field(default_factory=list)
     quarters: list[QuarterRow] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
+    stale: list[StaleSection] = field(default_factory=list)
+
+    @property
+    def missed(self) -> list[str]:
+        """What needs attention, in words: months without a theme, quarters below the
+        minimum, sections left without updates."""
+        out = [f"{m.month} 未设主题" for m in self.months if m.theme is None]
+        out += [f"{q.quarter} 活动未达标" for q in self.quarters if q.state == "未达标"]
+        out += [f"{SECTIONS[s.section]}{'空白' if s.last is None else '未更新'}" for s in self.stale]
+        return out
+
+
+def problems_first(reports: list[StationReport]) -> list[StationReport]:
+    """Stations that need attention first (in their usual order), then the rest."""
+    return sorted(reports, key=lambda r: not r.missed)
 
 
 def last_months(today: dt.date, n: int = MONTHS) -> list[str]:
@@ -94,15 +140,23 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
     quarters = [q for q in last_quarters(today) if q >= quarter_of(first)]
     central = platform.central.id
     central_themes: dict[str, set[str | None]] = {}  # station -> months of central themes addressed to it
+    central_theme_items: dict[str, list[Item]] = {}
     for i in publication.published:
         if i.section == "themes" and i.station == central:
             for sid in platform.stations:
-                if i.addressed_to(sid):
+                if i.addressed_to(sid) and sid != central:
                     central_themes.setdefault(sid, set()).add(i.month)
+                    central_theme_items.setdefault(sid, []).append(i)
     waiting_since = _last_changes(platform, [i for i in platform.items if publication.reviews[i.path].state in ("pending", "changed")], known)
+    own_published: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
+    for i in publication.published:
+        own_published[i.station].append(i)
+    own_items: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
+    for i in platform.items:
+        own_items[i.station].append(i)
     reports = []
     for sid, station in sorted(platform.stations.items(), key=lambda kv: (not kv[1].is_central, kv[0])):
-        own = [i for i in publication.published if i.station == sid]
+        own = own_published[sid]
         report = StationReport(sid, station.name, "总站" if station.is_central else "分站")
         per_month = Counter((i.date.isoformat()[:7], i.section) for i in own)
         own_themes = {i.month for i in own if i.section == "themes"}
@@ -114,16 +168,38 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
             elif month in central_themes.get(sid, ()):
                 theme = "总站"
             report.months.append(MonthRow(month, published, theme))
+        held = Counter(quarter_of(i.start.date()) for i in own if i.section == "activities" and i.start)
         for quarter in quarters:
-            held = sum(1 for i in own if i.section == "activities" and i.start and quarter_of(i.start.date()) == quarter)
-            report.quarters.append(QuarterRow(quarter, held))
-        for item in sorted((i for i in platform.items if i.station == sid), key=lambda i: i.path):
+            report.quarters.append(QuarterRow(quarter, held[quarter], complete=quarter != quarter_of(today)))
+        report.stale = stale_sections(platform, sid, own + central_theme_items.get(sid, []), today)
+        for item in sorted(own_items[sid], key=lambda i: i.path):
             r: Review = publication.reviews[item.path]
             if r.state in ("pending", "changed"):
                 since = waiting_since[item.path]
                 report.waiting.append(Waiting(item.path, item.title, r.state, since, (today - since).days if since else None))
         reports.append(report)
     return reports
+
+
+def stale_sections(platform: Platform, station: str, published: list[Item], today: dt.date) -> list[StaleSection]:
+    """The station's sections whose newest published item is older than the section's
+    threshold, or that have none. A section counts the station's own items (what its staff
+    are to keep up, in content/<station>/<section>), and for the monthly theme also the
+    central station's themes addressed to it (as the report's theme column does)."""
+    central = platform.central.id
+    newest: dict[str, dt.date] = {}
+    for item in published:
+        if item.station != station and not (item.section == "themes" and item.station == central and item.addressed_to(station)):
+            continue
+        if item.date <= today and item.date > newest.get(item.section, dt.date.min):
+            newest[item.section] = item.date
+    stale = []
+    for section, limit in platform.settings.stale_after.items():
+        last = newest.get(section)
+        days = (today - last).days if last is not None else None
+        if last is None or days is not None and days > limit:
+            stale.append(StaleSection(station, section, last, days, limit))
+    return stale
 
 
 def _last_changes(platform: Platform, items: list[Item], known: Recall | None = None) -> dict[str, dt.date | None]:
@@ -160,45 +236,3 @@ def _committed(platform: Platform, paths: list[str], known: Recall) -> dict[str,
     found = last_commit_times(platform.root, paths)  # not what this code stores
     known.put(key, found)
     return found
-
-
-def as_json(reports: list[StationReport], today: dt.date) -> dict[str, Any]:
-    return {
-        "date": today.isoformat(),
-        "minimum_activities_per_quarter": MIN_ACTIVITIES_PER_QUARTER,
-        "stations": [
-            {
-                "id": r.id,
-                "name": r.name,
-                "kind": r.kind,
-                "months": [{"month": m.month, "published": m.published, "theme": m.theme} for m in r.months],
-                "quarters": [{"quarter": q.quarter, "activities": q.activities, "minimum": q.minimum, "ok": q.ok} for q in r.quarters],
-                "waiting": [
-                    {"path": w.path, "title": w.title, "state": w.state, "since": w.since.isoformat() if w.since else None, "days": w.days}
-                    for w in r.waiting
-                ],
-            }
-            for r in reports
-        ],
-    }
-
-
-def as_text(reports: list[StationReport]) -> str:
-    lines = []
-    short = {"news": "新闻", "disclosures": "党务", "resources": "资料", "activities": "活动", "themes": "主题"}
-    for r in reports:
-        lines.append(f"== {r.name}（{r.id}，{r.kind}）")
-        lines.append("月份     " + " ".join(f"{short[s]:>3}" for s in SECTIONS) + "  本月主题")
-        for m in r.months:
-            counts = " ".join(f"{m.published[s]:>4}" for s in SECTIONS)
-            lines.append(f"{m.month}  {counts}  {m.theme or '未设置'}")
-        lines.append("季度     活动次数（标准：每季度至少 3 次）")
-        for q in r.quarters:
-            lines.append(f"{q.quarter}   {q.activities:>3}  {'达标' if q.ok else '未达标'}")
-        if r.waiting:
-            lines.append("待审核：")
-            for w in r.waiting:
-                days = f"已等待 {w.days} 天" if w.days is not None else "等待时间未知"
-                lines.append(f"  {STATE_LABELS[w.state]} {w.path}（{w.title}），{days}")
-        lines.append("")
-    return "\n".join(lines)

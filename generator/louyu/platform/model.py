@@ -157,6 +157,14 @@ class Decision:
     signature: str | None = None
 
 
+# How many days a section may go without a new published item before the report and
+# `louyu check` say so (栏目更新情况). After the inspection practice for government websites
+# (政府网站与政务新媒体检查指标, 2019): dynamic, news-type sections within 2 weeks; notices,
+# disclosures and policy documents within 6 months. Activity invitations are news-type; a
+# monthly theme is due every month (DB3212/T 1124: 每月至少设置 1 个活动主题).
+STALE_AFTER: dict[str, int] = {"news": 14, "disclosures": 180, "resources": 180, "activities": 14, "themes": 31}
+
+
 @dataclass
 class Settings:
     """louyu's own settings, from the `louyu` plugin block of mkdocs.yml."""
@@ -165,6 +173,7 @@ class Settings:
     require_signatures: bool = False
     per_page: int = 20
     home_items: int = 8
+    stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
 
 
 @dataclass(frozen=True)

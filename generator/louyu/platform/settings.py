@@ -19,9 +19,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .model import Settings
+from .model import SECTIONS, STALE_AFTER, Settings
 from .problems import LouyuError, Problems, os_reason
-from .schema import ignored
+from .schema import ignored, meant
 from .yamlload import YAML11_BOOLS, Document, load_yaml
 
 
@@ -51,6 +51,28 @@ class PositiveInt(c.Type[int]):
         return number
 
 
+class SectionDays(c.BaseConfigOption[dict[str, int]]):
+    """Days per section ({news: 14, ...}); sections not named keep their default."""
+
+    def __init__(self, default: dict[str, int]) -> None:
+        super().__init__()
+        self.default = dict(default)
+
+    def run_validation(self, value: object) -> dict[str, int]:
+        if value is None:
+            return dict(self.default)
+        if not isinstance(value, dict):
+            raise ValidationError(f"应为“栏目: 天数”，例如 {{news: 14, disclosures: 180}}，实际是 {value!r}")
+        days = dict(self.default)
+        for section, n in value.items():
+            if section not in SECTIONS:
+                raise ValidationError(f"没有栏目 {section}{meant(str(section), SECTIONS)}（栏目：{'、'.join(SECTIONS)}）")
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValidationError(f"{section} 应为正整数（天数），实际是 {n!r}")
+            days[section] = n
+        return {s: days[s] for s in SECTIONS}
+
+
 class LouyuConfig(Config):
     """louyu's platform settings (the `louyu` block under `plugins` in mkdocs.yml)."""
 
@@ -62,6 +84,8 @@ class LouyuConfig(Config):
     per_page = PositiveInt(default=20)
     # How many latest items a station's home page shows.
     home_items = PositiveInt(default=8)
+    # Days a section may go without a new published item (栏目更新情况; see model.STALE_AFTER).
+    stale_after = SectionDays(default=STALE_AFTER)
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -137,6 +161,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             require_signatures=plugin.config.require_signatures,
             per_page=plugin.config.per_page,
             home_items=plugin.config.home_items,
+            stale_after=dict(plugin.config.stale_after),
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
@@ -162,7 +187,7 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             try:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
-                hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if block[key] in YAML11_BOOLS else ""
+                hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if isinstance(block[key], str) and block[key] in YAML11_BOOLS else ""
                 problems.error(rel, line, f"plugins: louyu 设置项 {key}：{_zh(str(exc))}{hint}")
 
 

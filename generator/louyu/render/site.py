@@ -28,7 +28,8 @@ from ..platform.recall import Recall, Scratch
 from .output import Output, text_key
 from ..publish import Publication, Site
 from ..platform.refs import href_of
-from ..outputs.report import MIN_ACTIVITIES_PER_QUARTER, build_report
+from ..outputs.report import StationReport, build_report
+from ..outputs.report_formats import as_csv
 from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
@@ -36,6 +37,7 @@ from .content import ContentRenderer, excerpt
 from .pages import (
     LOUYU_CSS, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
 )
+from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
     NavEntry,
@@ -145,6 +147,8 @@ class SiteRenderer:
         if station.is_central:
             yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
             yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
+            table = self._report_csv
+            yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
         yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self.search.site_index(site))
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
@@ -386,15 +390,17 @@ class SiteRenderer:
             rows.append({"href": self._station_link(st.id, "stations/"), "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
         return dict(platform_name=self.platform.site_name, rows=rows)
 
+    @functools.cached_property
+    def _reports(self) -> list[StationReport]:
+        return build_report(self.platform, self.publication, self.memos["waiting"])
+
+    @functools.cached_property
+    def _report_csv(self) -> str:
+        return as_csv(self._reports, self.publication.today)
+
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
-        return dict(
-            date=self.publication.today.isoformat(),
-            minimum=MIN_ACTIVITIES_PER_QUARTER,
-            reports=build_report(self.platform, self.publication, self.memos["waiting"]),
-            sections=list(SECTIONS.values()),
-            section_keys=list(SECTIONS),
-        )
+        return report_context(self._reports, self.publication.today)
 
     def _manifest(self, site: Site) -> str:
         # One item per line: readable, and written by json's C encoder (indent= is not).
