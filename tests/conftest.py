@@ -151,3 +151,31 @@ def platform(tmp_path: Path) -> PlatformHandle:
     p.approve("content/b/news/local.md", by="b-inst")
     p.commit("approvals")
     return p
+
+
+def search_docs(site: Path) -> list[dict[str, Any]]:
+    """A station site's search documents, read from louyu's index as its worker reads them:
+    location, title, station, date, section, mark, text, and the terms it is found by."""
+    manifest = json.loads((site / "search/louyu.json").read_text("utf-8"))
+    docs: list[dict[str, Any]] = []
+    for group in manifest["groups"]:
+        folder = site / "search" / group["dir"]
+        rows: list[list[Any]] = []
+        for c in range(0, group["docs"], group["meta"]):
+            rows += json.loads((folder / f"m{c // group['meta']}.json").read_text("utf-8"))
+        texts: list[str] = []
+        for c in range(0, group["docs"], group["text"]):
+            texts += json.loads((folder / f"x{c // group['text']}.json").read_text("utf-8"))
+        terms: dict[int, set[str]] = {n: set() for n in range(group["docs"])}
+        for k in range(group["shards"]):
+            for term, (deltas, _) in json.loads((folder / f"t{k}.json").read_text("utf-8")).items():
+                n = -1
+                for d in deltas:
+                    n += d
+                    terms[n].add(term)
+        for n, (location, title, station, date, section, mark) in enumerate(rows):
+            docs.append({
+                "group": group["dir"], "location": location, "title": title, "station": group["stations"][station],
+                "date": date, "section": section, "mark": mark, "text": texts[n], "terms": terms[n],
+            })
+    return docs

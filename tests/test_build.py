@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import PlatformHandle, days, item, make_platform
+from conftest import search_docs, PlatformHandle, days, item, make_platform
 from louyu.platform.problems import LouyuError, PlatformErrors
 
 
@@ -115,16 +115,23 @@ def test_no_request_leaves_the_site(platform: PlatformHandle) -> None:
         assert not re.search(r"<img[^>]+src=\"(https?:)?//", html)
 
 
-def test_search_index_is_segmented_and_per_station(platform: PlatformHandle) -> None:
+def test_search_index_is_per_station_and_finds_every_part_of_a_word(platform: PlatformHandle) -> None:
     platform.build()
-    a = json.loads((platform.site / "a/search/search_index.json").read_text("utf-8"))
-    b = json.loads((platform.site / "b/search/search_index.json").read_text("utf-8"))
-    assert set(a["config"]) == {"lang", "separator", "pipeline", "fields"}  # as Material writes it
-    assert "\\u200b" in a["config"]["separator"]
-    text_a = " ".join(d["text"] for d in a["docs"])
-    assert "\u200b骑手\u200b驿站\u200b" in text_a or "\u200b骑手驿站\u200b" in text_a
-    assert "骑手" not in " ".join(d["text"] for d in b["docs"])
-    assert any(d["location"] == "news/hq/broadcast/" for d in b["docs"])
+    a, b = search_docs(platform.site / "a"), search_docs(platform.site / "b")
+    material = json.loads((platform.site / "a/search/search_index.json").read_text("utf-8"))
+    assert set(material["config"]) == {"lang", "separator", "pipeline", "fields"} and material["docs"] == []
+    local = next(d for d in a if d["location"] == "news/a/local/")
+    # Every Han character and every pair: a word is found wherever it stands (骑手, 手驿).
+    assert {"骑手", "手驿", "驿站", "骑", "站"} <= local["terms"] and "骑手驿站" in local["text"]
+    assert local["station"] == "甲分站" and local["group"] == "own"
+    assert not any("骑手" in d["terms"] for d in b)  # another substation's own item
+    broadcast = [d for d in b if d["location"] == "news/hq/broadcast/"]
+    assert broadcast and broadcast[0]["group"] == "shared" and broadcast[0]["station"] == "总站"
+    # The broadcast's files are the same on every substation: made once.
+    for name in ("louyu.json", "shared/t0.json", "shared/m0.json", "shared/x0.json"):
+        assert (platform.site / "a/search" / name).read_bytes() == (platform.site / "b/search" / name).read_bytes() or name == "louyu.json"
+    central = search_docs(platform.site / "hq")
+    assert {d["group"] for d in central} == {"all"} and any(d["location"] == "news/a/local/" for d in central)
 
 
 def test_scheduled_and_expired_items(tmp_path: Path) -> None:
@@ -450,8 +457,7 @@ def test_byte_identical_items_in_two_places_are_two_items(tmp_path: Path) -> Non
         urls = {i["path"]: i["url"] for i in p.manifest(sid)["items"]}
         assert urls["content/hq/news/notice.md"] == "news/hq/notice/"
         assert urls["content/hq/disclosures/notice.md"] == "disclosures/hq/notice/"
-        index = json.loads((p.site / sid / "search/search_index.json").read_text("utf-8"))
-        locations = {d["location"].split("#")[0] for d in index["docs"]}
+        locations = {d["location"] for d in search_docs(p.site / sid)}
         assert {"news/hq/notice/", "disclosures/hq/notice/"} <= locations
         for url in urls.values():
             assert "同一份通知" in (p.site / sid / url / "index.html").read_text("utf-8")

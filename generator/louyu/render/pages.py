@@ -14,6 +14,7 @@ IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
 AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".flac"}
 VIDEO = {".mp4", ".webm", ".ogv", ".m4v", ".mov"}
 LOUYU_CSS = "assets/louyu/louyu.css"
+LOUYU_SEARCH = "assets/louyu/search.js"  # the search worker Material is pointed to
 
 
 @dataclass(frozen=True, repr=False)

@@ -35,7 +35,7 @@ from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, s
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
 from .pages import (
-    LOUYU_CSS, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
 )
 from .report_page import report_context
 from .search import SearchIndex
@@ -48,7 +48,7 @@ from .theme import (
 )
 
 
-MEMOS = ("shell", "qr", "theme", "about", "search", "ics", "waiting")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "search", "ics", "waiting")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -103,7 +103,10 @@ class SiteRenderer:
             "search": search_settings(self.config),
         })
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
-        self.search = SearchIndex(self.content, theme["search"], self.memos["search"], self.memos["about"], self.base_key)
+        self.search = SearchIndex(
+            self.content, theme["search"], self.memos["search"], platform.stations,
+            _shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+        )
 
     @property
     def config(self) -> Any:
@@ -127,7 +130,8 @@ class SiteRenderer:
 
     def static_outputs(self, sid: str) -> Iterator[Output]:
         """Files that are the same in every station folder (written once, then hard-linked)."""
-        files = list(self.theme_files) + [(LOUYU_CSS, Path(__file__).parent.parent / "templates" / "louyu.css")]
+        templates = Path(__file__).parent.parent / "templates"
+        files = list(self.theme_files) + [(LOUYU_CSS, templates / "louyu.css"), (LOUYU_SEARCH, templates / "search.js")]
         for rel, src in files:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
@@ -149,7 +153,8 @@ class SiteRenderer:
             yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
             table = self._report_csv
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
-        yield Output(f"{sid}/search/search_index.json", key_of(base, "search", [(i.path, i.digest) for i in site.pages]), lambda: self.search.site_index(site))
+        for rel, key, make in self.search.outputs(site):
+            yield Output(f"{sid}/{rel}", key, make)
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
@@ -429,3 +434,12 @@ def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     return key_of(*parts)
 
 
+def _shown_on_every_substation(platform: Platform, publication: Publication) -> frozenset[str]:
+    """The paths of the central broadcasts every substation shows: their search files are
+    made once and are the same on every substation."""
+    central = platform.central.id
+    others = [sid for sid in platform.stations if sid != central]
+    return frozenset(
+        i.path for i in publication.published
+        if i.station == central and all(i.addressed_to(sid) for sid in others)
+    )

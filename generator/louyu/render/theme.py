@@ -53,6 +53,11 @@ _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog
 _SEARCH_DIALOG_NAMED = '<div class="md-search" data-md-component="search" role="dialog" aria-label="搜索">'
 
 
+# Material's search box asks a worker for results; louyu's (templates/search.js) answers from
+# the sharded index instead of downloading the site's whole index (render/search.py).
+_MATERIAL_WORKER = re.compile(r'("search": "(?:\.\./)*)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js"')
+
+
 class Shell:
     """A rendered page with holes for title, description, canonical URL and content."""
 
@@ -63,6 +68,7 @@ class Shell:
     @classmethod
     def of(cls, rendered: str) -> "Shell":
         rendered = rendered.replace(_SEARCH_DIALOG, _SEARCH_DIALOG_NAMED, 1)
+        rendered = _MATERIAL_WORKER.sub(r'\1assets/louyu/search.js"', rendered, count=1)
         pieces = _SPLIT.split(rendered)
         parts = [pieces[0]]
         holes = []
