@@ -365,3 +365,46 @@ def test_report_page_on_screens_and_paper(served_report: str, browser: object, w
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
         (ARTIFACTS / "report.pdf").write_bytes(pdf)
     assert outside == [] and errors == []
+
+
+@pytest.fixture(scope="module")
+def served_search(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from conftest import item, make_platform
+
+    p = make_platform(tmp_path_factory.mktemp("search"), {
+        "content/hq/news/amber.md": item("<img src=x onerror=alert(1)>琥珀灯塔", "hq-admin", body="总站的新闻，正文里有一个只在正文出现的词：鹊桥相会。"),
+        "content/a/news/own.md": item("甲分站自己的新闻", "a-admin", body="只有甲分站才有的词：银杏长廊。"),
+        "content/b/news/own.md": item("乙分站自己的新闻", "b-admin", body="乙分站的词：梧桐小径。"),
+    })
+    p.approve("content/hq/news/amber.md", by="hq-inst")
+    p.approve("content/a/news/own.md", by="a-inst")
+    p.approve("content/b/news/own.md", by="b-inst")
+    p.build()
+    yield from _serve(p.site)
+
+
+def test_search_finds_what_a_page_says_and_shows_titles_as_text(served_search: str, browser: object) -> None:
+    page, outside, errors = _page(browser, served_search)
+    page.goto(served_search + "a/")  # type: ignore[attr-defined]
+    # The end of a longer word, in a title; a word only in a body; the station's own item.
+    assert "琥珀灯塔" in search(page, "灯塔")
+    assert "琥珀灯塔" in search(page, "鹊桥")
+    assert "甲分站自己的新闻" in search(page, "银杏")
+    # Another substation's own item is not on this site, so not in its search.
+    page.fill("input[data-md-component=search-query]", "")  # type: ignore[attr-defined]
+    page.keyboard.type("梧桐")  # type: ignore[attr-defined]
+    page.keyboard.press("End")  # type: ignore[attr-defined]
+    page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.includes('没有')")  # type: ignore[attr-defined]
+    # A title written as markup is text in the results: no element made of it, no handler run.
+    search(page, "琥珀")
+    titles = page.inner_text(".md-search-result__list")  # type: ignore[attr-defined]
+    assert "<img src=x onerror=alert(1)>琥珀灯塔" in titles
+    assert page.eval_on_selector_all(".md-search-result__list img", "imgs => imgs.length") == 0  # type: ignore[attr-defined]
+    marked = page.eval_on_selector_all(".md-search-result__list mark", "ms => ms.map(m => m.textContent)")  # type: ignore[attr-defined]
+    assert "琥珀" in marked
+    # Material's manners: the station and the date as tags, Enter opens the best result.
+    tags = page.eval_on_selector_all(".md-search-result__list .md-tag", "ts => ts.map(t => t.textContent)")  # type: ignore[attr-defined]
+    assert "总站" in tags
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**/news/hq/amber/**")  # type: ignore[attr-defined]
+    assert outside == [] and errors == []

@@ -465,3 +465,16 @@ def test_byte_identical_items_in_two_places_are_two_items(tmp_path: Path) -> Non
     p.build()
     assert [i["path"] for i in p.manifest("a")["items"] if i["title"] == "同一份通知"] == ["content/hq/disclosures/notice.md"]
     assert not (p.site / "a/news/hq/notice").exists()
+
+
+def test_search_follows_the_publication_rules_and_the_preview_marks_pending_items(platform: PlatformHandle, tmp_path: Path) -> None:
+    # Only what a site publishes is in its search; `louyu serve`'s preview finds the pending
+    # item too, marked as it is on its page.
+    platform.build()
+    pending = [d for d in search_docs(platform.site / "b") if d["location"] == "news/b/pending/"]
+    assert pending == []
+    preview = tmp_path / "preview"
+    platform.build(output=preview, preview=True)
+    marked = [d for d in search_docs(preview / "b") if d["location"] == "news/b/pending/"]
+    assert [d["mark"] for d in marked] == ["待审核"]
+    assert not any(d["mark"] for d in search_docs(preview / "b") if d["location"] != "news/b/pending/")

@@ -101,6 +101,14 @@ class OutputRecord:
 
     # -- after writing -------------------------------------------------------------------
 
+    def untouched(self, root: Path, path: str) -> bool:
+        """The file at `path` is as the last build left it (whatever it was made from)."""
+        entry = self.files.get(path)
+        try:
+            return entry is not None and _same(entry, os.stat(f"{root}/{path}"))
+        except (OSError, IndexError, KeyError, TypeError):
+            return False
+
     def note_written(self, root: Path, keys: dict[str, str | None]) -> None:
         """Files just written (state read now, after every hard link and rename)."""
         base = str(root)

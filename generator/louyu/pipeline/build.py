@@ -225,7 +225,10 @@ def _write_changes(
     update = StagedUpdate(output)
     try:
         for out in changed:
-            update.write(out.path, out.make())
+            data = out.make()
+            if isinstance(data, bytes) and record.untouched(output, out.path) and _holds_bytes(output / out.path, data):
+                continue  # made from other inputs, to the same bytes (a search shard an edit left alone)
+            update.write(out.path, data)
         for path in removed:
             update.remove(path)
         update.commit()
@@ -244,6 +247,13 @@ def _write_changes(
     result.files, result.bytes_written = update.writer.files, update.writer.bytes_written
     result.unchanged = len(planned) - len(changed)
     return True
+
+
+def _holds_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _write_all(

@@ -209,13 +209,17 @@ class SearchIndex:
             )
         return doc
 
-    def _terms(self, item: Item, station: str) -> dict[str, Any]:
-        """An item revision's terms and text (kept by the build cache: made once per revision)."""
+    def text_of(self, item: Item) -> str:
+        """The text a reader sees of an item's body, as one line."""
         rendered = self.content.render(item)
         # Material's parser keeps a section's markup (its results show HTML): text only here.
         parts = [f"{e.title} {e.text}" if k else e.text for k, e in enumerate(rendered.search)]
         text = " ".join(html.unescape(_TAG.sub(" ", part)).replace("\u200b", "") for part in parts)
-        text = re.sub(r"\s+", " ", text).strip()
+        return re.sub(r"\s+", " ", text).strip()
+
+    def _terms(self, item: Item, station: str) -> dict[str, Any]:
+        """An item revision's terms and text (kept by the build cache: made once per revision)."""
+        text = self.text_of(item)
         title_terms = terms_of(item.title)
         terms = title_terms | terms_of(text) | terms_of(item.summary or "") | terms_of(station)
         for tag in item.tags:

@@ -20,8 +20,9 @@
 
   function siteRoot() {
     if (root === null) {
-      /* the worker is assets/louyu/search.js: the site is two folders up */
-      root = new URL("../../", self.location.href);
+      /* the worker is assets/louyu/search.js: the site is two folders up (a page that
+       * loads this file as a script says where its site is) */
+      root = self.louyuSearchRoot ? new URL(self.louyuSearchRoot, self.location.href) : new URL("../../", self.location.href);
     }
     return root;
   }
@@ -187,7 +188,10 @@
   function search(query, show) {
     var q = parse(query);
     return index().then(function (m) {
-      if (!q.terms.length) return [];
+      if (!q.terms.length) {
+        if (show) show([], true);  /* nothing to look up: Material shows its placeholder */
+        return [];
+      }
       var stations = {};
       m.groups.forEach(function (g) { stations[g.dir] = g.stations; });
       return Promise.all(m.groups.map(function (g) { return match(g, q.terms); })).then(function (lists) {
