@@ -18,6 +18,7 @@ import nh3
 from ..platform.model import Item
 from ..platform.problems import LouyuError
 from ..platform.refs import EXTERNAL_SCHEMES, href_of, is_local
+from .terms import plain_text, terms_of
 from .theme import html_sections, segment_chinese
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
@@ -61,13 +62,22 @@ class RenderedItem:
     digest: str
     body: str  # sanitised HTML of the Markdown body
     search: tuple[SearchEntry, ...]
+    text: str = ""  # what a reader sees of the item (summary and body), one line, for snippets
+    terms: str = ""  # what louyu's search finds it by (render/terms.py), space-separated
+    title_terms: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"body": self.body, "search": [[e.anchor, e.title, e.text] for e in self.search]}
+        return {
+            "body": self.body, "search": [[e.anchor, e.title, e.text] for e in self.search],
+            "text": self.text, "terms": self.terms, "title_terms": self.title_terms,
+        }
 
     @classmethod
     def from_json(cls, digest: str, data: dict[str, Any]) -> "RenderedItem":
-        return cls(digest, str(data["body"]), tuple(SearchEntry(a, t, x) for a, t, x in data["search"]))
+        return cls(
+            digest, str(data["body"]), tuple(SearchEntry(a, t, x) for a, t, x in data["search"]),
+            str(data["text"]), str(data["terms"]), str(data["title_terms"]),
+        )
 
 
 class ContentRenderer:
@@ -137,7 +147,13 @@ class ContentRenderer:
             entries.append(SearchEntry(anchor, segment_chinese(title), segment_chinese(text)))
         if not entries:
             entries.append(SearchEntry(None, segment_chinese(html.escape(item.title, quote=False)), ""))
-        return RenderedItem(item.digest, body, tuple(entries))
+        text = plain_text([f"{e.title} {e.text}" if k else e.text for k, e in enumerate(entries)])
+        title_terms = terms_of(item.title)
+        terms = title_terms | terms_of(text) | terms_of(item.summary or "")
+        for tag in item.tags:
+            terms |= terms_of(tag)
+        shown = f"{item.summary} {text}" if item.summary else text
+        return RenderedItem(item.digest, body, tuple(entries), shown, " ".join(sorted(terms)), " ".join(sorted(title_terms)))
 
 
 def sanitize(html: str, local_refs: dict[str, str]) -> str:

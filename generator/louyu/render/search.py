@@ -24,47 +24,23 @@ addressed to it, its about page). A substation never indexes another's own items
 from __future__ import annotations
 
 import functools
-import html
 import json
-import re
-import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..platform.digest import key_of
 from ..platform.model import SECTIONS, Item, Station
-from ..platform.recall import Recall
 from ..publish import Site
 from ..version import code_fingerprint
 from .content import ContentRenderer
+from .terms import terms_of
 
 META_CHUNK = 256  # docs per m<c>.json (~20 KB)
-TEXT_CHUNK = 8  # docs per x<c>.json
+TEXT_CHUNK = 32  # docs per x<c>.json (~100 KB: fetched only for the first results' snippets)
 TEXT_LIMIT = 1500  # characters of a doc's text kept for snippets
-DOCS_PER_SHARD = 4
+DOCS_PER_SHARD = 16
 MAX_SHARDS = 8192
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[0-9a-z]+")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def normalize(text: str) -> str:
-    """As the worker normalises a query: NFKC (full-width letters and digits become ASCII), lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def terms_of(text: str) -> set[str]:
-    """Every Han character and pair of neighbouring Han characters, and every word of
-    letters and digits (the worker splits a query the same way)."""
-    text = normalize(text)
-    found: set[str] = set()
-    for run in HAN.findall(text):
-        found.update(run)
-        found.update(run[k : k + 2] for k in range(len(run) - 1))
-    found.update(WORD.findall(text))
-    return found
-
-
 def shard_of(term: str, shards: int) -> int:
     """FNV-1a over the term's UTF-16 code units, as the worker computes it."""
     h = 0x811C9DC5
@@ -86,8 +62,8 @@ class Doc:
     date: str  # ISO date, "" for the about page
     section: str
     mark: str  # "待审核" / "已修改待审核" in the preview, else ""
-    title_terms: tuple[str, ...]
-    terms: tuple[str, ...]  # title and body
+    title_terms: str  # space-separated (one string a doc, split only to build a group)
+    terms: str  # title and body
     text: str
 
 
@@ -104,7 +80,7 @@ def _deltas(ids: list[int]) -> list[int]:
 
 
 def shard_count(docs: int) -> int:
-    """Shards of a group of `docs`: about four docs' terms a shard (~16 KB of postings), so a
+    """Shards of a group of `docs`: about 16 docs' terms a shard (~20 KB of postings), so a
     query fetches as much at 40,000 items as at 400; known before any doc is read."""
     shards = 1
     while shards < MAX_SHARDS and shards * DOCS_PER_SHARD < docs:
@@ -114,16 +90,16 @@ def shard_count(docs: int) -> int:
 
 def group_files(docs: list[Doc], shards: int) -> dict[str, bytes]:
     """The files of one group (docs newest first), by name."""
-    body: dict[str, list[int]] = {}
-    title: dict[str, list[int]] = {}
+    body: defaultdict[str, list[int]] = defaultdict(list)
+    title: defaultdict[str, list[int]] = defaultdict(list)
     for n, doc in enumerate(docs):
-        for t in doc.terms:
-            body.setdefault(t, []).append(n)
-        for t in doc.title_terms:
-            title.setdefault(t, []).append(n)
+        for t in doc.terms.split():
+            body[t].append(n)
+        for t in doc.title_terms.split():
+            title[t].append(n)
     parts: list[dict[str, list[Any]]] = [{} for _ in range(shards)]
     for t, ids in body.items():
-        parts[shard_of(t, shards)][t] = [_deltas(ids), _deltas(title.get(t, []))]
+        parts[shard_of(t, shards)][t] = [_deltas(ids), _deltas(title[t]) if t in title else []]
     files = {f"t{k}.json": _json(part) for k, part in enumerate(parts)}
     stations = sorted({d.station for d in docs})
     for c in range(0, len(docs), META_CHUNK):
@@ -135,18 +111,17 @@ def group_files(docs: list[Doc], shards: int) -> dict[str, bytes]:
 
 
 class SearchIndex:
-    """`entries`: where each item revision's terms and text are looked up (made once per
-    revision, kept by earlier builds); `config`: Material's search settings (its own index
-    file is kept, empty, for its page script); `shared`: the paths every substation shows;
-    `statuses`: the preview's 待审核 marks."""
+    """`config`: Material's search settings (its own index file is kept, empty, for its
+    page script); `shared`: the paths every substation shows; `statuses`: the preview's
+    待审核 marks. Each item revision's terms and text come with its rendering (made once per
+    revision, kept in the build cache with it)."""
 
     def __init__(
-        self, content: ContentRenderer, config: dict[str, Any], entries: Recall,
+        self, content: ContentRenderer, config: dict[str, Any],
         stations: dict[str, Station], shared: frozenset[str], statuses: dict[str, str],
     ) -> None:
         self.content = content
         self.config = config
-        self.entries = entries
         self.stations = stations
         self.shared = shared
         self.statuses = statuses
@@ -199,39 +174,25 @@ class SearchIndex:
 
     def _doc(self, item: Item) -> Doc:
         doc = self._docs.get((item.path, item.digest))
-        if doc is None:
+        if doc is None:  # made once per revision with its page (render/content.py), for every site
+            rendered = self.content.render(item)
             station = self.stations[item.station].name
-            key = key_of(code_fingerprint(), self.content.fingerprint(), "terms-v1", item.path, item.digest, station)
-            kept = self.entries.get(key, lambda: self._terms(item, station))
+            terms = rendered.terms + " " + " ".join(sorted(terms_of(station)))  # a station's name finds its items
             doc = self._docs[item.path, item.digest] = Doc(
-                key, item.url, item.title, station, item.date.isoformat(), SECTIONS[item.section],
-                self.statuses.get(item.path, ""), tuple(kept["title"]), tuple(kept["terms"]), str(kept["text"]),
+                f"{item.path} {item.digest}", item.url, item.title, station, item.date.isoformat(), SECTIONS[item.section],
+                self.statuses.get(item.path, ""), rendered.title_terms, terms, rendered.text[:TEXT_LIMIT],
             )
         return doc
 
     def text_of(self, item: Item) -> str:
-        """The text a reader sees of an item's body, as one line."""
-        rendered = self.content.render(item)
-        # Material's parser keeps a section's markup (its results show HTML): text only here.
-        parts = [f"{e.title} {e.text}" if k else e.text for k, e in enumerate(rendered.search)]
-        text = " ".join(html.unescape(_TAG.sub(" ", part)).replace("\u200b", "") for part in parts)
-        return re.sub(r"\s+", " ", text).strip()
-
-    def _terms(self, item: Item, station: str) -> dict[str, Any]:
-        """An item revision's terms and text (kept by the build cache: made once per revision)."""
-        text = self.text_of(item)
-        title_terms = terms_of(item.title)
-        terms = title_terms | terms_of(text) | terms_of(item.summary or "") | terms_of(station)
-        for tag in item.tags:
-            terms |= terms_of(tag)
-        shown = (item.summary + " " if item.summary else "") + text
-        return {"title": sorted(title_terms), "terms": sorted(terms), "text": shown[:TEXT_LIMIT]}
+        """The text a reader sees of an item (its summary and body), as one line."""
+        return self.content.render(item).text
 
     def _about(self, station: Station) -> Doc:
         title = f"关于{station.name}"
         text = " ".join(filter(None, [station.description, station.address, station.building, " ".join(station.rooms)]))
         t = terms_of(title)
-        return Doc(f"about:{station.id}", "about/", title, station.name, "", "关于本站", "", tuple(sorted(t)), tuple(sorted(t | terms_of(text))), text)
+        return Doc(f"about:{station.id}", "about/", title, station.name, "", "关于本站", "", " ".join(sorted(t)), " ".join(sorted(t | terms_of(text))), text)
 
 
 def _const(value: bytes) -> Any:

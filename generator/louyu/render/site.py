@@ -48,7 +48,7 @@ from .theme import (
 )
 
 
-MEMOS = ("shell", "qr", "theme", "search", "ics", "waiting")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "ics", "waiting")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -104,7 +104,7 @@ class SiteRenderer:
         })
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search = SearchIndex(
-            self.content, theme["search"], self.memos["search"], platform.stations,
+            self.content, theme["search"], platform.stations,
             _shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
         )
 
