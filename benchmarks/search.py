@@ -158,20 +158,23 @@ def first_result(browser: object, base: str, word: str, phone: bool) -> tuple[fl
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    # Bytes per URL, the larger of what the page's DevTools session and Playwright saw: the
-    # search worker's own requests reach Playwright only, the worker script DevTools only.
-    urls: dict[str, str] = {}
-    received: dict[str, int] = {}
-
-    def note(url: str, size: int) -> None:
-        received[url] = max(received.get(url, 0), size)
-
-    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda e: note(urls.get(e["requestId"], e["requestId"]), int(e["encodedDataLength"])))
+    # What was downloaded before the first result was shown: every request of the page and of
+    # its search worker that had finished by then (epoch times on both sides).
+    page.add_init_script("""new MutationObserver(() => {
+        if (!window.__firstResult && document.querySelector('.md-search-result__item')) window.__firstResult = Date.now();
+    }).observe(document, {subtree: true, childList: true});""")
+    done: list[tuple[float, int]] = []
 
     def finished(request: object) -> None:
-        sizes = request.sizes()  # type: ignore[attr-defined]
-        note(request.url, int(sizes["responseBodySize"]) + int(sizes["responseHeadersSize"]))  # type: ignore[attr-defined]
+        try:
+            timing = request.timing  # type: ignore[attr-defined]
+            sizes = request.sizes()  # type: ignore[attr-defined]
+            size = int(sizes["responseBodySize"]) + int(sizes["responseHeadersSize"])
+            if sizes["responseBodySize"] == 0 and request.response() is not None:  # type: ignore[attr-defined]
+                size += len(request.response().body())  # type: ignore[attr-defined]  # (a worker's script)
+        except Exception:  # the context closed meanwhile: after the first result, not counted
+            return
+        done.append((timing["startTime"] + max(timing["responseEnd"], 0), size))
 
     page.on("requestfinished", finished)
     if phone:
@@ -188,7 +191,10 @@ def first_result(browser: object, base: str, word: str, phone: bool) -> tuple[fl
     page.keyboard.press("End")
     page.wait_for_selector(".md-search-result__item", timeout=120_000)
     elapsed = time.perf_counter() - started
-    size = sum(received.values())
+    first = page.evaluate("window.__firstResult")
+    page.wait_for_timeout(200)  # (events of requests finished just before it)
+    size = sum(n for end, n in done if end <= first)
+    page.remove_listener("requestfinished", finished)
     context.close()
     return elapsed, size
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import json
 import subprocess
 import textwrap
@@ -168,10 +169,16 @@ def search_docs(site: Path) -> list[dict[str, Any]]:
             texts += json.loads((folder / f"x{c // group['text']}.json").read_text("utf-8"))
         terms: dict[int, set[str]] = {n: set() for n in range(group["docs"])}
         for k in range(group["shards"]):
-            for term, (deltas, _) in json.loads((folder / f"t{k}.json").read_text("utf-8")).items():
-                n = -1
-                for d in deltas:
-                    n += d
+            for term, (docs_of, _) in json.loads((folder / f"t{k}.json").read_text("utf-8")).items():
+                if isinstance(docs_of, str):  # a bitmap, one bit a doc
+                    bits = base64.b64decode(docs_of)
+                    held = [n for n in range(group["docs"]) if bits[n >> 3] >> (n & 7) & 1]
+                else:  # gaps between ids
+                    held, n = [], -1
+                    for d in docs_of:
+                        n += d
+                        held.append(n)
+                for n in held:
                     terms[n].add(term)
         for n, (location, title, station, date, section, mark) in enumerate(rows):
             docs.append({

@@ -6,7 +6,8 @@ the first answer (15 MB and 82 s on a phone at 4,000 items). Here a query downlo
 the few shards that hold its terms, then the titles of the results it shows:
 
     search/louyu.json            the site's groups (below) and their sizes
-    search/<group>/t<k>.json     shard k: term -> the group's doc ids (title and anywhere)
+    search/<group>/t<k>.json     shard k: term -> the group's docs (anywhere, in the title):
+                                 id gaps, or a base64 bitmap where that is shorter
     search/<group>/m<c>.json     docs c*M..: location, title, station, date, section, mark
     search/<group>/x<c>.json     docs c*X..: their plain text, for snippets
 
@@ -23,6 +24,7 @@ addressed to it, its about page). A substation never indexes another's own items
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from collections import defaultdict
@@ -71,6 +73,17 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _postings(ids: list[int], docs: int) -> list[int] | str:
+    """The docs holding a term: their ids as gaps, or, where that is longer (a term in many
+    docs, 党建 in most), one bit per doc, base64 — a common word costs docs/6 bytes at most."""
+    if 2 * len(ids) > docs // 6 + 8:
+        bits = bytearray((docs + 7) // 8)
+        for i in ids:
+            bits[i >> 3] |= 1 << (i & 7)
+        return base64.b64encode(bytes(bits)).decode("ascii")
+    return _deltas(ids)
+
+
 def _deltas(ids: list[int]) -> list[int]:
     out, last = [], -1
     for i in ids:
@@ -99,7 +112,7 @@ def group_files(docs: list[Doc], shards: int) -> dict[str, bytes]:
             title[t].append(n)
     parts: list[dict[str, list[Any]]] = [{} for _ in range(shards)]
     for t, ids in body.items():
-        parts[shard_of(t, shards)][t] = [_deltas(ids), _deltas(title[t]) if t in title else []]
+        parts[shard_of(t, shards)][t] = [_postings(ids, len(docs)), _postings(title[t], len(docs)) if t in title else []]
     files = {f"t{k}.json": _json(part) for k, part in enumerate(parts)}
     stations = sorted({d.station for d in docs})
     for c in range(0, len(docs), META_CHUNK):

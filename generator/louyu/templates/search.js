@@ -76,6 +76,16 @@
     return out;
   }
 
+  /* A term's docs: id gaps, or a base64 bitmap (one bit a doc) for a term in many docs. */
+  function ids(p) {
+    if (typeof p !== "string") return undelta(p);
+    var bin = atob(p), out = [];
+    for (var k = 0; k < bin.length; k++) {
+      for (var b = bin.charCodeAt(k); b; b &= b - 1) out.push(k * 8 + 31 - Math.clz32(b & -b));
+    }
+    return out;
+  }
+
   function intersect(a, b) {
     var out = [], i = 0, j = 0;
     while (i < a.length && j < b.length) {
@@ -95,7 +105,7 @@
     })).then(function (postings) {
       var all = null, title = null;
       postings.forEach(function (p) {
-        var b = undelta(p[0]), t = undelta(p[1]);
+        var b = ids(p[0]), t = ids(p[1]);
         all = all === null ? b : intersect(all, b);
         title = title === null ? t : intersect(title, t);
       });
