@@ -12,6 +12,7 @@
 (function () {
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
   var FIRST = 20;     /* results shown before the rest are loaded */
+  var FIRST_FILES = 3; /* files of titles (per group) they may need */
   var SNIPPETS = 10;  /* results whose text is fetched for a snippet */
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var WORD = /[0-9a-z]+/g;
@@ -187,6 +188,20 @@
     return a.group.dir === b.group.dir ? a.id - b.id : (a.group.dir < b.group.dir ? -1 : 1);
   }
 
+  /* The best results of a group whose titles fit in a few files: title matches can be
+   * anywhere in a large archive, and a phone should not wait for twenty files before it
+   * shows the first result (the rest follow a moment later, in order). */
+  function firstScreen(list) {
+    var chunks = new Set(), out = [];
+    for (var i = 0; i < list.length && out.length < FIRST; i++) {
+      var c = Math.floor(list[i].id / list[i].group.meta);
+      if (!chunks.has(c) && chunks.size >= FIRST_FILES) continue;
+      chunks.add(c);
+      out.push(list[i]);
+    }
+    return out;
+  }
+
   var manifest = null;
   function index() {
     if (manifest === null) manifest = get("search/louyu.json");
@@ -209,7 +224,7 @@
         var heads = [], hits = [];
         lists.forEach(function (list) {
           list.sort(order);
-          heads = heads.concat(list.slice(0, FIRST));
+          heads = heads.concat(firstScreen(list));
           hits = hits.concat(list);
         });
         return Promise.all(heads.map(meta)).then(function () {
