@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from . import schema as s
 from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Item, Staff, Station
-from .personal import find_id_numbers
+from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
 from .refs import (
@@ -181,8 +181,8 @@ def parse_item(
     except LouyuError as exc:
         problems.add(exc.problem)
         return None
-    for lineno, masked in find_id_numbers(text):
-        problems.error(rel, lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
+    phones = published_phones([st.phone for st in stations.values()])
+    _check_personal_data(text, rel, phones, problems)
     for lineno, what in find_active_content(text):
         problems.warning(rel, lineno, f"{what}不会发布（网页中的脚本、事件和框架一律删除）")
     meta = fm.meta
@@ -217,7 +217,7 @@ def parse_item(
     )
     if not _resolve_refs(item, resolver or (lambda t: resolve(t, item.folder, root)), meta, problems):
         return None
-    if not _attachments_free_of_personal_data(item, problems):
+    if not _attachments_free_of_personal_data(item, phones, problems):
         return None
     item.digest = item_digest(item)
     return item
@@ -347,15 +347,28 @@ def _hint_for_link(resolver: Resolver, target: str) -> str:
 TEXT_ATTACHMENTS = {".txt", ".md", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".yml", ".yaml"}
 
 
-def _attachments_free_of_personal_data(item: Item, problems: Problems) -> bool:
-    """Identity numbers in text attachments are errors too: the file would be published."""
+def _check_personal_data(text: str, rel: str, phones: frozenset[str], problems: Problems) -> bool:
+    """Identity and bank card numbers are errors, a person's mobile number a warning; each
+    named masked, with its line. True when nothing stops publication."""
+    ok = True
+    for lineno, masked in find_id_numbers(text):
+        problems.error(rel, lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
+        ok = False
+    for lineno, masked in find_bank_cards(text):
+        problems.error(rel, lineno, f"含有银行卡号 {masked}：个人信息不得公开，请删除")
+        ok = False
+    for lineno, masked in find_mobile_numbers(text, phones):
+        problems.warning(rel, lineno, f"含有手机号码 {masked}：个人手机号不宜公开（站点的对外电话写在 stations/ 的 phone 中，不会提示）")
+    return ok
+
+
+def _attachments_free_of_personal_data(item: Item, phones: frozenset[str], problems: Problems) -> bool:
+    """The same in text attachments: the file would be published."""
     ok = True
     folder = PurePosixPath(item.path).parent
     for ref in item.files():
         if PurePosixPath(ref.rel).suffix.lower() not in TEXT_ATTACHMENTS:
             continue
         text = ref.read().decode("utf-8", errors="replace")
-        for lineno, masked in find_id_numbers(text):
-            problems.error(f"{folder}/{ref.rel}", lineno, f"含有居民身份证号码 {masked}：个人信息不得公开，请删除")
-            ok = False
+        ok = _check_personal_data(text, f"{folder}/{ref.rel}", phones, problems) and ok
     return ok

@@ -3,7 +3,12 @@
 A resident identity number (GB 11643-1999, 18 characters, ISO 7064 MOD 11-2
 check character) is found only when its checksum is valid and its birth date
 is a real date, so ordinary numbers (phone numbers, amounts, dates, order
-numbers) do not raise false alarms.
+numbers) do not raise false alarms. A bank card number is 15-19 digits (grouped
+or not) with a card network's first digits (UnionPay 62, Visa 4, Mastercard 51-55
+and 22-27, American Express 34/37, JCB 35) and a valid Luhn check digit. A mainland
+mobile number is 11 digits, 1[3-9]..., alone or grouped 3-4-4, optionally after +86;
+a station's published phone (stations/*.yml) is not a person's. A number inside a
+longer run of digits or letters (an order number, a code) is never any of these.
 """
 
 from __future__ import annotations
@@ -36,3 +41,52 @@ def find_id_numbers(text: str) -> list[tuple[int, str]]:
             if 1900 <= int(m.group(2)) <= 2100 and is_valid_id_number(number):
                 hits.append((lineno, number[:6] + "********" + number[-4:]))
     return hits
+
+
+_DIGITS = re.compile(r"\D")
+# Not preceded or followed by a digit, a letter, or a digit group joined by - or a space.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][- ])(?:\+?86[- ]?)?(1[3-9]\d(?:\d{8}|[- ]\d{4}[- ]\d{4}))(?![0-9A-Za-z])(?![- ][0-9])")
+_CARD = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][- ])((?:62|4|5[1-5]|2[2-7]|3[457])\d{2}(?:[- ]?\d{4}){2,3}(?:[- ]?\d{1,3})?)(?![0-9A-Za-z])(?![- ][0-9])")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for k, d in enumerate(reversed(digits)):
+        n = int(d)
+        if k % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def find_bank_cards(text: str) -> list[tuple[int, str]]:
+    """(line, masked number) for each bank card number: a card network's first digits and a
+    valid Luhn check, 15-19 digits, not an identity number."""
+    hits = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        for m in _CARD.finditer(line):
+            digits = _DIGITS.sub("", m.group(1))
+            if 15 <= len(digits) <= 19 and luhn_ok(digits) and not is_valid_id_number(digits):
+                hits.append((lineno, f"{digits[:4]} **** **** {digits[-4:]}"))
+    return hits
+
+
+def find_mobile_numbers(text: str, published: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """(line, masked number) for each mainland mobile number not in `published` (the
+    stations' own phones, as digits)."""
+    hits = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        for m in _MOBILE.finditer(line):
+            digits = _DIGITS.sub("", m.group(1))
+            if digits not in published:
+                hits.append((lineno, f"{digits[:3]}****{digits[-4:]}"))
+    return hits
+
+
+def published_phones(phones: list[str | None]) -> frozenset[str]:
+    """The stations' phones (stations/*.yml), as the digits a mobile number is compared by."""
+    out = set()
+    for phone in phones:
+        digits = _DIGITS.sub("", phone or "")
+        out.add(digits[2:] if digits.startswith("86") and len(digits) == 13 else digits)
+    return frozenset(out)
