@@ -68,7 +68,7 @@ def corpus(root: Path, central: str) -> tuple[list[tuple[str, str]], list[str]]:
     pages = []
     for item in site.pages:
         station = platform.stations[item.station].name
-        pages.append((item.url, " ".join([item.title, item.summary or "", renderer.search.text_of(item), station, *item.tags])))
+        pages.append((item.url, " ".join([item.title, item.summary or "", renderer.content.render(item).text, station, *item.tags])))
     st = platform.stations[central]
     pages.append(("about/", " ".join(filter(None, [f"关于{st.name}", st.description, st.address, st.building, " ".join(st.rooms)]))))
     return pages, sorted(s.name for s in platform.stations.values())

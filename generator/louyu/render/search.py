@@ -36,6 +36,7 @@ from ..platform.model import SECTIONS, Item, Station
 from ..publish import Site
 from ..version import code_fingerprint
 from .content import ContentRenderer
+from .pages import const
 from .terms import terms_of
 
 META_CHUNK = 256  # docs per m<c>.json (~20 KB)
@@ -57,7 +58,6 @@ def shard_of(term: str, shards: int) -> int:
 class Doc:
     """One searchable page: its terms and what a result shows."""
 
-    key: str  # what the doc is: path and revision (or the about page's inputs)
     location: str  # from the site's root
     title: str
     station: str
@@ -140,6 +140,7 @@ class SearchIndex:
         self.statuses = statuses
         self._docs: dict[tuple[str, str], Doc] = {}
         self._groups: dict[str, dict[str, bytes]] = {}
+        self._listings: dict[tuple[str, tuple[tuple[str, ...], ...]], tuple[dict[str, Any], str, list[tuple[str, str]]]] = {}
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
         """(name, items newest first, whether it holds the station's about page) of a site's groups."""
@@ -155,22 +156,31 @@ class SearchIndex:
         an edit rewrites its group's shards and the two chunks that hold the doc."""
         entries = []
         for name, items, about in self.groups(site):
-            docs = [self._doc_key(i) for i in items] + ([self._about_key(site.station)] if about else [])
-            shards = shard_count(len(docs))
-            stations = sorted({self.stations[i.station].name for i in items} | ({site.station.name} if about else set()))
-            entries.append({"dir": name, "docs": len(docs), "shards": shards, "meta": META_CHUNK, "text": TEXT_CHUNK, "stations": stations})
-            group = key_of(code_fingerprint(), self.content.fingerprint(), "search-v1", name, docs, stations)
-            make = functools.partial(self._file, group, site, items, about, shards)
-            for k in range(shards):
-                yield f"search/{name}/t{k}.json", group, functools.partial(make, f"t{k}.json")
-            for c in range(0, len(docs), META_CHUNK):
-                yield f"search/{name}/m{c // META_CHUNK}.json", key_of("meta", docs[c : c + META_CHUNK], stations), functools.partial(make, f"m{c // META_CHUNK}.json")
-            for c in range(0, len(docs), TEXT_CHUNK):
-                yield f"search/{name}/x{c // TEXT_CHUNK}.json", key_of("text", docs[c : c + TEXT_CHUNK]), functools.partial(make, f"x{c // TEXT_CHUNK}.json")
+            entry, group, files = self._listing(name, items, site.station if about else None)
+            entries.append(entry)
+            make = functools.partial(self._file, group, site, items, about, entry["shards"])
+            for rel, key in files:
+                yield f"search/{name}/{rel}", key, functools.partial(make, rel)
         manifest = _json({"version": 1, "groups": entries})
-        yield "search/louyu.json", key_of("louyu.json", manifest.decode("utf-8")), _const(manifest)
+        yield "search/louyu.json", key_of("louyu.json", manifest.decode("utf-8")), const(manifest)
         empty = _json({"config": self.config, "docs": []})  # Material's page script still reads it
-        yield "search/search_index.json", key_of("material", empty.decode("utf-8")), _const(empty)
+        yield "search/search_index.json", key_of("material", empty.decode("utf-8")), const(empty)
+
+    def _listing(self, name: str, items: list[Item], about: Station | None) -> tuple[dict[str, Any], str, list[tuple[str, str]]]:
+        """A group's entry in louyu.json, its key and its files' names and keys: worked out
+        once per build for a group that every substation shows alike."""
+        docs = tuple([self._doc_key(i) for i in items] + ([self._about_key(about)] if about else []))
+        found = self._listings.get((name, docs))
+        if found is None:
+            shards = shard_count(len(docs))
+            stations = sorted({self.stations[i.station].name for i in items} | ({about.name} if about else set()))
+            entry = {"dir": name, "docs": len(docs), "shards": shards, "meta": META_CHUNK, "text": TEXT_CHUNK, "stations": stations}
+            group = key_of(code_fingerprint(), self.content.fingerprint(), "search-v1", name, list(docs), stations)
+            files = [(f"t{k}.json", group) for k in range(shards)]
+            files += [(f"m{c // META_CHUNK}.json", key_of("meta", list(docs[c : c + META_CHUNK]), stations)) for c in range(0, len(docs), META_CHUNK)]
+            files += [(f"x{c // TEXT_CHUNK}.json", key_of("text", list(docs[c : c + TEXT_CHUNK]))) for c in range(0, len(docs), TEXT_CHUNK)]
+            found = self._listings[name, docs] = (entry, group, files)
+        return found
 
     def _doc_key(self, item: Item) -> tuple[str, str, str, str]:
         return (item.path, item.digest, self.statuses.get(item.path, ""), self.stations[item.station].name)
@@ -192,21 +202,14 @@ class SearchIndex:
             station = self.stations[item.station].name
             terms = rendered.terms + " " + " ".join(sorted(terms_of(station)))  # a station's name finds its items
             doc = self._docs[item.path, item.digest] = Doc(
-                f"{item.path} {item.digest}", item.url, item.title, station, item.date.isoformat(), SECTIONS[item.section],
+                item.url, item.title, station, item.date.isoformat(), SECTIONS[item.section],
                 self.statuses.get(item.path, ""), rendered.title_terms, terms, rendered.text[:TEXT_LIMIT],
             )
         return doc
-
-    def text_of(self, item: Item) -> str:
-        """The text a reader sees of an item (its summary and body), as one line."""
-        return self.content.render(item).text
 
     def _about(self, station: Station) -> Doc:
         title = f"关于{station.name}"
         text = " ".join(filter(None, [station.description, station.address, station.building, " ".join(station.rooms)]))
         t = terms_of(title)
-        return Doc(f"about:{station.id}", "about/", title, station.name, "", "关于本站", "", " ".join(sorted(t)), " ".join(sorted(t | terms_of(text))), text)
+        return Doc("about/", title, station.name, "", "关于本站", "", " ".join(sorted(t)), " ".join(sorted(t | terms_of(text))), text)
 
-
-def _const(value: bytes) -> Any:
-    return lambda: value
