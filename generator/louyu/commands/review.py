@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from typing import Any
 
 
@@ -35,6 +36,9 @@ def as_json(r: Review) -> dict[str, Any]:
         "state": r.state,
         "approved_digest": r.approved_digest,
         "approvers": [p.id for p in r.approvers],
+        "findings": [
+            {"path": f.path, "line": f.line, "level": f.level, "message": f.message} for f in item.findings
+        ],
         "decisions": [
             {
                 "decision": ru.decision.decision,
@@ -55,6 +59,9 @@ def as_text(r: Review) -> str:
     lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
     if r.approved_digest:
         lines.append(f"\t已批准的版本 {r.approved_digest}")
+    if item.findings:
+        errors = sum(1 for f in item.findings if f.level == "error")
+        lines.append(f"\t错敏词 {len(item.findings)} 处（{errors} 个错误）：louyu check 列出每一处")
     lines.append("\t可审核：" + ("、".join(f"{p.id}（{p.name}）" for p in r.approvers) or "无（没有符合条件的指导员）"))
     for ru in r.rulings:
         if not ru.counts:
@@ -88,7 +95,28 @@ def diff(platform: Platform, path: str) -> str:
     body = "".join(
         difflib.unified_diff(old_md, new_md, fromfile=f"已批准/{label}", tofile=f"当前/{label}")
     )
-    return "\n".join(head + ["", body.rstrip("\n") or "（Markdown 没有变化）", "", *_file_changes(old, item)])
+    return "\n".join(
+        head + ["", body.rstrip("\n") or "（Markdown 没有变化）", "", *_file_changes(old, item), *_new_findings(old, item)]
+    )
+
+
+def _new_findings(old: Item | None, new: Item) -> list[str]:
+    """The lists' words found in this revision and not (as many times) in the approved one."""
+    if not new.findings and not (old and old.findings):
+        return []
+    before = Counter((f.path, f.message) for f in old.findings) if old else Counter()
+    added = []
+    for f in new.findings:
+        if before[f.path, f.message] > 0:
+            before[f.path, f.message] -= 1
+        else:
+            added.append(f"  {f.path}:{f.line}: {'错误' if f.level == 'error' else '警告'}：{f.message}")
+    fixed = sum(before.values())
+    lines = ["错敏词（按平台 terms/ 词表）："]
+    lines += added or ["  没有新增"]
+    if fixed:
+        lines.append(f"  已改正 {fixed} 处")
+    return lines
 
 
 def _file_changes(old: Item | None, new: Item) -> list[str]:

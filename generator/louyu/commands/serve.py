@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..platform.model import FOLDERS
 from ..platform.problems import LouyuError, PlatformErrors
 
-WATCHED = ("content", "stations", "reviews", "theme")
+WATCHED = FOLDERS
 
 RELOAD_SCRIPT = """<script>
 (function () {

@@ -19,12 +19,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..platform.model import FOLDERS
 from ..platform.repository import ask_git_head
 from ..version import code_fingerprint
 from .cache import Cache, cache_dir
 from .record import load_record
 
-INPUTS = ("mkdocs.yml", "stations", "content", "reviews", "theme")
+INPUTS = ("mkdocs.yml", *FOLDERS)
 
 
 def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> str:

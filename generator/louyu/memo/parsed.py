@@ -24,9 +24,10 @@ from typing import Any, Callable
 
 from ..platform.config import LoadedConfig
 from ..platform.reuse import LoadConfig, ParseItem, ParseLedger, Place
-from ..platform.model import Decision, FileRef, Item, Staff, Station
+from ..platform.model import Decision, FileRef, Finding, Item, Staff, Station
 from ..platform.digest import key_of
 from ..platform.problems import Problem, Problems
+from ..platform.terms import TermList
 from ..version import code_fingerprint
 from .cache import Memo
 from .config import config_with_memo
@@ -34,11 +35,11 @@ from .record import file_state
 
 DATES = {"date", "expires"}
 DATETIMES = {"start", "end"}
-NOT_STORED = {"source", "folder", "refs", "revision"}  # re-read, or kept apart
+NOT_STORED = {"source", "folder", "refs", "revision", "findings"}  # re-read, or kept apart
 
 
 def memo_key(root: Path, rel: str, place: tuple[str, str, str, bool], raw: bytes, stations_key: str) -> str:
-    return key_of("item-v1", code_fingerprint(), str(root), rel, place, hashlib.sha256(raw).hexdigest(), stations_key)
+    return key_of("item-v2", code_fingerprint(), str(root), rel, place, hashlib.sha256(raw).hexdigest(), stations_key)
 
 
 def encode(item: Item, problems: list[Problem]) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def encode(item: Item, problems: list[Problem]) -> dict[str, Any]:
     return {
         "item": data,
         "refs": refs,
+        "findings": [[f.path, f.line, f.level, f.message, f.form] for f in item.findings],
         "problems": [[p.path, p.line, p.message, p.level] for p in problems],
     }
 
@@ -81,7 +83,8 @@ def decode(entry: dict[str, Any], raw: bytes, folder: Path) -> tuple[Item, list[
                 data[name] = dt.datetime.fromisoformat(data[name])
         if isinstance(data.get("audience"), list):
             data["audience"] = tuple(data["audience"])
-        item = Item(source=raw, folder=folder, refs=refs, **data)
+        findings = [Finding(path, line, level, message, form) for path, line, level, message, form in entry["findings"]]
+        item = Item(source=raw, folder=folder, refs=refs, findings=findings, **data)
         problems = [Problem(path, line, message, level) for path, line, message, level in entry["problems"]]
     except (KeyError, TypeError, ValueError):
         return None  # not what this code writes: parsed afresh
@@ -166,14 +169,14 @@ class ParsedBefore:
     def __init__(self, parsed: Memo | None = None, configs: Memo | None = None) -> None:
         self.parsed = parsed
         self.configs = configs
-        self._stations: tuple[int, str] | None = None
+        self._stations: tuple[tuple[int, int], str] | None = None
         self._staff: tuple[int, str] | None = None
 
-    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None:
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None:
         if self.parsed is None:
             return parse(problems)
-        if self._stations is None or self._stations[0] != id(stations):  # one platform's stations, keyed once
-            self._stations = (id(stations), key_of(sorted(stations.items())))
+        if self._stations is None or self._stations[0] != (id(stations), id(terms)):  # one platform's, keyed once
+            self._stations = ((id(stations), id(terms)), key_of(sorted(stations.items()), terms.key))
         return parse_with_memo(self.parsed, root, md, rel, place, self._stations[1], problems, parse)
 
     def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None:

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..platform.model import FOLDERS
 from ..platform.problems import LouyuError
 
 _NEW = ".louyu-new-"
@@ -65,7 +66,7 @@ def check_target(target: Path, platform_root: Path) -> None:
         raise LouyuError(str(target), 1, "输出文件夹不能是符号链接")
     if real == root or root.is_relative_to(real):
         raise LouyuError(str(target), 1, "输出文件夹不能是平台文件夹本身或其上级文件夹")
-    for name in ("content", "stations", "reviews", "theme", "generator", ".git"):
+    for name in (*FOLDERS, "generator", ".git"):
         if real.is_relative_to(root / name):
             raise LouyuError(str(target), 1, f"输出文件夹不能位于平台的 {name}/ 中")
     if target.exists() and not target.is_dir():

@@ -13,9 +13,9 @@ from urllib.parse import unquote
 
 from . import schema as s
 from .digest import item_digest
-from .model import ROLES, SECTIONS, FileRef, Item, Staff, Station
+from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
-from .problems import LouyuError, Problems
+from .problems import LouyuError, Problem, Problems
 from .reading import entries, read_text
 from .refs import (
     EXTERNAL_SCHEMES,
@@ -28,6 +28,8 @@ from .refs import (
     scheme_of,
 )
 from .reuse import Reuse
+from .terms import TermList
+from .visible import Seen, seen_in_markdown, seen_in_text
 from .yamlload import Document, split_front_matter
 
 ITEM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -136,12 +138,14 @@ def _plain_folder(entry: os.DirEntry[str], rel: str, misplaced: str, problems: P
     return True
 
 
-def load_items(root: Path, stations: dict[str, Station], staff: dict[str, Staff], problems: Problems, reuse: Reuse) -> list[Item]:
+def load_items(
+    root: Path, stations: dict[str, Station], staff: dict[str, Staff], terms: TermList, problems: Problems, reuse: Reuse
+) -> list[Item]:
     items: list[Item] = []
     for md, sid, section, name, bundle in find_item_files(root, stations, problems):
         rel = md.relative_to(root).as_posix()
-        parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff)
-        item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, problems, parse)
+        parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff, terms=terms)
+        item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, terms, problems, parse)
         if item is not None:
             items.append(item)
     paths = {i.path: i for i in items}
@@ -167,6 +171,7 @@ def parse_item(
     problems: Problems,
     raw: bytes | None = None,
     resolver: Resolver | None = None,
+    terms: TermList | None = None,
 ) -> Item | None:
     """One item from its Markdown (read from `md`, or given as `raw` with a `resolver` for its files)."""
     try:
@@ -189,7 +194,7 @@ def parse_item(
     if not isinstance(meta.data, dict):
         problems.error(rel, 1, "front matter 应为“键: 值”形式的映射")
         return None
-    n_before = len(problems.errors)
+    n_before = problems.error_count
     values = s.apply(meta, ITEM_FIELDS, rel, problems)
     for key, only in SECTION_ONLY.items():
         if key in values and section != only:
@@ -199,7 +204,7 @@ def parse_item(
     station = stations[sid]
     _check_author(values, station, stations, staff, rel, meta, problems)
     _check_audience(values, station, stations, rel, meta, problems)
-    if len(problems.errors) > n_before or not {"title", "date", "author"} <= values.keys():
+    if problems.error_count > n_before or not {"title", "date", "author"} <= values.keys():
         return None
     default_audience = "all" if station.is_central else (sid,)
     item = Item(
@@ -217,8 +222,12 @@ def parse_item(
     )
     if not _resolve_refs(item, resolver or (lambda t: resolve(t, item.folder, root)), meta, problems):
         return None
-    if not _attachments_free_of_personal_data(item, phones, problems):
+    if terms:
+        item.findings = _words_in_item(item, values, meta, terms)
+    if not _check_attachments(item, phones, terms, problems):
         return None
+    for finding in item.findings:
+        problems.add(Problem(finding.path, finding.line, finding.message, finding.level))
     item.digest = item_digest(item)
     return item
 
@@ -362,13 +371,38 @@ def _check_personal_data(text: str, rel: str, phones: frozenset[str], problems: 
     return ok
 
 
-def _attachments_free_of_personal_data(item: Item, phones: frozenset[str], problems: Problems) -> bool:
-    """The same in text attachments: the file would be published."""
+def _check_attachments(item: Item, phones: frozenset[str], terms: TermList | None, problems: Problems) -> bool:
+    """Personal data and the lists' words in text attachments: the file would be published."""
     ok = True
     folder = PurePosixPath(item.path).parent
     for ref in item.files():
-        if PurePosixPath(ref.rel).suffix.lower() not in TEXT_ATTACHMENTS:
+        suffix = PurePosixPath(ref.rel).suffix.lower()
+        if suffix not in TEXT_ATTACHMENTS:
             continue
         text = ref.read().decode("utf-8", errors="replace")
-        ok = _check_personal_data(text, f"{folder}/{ref.rel}", phones, problems) and ok
+        rel = f"{folder}/{ref.rel}"
+        ok = _check_personal_data(text, rel, phones, problems) and ok
+        if terms:
+            seen = seen_in_markdown(text) if suffix == ".md" else seen_in_text(text)
+            item.findings += _findings(terms, seen, rel)
     return ok
+
+
+# Front matter a reader sees (on the item's page, in lists, on the screen).
+SHOWN_FIELDS = ("title", "summary", "location", "tags")
+
+
+def _words_in_item(item: Item, values: dict[str, Any], meta: Document, terms: TermList) -> list[Finding]:
+    """The lists' words in what a reader sees of an item: front matter shown, then the body."""
+    found: list[Finding] = []
+    for key in SHOWN_FIELDS:
+        value = getattr(item, key)
+        for i, text in enumerate(value if isinstance(value, list) else [value] if value else []):
+            line = meta.line(key, i) if isinstance(value, list) else meta.line(key)
+            found += _findings(terms, seen_in_text(text.replace("\n", " "), line), item.path)
+    found += _findings(terms, seen_in_markdown(item.body, item.body_line), item.path)
+    return found
+
+
+def _findings(terms: TermList, seen: Seen, path: str) -> list[Finding]:
+    return [Finding(path, hit.line, hit.term.level, hit.message, hit.term.form) for hit in terms.find(seen)]

@@ -62,11 +62,11 @@ def load_ledger(path: Path, rel: str, staff: dict[str, Staff], problems: Problem
         return None
     decisions: list[Decision] = []
     for i, _ in enumerate(doc.data):
-        n_before = len(problems.errors)
+        n_before = problems.error_count
         values = s.apply(doc, DECISION_FIELDS, rel, problems, (i,))
         by = values.get("by")
         if by is not None and by not in staff:
             problems.error(rel, doc.line(i, "by"), f"by {by} 不是任何站点的人员{s.meant(by, staff)}")
-        if len(problems.errors) == n_before and {"decision", "digest", "by", "at"} <= values.keys():
+        if problems.error_count == n_before and {"decision", "digest", "by", "at"} <= values.keys():
             decisions.append(Decision(line=doc.line(i), **values))
     return decisions

@@ -1,6 +1,6 @@
 """Load a platform folder into the model, collecting every problem on the way.
 
-`load_platform()` reads mkdocs.yml, stations/, content/ and reviews/ once,
+`load_platform()` reads mkdocs.yml, stations/, terms/, content/ and reviews/ once,
 checks each file against its schema and the cross-file rules of SPEC.md
 (exactly one central station, unique staff ids, authors, audiences, references)
 and returns the Platform plus all problems. It never stops at the first.
@@ -18,6 +18,7 @@ from .model import Platform
 from .problems import LouyuError, Problems, os_reason
 from .reuse import ReadAfresh, Reuse
 from .stations import load_stations
+from .terms import load_terms
 
 
 def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platform, Problems]:
@@ -35,7 +36,8 @@ def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platfo
         raise LouyuError(config_file.name, 1, f"无法读取配置文件：{os_reason(exc, reading=True)}") from None
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
-    items = load_items(root, stations, staff, problems, reuse)
+    terms = load_terms(root, problems)
+    items = load_items(root, stations, staff, terms, problems, reuse)
     ledgers = load_ledgers(root, items, staff, problems, reuse)
     return (
         Platform(
@@ -49,6 +51,7 @@ def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platfo
             ledgers=ledgers,
             mkdocs_config=loaded.config,
             facts=loaded.facts,
+            terms=terms,
             config_loader=functools.partial(config.validate_later, config_file),
         ),
         problems,

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+# The folders of a platform (beside mkdocs.yml): what a build reads, `serve` watches and
+# the output may never be put in.
+FOLDERS = ("stations", "content", "reviews", "theme", "terms")
+
 SECTIONS: dict[str, str] = {
     "news": "新闻动态",
     "disclosures": "党务公开",
@@ -90,6 +94,18 @@ class FileRef:
         return self.abs_path
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A word of the platform's lists (terms/) found where a reader sees it: the file
+    (the item's Markdown or a text attachment), line, level and message, and the word."""
+
+    path: str
+    line: int
+    level: str
+    message: str
+    form: str
+
+
 @dataclass
 class Item:
     path: str  # platform-relative path of the Markdown, e.g. content/a/news/x.md
@@ -120,6 +136,7 @@ class Item:
     refs: dict[str, FileRef] = field(default_factory=dict)  # raw target -> resolved file
     digest: str = ""
     revision: str | None = None  # the git commit it was read from, when not the working tree
+    findings: list[Finding] = field(default_factory=list)  # words of the platform's lists in it
 
     @property
     def url(self) -> str:
@@ -203,6 +220,7 @@ class Platform:
     ledgers: dict[str, list[Decision]]  # item path -> decisions in ledger order
     mkdocs_config: Any = None  # the validated MkDocsConfig; only render/ looks inside (via mkdocs())
     facts: ConfigFacts | None = None
+    terms: Any = None  # the word lists (platform/terms.py TermList), when the platform has any
     config_loader: Any = field(default=None, repr=False, compare=False)  # validates mkdocs.yml when first needed
     _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 

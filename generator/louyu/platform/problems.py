@@ -52,15 +52,24 @@ class PlatformErrors(Exception):
 @dataclass
 class Problems:
     items: list[Problem] = field(default_factory=list)
+    # Counted as they come: loaders ask after each item whether it added an error, and a
+    # platform can carry tens of thousands of warnings (a word list over years of items).
+    error_count: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.error_count = sum(1 for p in self.items if p.level == "error")
 
     def error(self, path: str, line: int, message: str) -> None:
         self.items.append(Problem(path, line, message, "error"))
+        self.error_count += 1
 
     def warning(self, path: str, line: int, message: str) -> None:
         self.items.append(Problem(path, line, message, "warning"))
 
     def add(self, problem: Problem) -> None:
         self.items.append(problem)
+        if problem.level == "error":
+            self.error_count += 1
 
     @property
     def errors(self) -> list[Problem]:

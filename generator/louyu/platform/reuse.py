@@ -11,6 +11,7 @@ from typing import Callable, Protocol
 from .config import LoadedConfig
 from .model import Decision, Item, Staff, Station
 from .problems import Problems
+from .terms import TermList
 
 Place = tuple[str, str, str, bool]  # station, section, name, whether a bundle (a folder)
 ParseItem = Callable[[Problems], "Item | None"]
@@ -23,7 +24,7 @@ class Reuse(Protocol):
     method returns what was kept for exactly these inputs, problems included, or calls the
     given function, which reads the file afresh: the loader itself keeps nothing."""
 
-    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None: ...
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None: ...
 
     def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None: ...
 
@@ -33,7 +34,7 @@ class Reuse(Protocol):
 class ReadAfresh:
     """No earlier build: every file is read and checked now."""
 
-    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], problems: Problems, parse: ParseItem) -> Item | None:
+    def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None:
         return parse(problems)
 
     def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None:

@@ -207,6 +207,7 @@ class GitHistory:
             problems,
             raw=self.blob(md.sha),
             resolver=resolver,
+            terms=platform.terms,
         )
         if parsed is not None:
             parsed.revision = commit
