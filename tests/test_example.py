@@ -22,6 +22,9 @@ def test_example_platform_checks_without_any_warning() -> None:
     assert sum(1 for s in platform.stations.values() if not s.is_central) >= 4
     assert {p.role for p in platform.staff().values()} == set(ROLES)
     assert {i.section for i in platform.items} == set(SECTIONS)
+    # An illustrative word list, both kinds of entry, and nothing in the example it would flag.
+    assert len(platform.terms) >= 5 and {t.right is None for t in platform.terms.terms} == {True, False}
+    assert not any(i.findings for i in platform.items)
 
 
 def test_example_platform_builds_strict(tmp_path: Path) -> None:

@@ -66,6 +66,14 @@ def test_preview_marks_unreviewed_rebuilds_and_shows_errors(platform: PlatformHa
         assert "（预览中修改）" in get(base + "a/news/a/local/")
         (platform.root / "content/a/news/broken.md").unlink()
         wait_for(lambda: json.loads(get(base + "__louyu/status"))["errors"] == [])
+        # The lists' words, errors and warnings both, reach the page's status.
+        platform.write("terms/a.yml", "- {banned: 预览中修改, level: warning}\n")
+        wait_for(lambda: json.loads(get(base + "__louyu/status"))["findings"] != [])
+        assert json.loads(get(base + "__louyu/status"))["findings"] == ["content/a/news/local.md:2: 「预览中修改」是不得使用的词语"]
+        platform.write("terms/a.yml", "- {banned: 预览中修改}\n")
+        wait_for(lambda: json.loads(get(base + "__louyu/status"))["errors"] != [])
+        assert json.loads(get(base + "__louyu/status"))["errors"] == ["content/a/news/local.md:2: 「预览中修改」是不得使用的词语"]
+        (platform.root / "terms/a.yml").unlink()
     assert any("构建失败" in line for line in lines)
     # Nothing from the preview reaches a real build.
     platform.build()
@@ -94,4 +102,8 @@ def test_preview_page_shows_errors_and_reloads_in_a_browser(platform: PlatformHa
             platform.write("content/a/news/local.md", item("甲分站本地新闻（浏览器中刷新）", "a-admin"))
             page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').textContent.includes('浏览器中刷新')", timeout=20_000)
             assert page.query_selector("#louyu-errors") is None
+            # A word list made while serving: its findings over the page, like other problems.
+            platform.write("terms/a.yml", "- {wrong: 本地新闻, right: 本站新闻, level: warning}\n")
+            page.wait_for_selector("#louyu-findings", timeout=20_000)
+            assert "content/a/news/local.md:2: 「本地新闻」应为「本站新闻」" in page.inner_text("#louyu-findings")
             browser.close()

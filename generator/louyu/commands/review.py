@@ -36,6 +36,9 @@ def as_json(r: Review) -> dict[str, Any]:
         "state": r.state,
         "approved_digest": r.approved_digest,
         "approvers": [p.id for p in r.approvers],
+        "approvals_needed": list(r.needed) or None,
+        "approvals_given": r.given if r.needed else None,
+        "approvals_missing": list(r.missing) if r.needed else None,
         "findings": [
             {"path": f.path, "line": f.line, "level": f.level, "message": f.message} for f in item.findings
         ],
@@ -57,6 +60,8 @@ def as_json(r: Review) -> dict[str, Any]:
 def as_text(r: Review) -> str:
     item = r.item
     lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
+    if r.progress():
+        lines.append(f"\t{r.progress()}")
     if r.approved_digest:
         lines.append(f"\t已批准的版本 {r.approved_digest}")
     if item.findings:

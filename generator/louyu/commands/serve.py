@@ -30,23 +30,27 @@ WATCHED = FOLDERS
 RELOAD_SCRIPT = """<script>
 (function () {
   var seen = null;
-  function show(errors) {
-    var box = document.getElementById("louyu-errors");
-    if (!errors.length) { if (box) box.remove(); return; }
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "louyu-errors";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50%;overflow:auto;z-index:9999;background:#b71c1c;color:#fff;font:14px/1.5 monospace;padding:12px 16px;white-space:pre-wrap";
-      document.body.appendChild(box);
+  function box(id, lines, colour, title) {
+    var el = document.getElementById(id);
+    if (!lines.length) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("div");
+      el.id = id;
+      el.setAttribute("role", "alert");
+      el.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50%;overflow:auto;z-index:9999;color:#fff;font:14px/1.5 monospace;padding:12px 16px;white-space:pre-wrap;background:" + colour;
+      document.body.appendChild(el);
     }
-    box.textContent = "louyu 构建失败（预览停留在上一次成功的版本）：\\n" + errors.join("\\n");
+    el.textContent = title + "\\n" + lines.join("\\n");
+  }
+  function show(s) {
+    box("louyu-errors", s.errors, "#b71c1c", "louyu 构建失败（预览停留在上一次成功的版本）：");
+    box("louyu-findings", s.errors.length ? [] : (s.findings || []), "#8d4b00", "错敏词（按平台 terms/ 词表，发布前请改正）：");
   }
   function poll() {
     fetch("/__louyu/status", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.build !== seen) { location.reload(); return; }
       seen = s.build;
-      show(s.errors);
+      show(s);
     }).catch(function () {}).finally(function () { setTimeout(poll, 1000); });
   }
   poll();
@@ -64,6 +68,7 @@ class Preview:
         self.folder = Path(tempfile.mkdtemp(prefix="louyu-serve-")) / "site"
         self.build_number = 0
         self.errors: list[str] = []
+        self.findings: list[str] = []  # the lists' words in the last good build (errors stop it)
         self.lock = threading.Lock()
 
     def rebuild(self) -> None:
@@ -80,6 +85,8 @@ class Preview:
             errors = [f"louyu 内部错误：{type(exc).__name__}: {exc}（请报告给 louyu 维护者）"]
         else:
             errors = []
+            with self.lock:
+                self.findings = result.findings
             for line in [str(w) for w in result.warnings] + result.notices:
                 self.log(line)
             self.log(f"已重新构建预览（{sum(result.pages.values())} 个条目页，{time.perf_counter() - started:.2f} 秒）")
@@ -93,7 +100,7 @@ class Preview:
 
     def status(self) -> dict[str, Any]:
         with self.lock:
-            return {"build": self.build_number, "errors": list(self.errors)}
+            return {"build": self.build_number, "errors": list(self.errors), "findings": list(self.findings)}
 
     def close(self) -> None:
         shutil.rmtree(self.folder.parent, ignore_errors=True)
@@ -141,13 +148,22 @@ def _watch(root: Path, config_file: Path, changed: threading.Event) -> Any:
             path = str(event.src_path)
             if "/.louyu-cache" in path or "/.git/" in path or path.endswith("~"):
                 return
+            folder = Path(path)
+            if event.is_directory and folder.parent == root and folder.name in WATCHED and folder.name not in watched:
+                watch(folder.name)  # a platform folder made while serving (terms/, say): its files too
             changed.set()
 
     observer = Observer()
     handler = OnChange()
+    watched: set[str] = set()
+
+    def watch(name: str) -> None:
+        watched.add(name)
+        observer.schedule(handler, str(root / name), recursive=True)
+
     for name in WATCHED:
         if (root / name).is_dir():
-            observer.schedule(handler, str(root / name), recursive=True)
+            watch(name)
     observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml, and new top folders
     observer.start()
     return observer

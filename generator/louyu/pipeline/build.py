@@ -50,6 +50,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # words of the platform's lists (warnings; errors stop a build)
 
 
 def load_checked(config_file: Path, strict: bool = False, reuse: Reuse | None = None) -> tuple[Platform, list[Problem]]:
@@ -107,7 +108,9 @@ def build(
         renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent))
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
-        result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview))
+        result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[
+            f"{f.path}:{f.line}: {f.message}" for i in sorted(platform.items, key=lambda i: i.path) for f in i.findings
+        ])
         try:
             write_output(renderer, output, stations, result, progress, cache, pending, memos)
         except OSError as exc:  # a full disk, no permission, a file where a folder must go

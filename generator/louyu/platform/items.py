@@ -227,7 +227,7 @@ def parse_item(
     if not _check_attachments(item, phones, terms, problems):
         return None
     for finding in item.findings:
-        problems.add(Problem(finding.path, finding.line, finding.message, finding.level))
+        problems.add(Problem(finding.path, finding.line, finding.message, "error" if finding.level == "error" else "warning"))
     item.digest = item_digest(item)
     return item
 

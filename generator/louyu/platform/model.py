@@ -30,6 +30,9 @@ ROLES: dict[str, str] = {
     "guide": "活动导览员",
 }
 
+# Who may give an approval a section asks for (the `approvals` setting).
+APPROVER_KINDS: dict[str, str] = {"station": "本站指导员", "central": "总站指导员"}
+
 DECISIONS: dict[str, str] = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
 
 StationKind = Literal["central", "substation"]
@@ -191,6 +194,11 @@ class Settings:
     per_page: int = 20
     home_items: int = 8
     stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
+    # Sections that need more than one approval (三审), each in order: APPROVER_KINDS.
+    approvals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)
 
 
 @dataclass(frozen=True)

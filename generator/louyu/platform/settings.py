@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .model import SECTIONS, STALE_AFTER, Settings
+from .model import APPROVER_KINDS, SECTIONS, STALE_AFTER, Settings
 from .problems import LouyuError, Problems, os_reason
 from .schema import ignored, meant
 from .yamlload import YAML11_BOOLS, Document, load_yaml
@@ -73,6 +73,38 @@ class SectionDays(c.BaseConfigOption[dict[str, int]]):
         return {s: days[s] for s in SECTIONS}
 
 
+class SectionApprovals(c.BaseConfigOption[dict[str, tuple[str, ...]]]):
+    """Approvals per section, in order (三审): {disclosures: [station, central]}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: dict[str, tuple[str, ...]] = {}
+
+    def run_validation(self, value: object) -> dict[str, tuple[str, ...]]:
+        if value is None:
+            return {}
+        example = "例如 {disclosures: [station, central]}"
+        if not isinstance(value, dict):
+            raise ValidationError(f"应为“栏目: [审核人, …]”，{example}，实际是 {value!r}")
+        approvals: dict[str, tuple[str, ...]] = {}
+        for section, kinds in value.items():
+            if section not in SECTIONS:
+                raise ValidationError(f"没有栏目 {section}{meant(str(section), SECTIONS)}（栏目：{'、'.join(SECTIONS)}）")
+            if isinstance(kinds, str):
+                kinds = [kinds]
+            if not isinstance(kinds, list) or not kinds:
+                raise ValidationError(f"{section} 应为审核人列表，{example}，实际是 {kinds!r}")
+            for kind in kinds:
+                if kind not in APPROVER_KINDS:
+                    raise ValidationError(
+                        f"{section} 中的 {kind!r} 不是审核人：应为 station（本站指导员）或 central（总站指导员）"
+                    )
+            if len(kinds) > 5:
+                raise ValidationError(f"{section} 要求 {len(kinds)} 次审核：最多 5 次")
+            approvals[section] = tuple(kinds)
+        return approvals
+
+
 class LouyuConfig(Config):
     """louyu's platform settings (the `louyu` block under `plugins` in mkdocs.yml)."""
 
@@ -86,6 +118,8 @@ class LouyuConfig(Config):
     home_items = PositiveInt(default=8)
     # Days a section may go without a new published item (栏目更新情况; see model.STALE_AFTER).
     stale_after = SectionDays(default=STALE_AFTER)
+    # More than one approval for a section (三审), in order: station / central instructors.
+    approvals = SectionApprovals()
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -162,6 +196,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             per_page=plugin.config.per_page,
             home_items=plugin.config.home_items,
             stale_after=dict(plugin.config.stale_after),
+            approvals=dict(plugin.config.approvals),
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False

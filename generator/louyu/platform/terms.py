@@ -78,8 +78,9 @@ class TermList:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        # What the lists say (not where): a part of the key under which items are kept parsed.
-        self.key = key_of("terms-v1", [(t.form, t.right, t.level, t.note, t.path, t.line) for t in terms])
+        # What the lists say (not where: a comment added above an entry changes no finding), a
+        # part of the key under which the build cache keeps items parsed.
+        self.key = key_of("terms-v1", [(t.form, t.right, t.level, t.note) for t in terms])
         self._automaton: Any = None
         # For each wrong form, the right forms it is part of, with where in them it sits.
         self._within: dict[str, list[tuple[str, int]]] = {}
@@ -208,8 +209,9 @@ def _load_list(path: Path, rel: str, problems: Problems) -> list[Term]:
         if banned is not None and right is not None:
             problems.error(rel, doc.line(i, "right"), f"banned 词条不用写 right：「{banned}」不得使用，没有规范形式")
             continue
-        if wrong is not None and fold(wrong) == fold(right):
-            problems.error(rel, doc.line(i, "right"), f"词条「{wrong}」的 right 与 wrong 相同")
+        form = str(wrong if wrong is not None else banned)  # (exactly one of the two, checked above)
+        if right is not None and fold(form) == fold(right):
+            problems.error(rel, doc.line(i, "right"), f"词条「{form}」的 right 与 wrong 相同")
             continue
-        terms.append(Term(wrong or banned, right, values.get("level", "error"), values.get("note"), rel, line))
+        terms.append(Term(form, right, values.get("level", "error"), values.get("note"), rel, line))
     return terms

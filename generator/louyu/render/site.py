@@ -200,9 +200,10 @@ class SiteRenderer:
     def _qr(self, url: str) -> str:
         return str(self.memos["qr"].get(key_of(code_fingerprint(), url), lambda: qr_svg(url)))
 
-    def _approval(self, item: Item) -> tuple[str, str] | None:
-        approval = self.publication.reviews[item.path].approved_by
-        return (approval.by, approval.at.isoformat()) if approval else None
+    def _approval(self, item: Item) -> tuple[tuple[str, str], ...]:
+        review = self.publication.reviews[item.path]
+        approvals = review.approvals or ([review.approved_by] if review.approved_by else [])
+        return tuple((a.by, a.at.isoformat()) for a in approvals)
 
     def _excerpt(self, item: Item) -> str:
         text = self._excerpts.get(item.digest)
@@ -352,7 +353,7 @@ class SiteRenderer:
             reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
         approval = review.approved_by
         staff = self.platform.staff()
-        reviewer = staff[approval.by].name if approval and approval.by in staff else ""
+        reviewer = "、".join(staff[a.by].name for a in review.approvals if a.by in staff)
         content = self.pages.get_template("item.html").render(
             status=self._status(item),
             item=item,

@@ -6,6 +6,11 @@ the owning station or of the central station (the central station only, when
 the item is addressed beyond its owner), who is not the item's author, and,
 where the instructor has a key or the platform requires signatures, with a
 valid signature.
+
+A section named in the `approvals` setting (三审) needs all its approvals instead, each by
+an instructor who fits its place (`station`: of the owning station; `central`: of the
+central station), all for the current digest, by different people; one rejection of that
+digest rejects it, and each person's latest decision on it is the one that counts.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from ..platform.model import Decision, Item, Platform, Staff
+from ..platform.model import APPROVER_KINDS, Decision, Item, Platform, Staff
 
 # Verifies the signature on a decision about an item (see signatures.py).
 SignatureCheck = Callable[[Item, Decision], bool]
@@ -44,10 +49,35 @@ class Review:
     rulings: list[Ruling] = field(default_factory=list)
     approvers: list[Staff] = field(default_factory=list)
     approved_by: Decision | None = None  # the approval behind what is online (current or last approved revision)
+    needed: tuple[str, ...] = ()  # a section's approvals (三审), in order; () when one approval will do
+    given: int = 0  # how many of those the current revision has
+    missing: tuple[str, ...] = ()  # which are still to come
+    approvals: list[Decision] = field(default_factory=list)  # every approval behind what is online
 
     @property
     def published(self) -> bool:
         return self.state == "published"
+
+    def progress(self) -> str:
+        """"已审核 1/2：还需总站指导员" while a section's approvals are incomplete, else ""."""
+        if not self.needed or not self.missing or self.state in ("published", "withdrawn"):
+            return ""
+        return f"已审核 {self.given}/{len(self.needed)}：还需" + "、".join(APPROVER_KINDS[k] for k in self.missing)
+
+
+def needed_approvals(platform: Platform, item: Item) -> tuple[str, ...]:
+    """The approvals the item's section asks for, in order; () for one approval as usual. An
+    item shown beyond its own station needs a central instructor among them in any case."""
+    needed = platform.settings.approvals.get(item.section, ())
+    if needed and item.reaches_beyond_owner() and "central" not in needed:
+        needed = (*needed, "central")
+    return needed
+
+
+def _fits(platform: Platform, item: Item, person: Staff, kind: str) -> bool:
+    if kind == "central":
+        return platform.stations[person.station].is_central
+    return person.station == item.station
 
 
 def approvers(platform: Platform, item: Item) -> list[Staff]:
@@ -63,6 +93,11 @@ def refusal(platform: Platform, item: Item, person: Staff | None) -> str:
         return "不是党建指导员"
     if person.id == item.author:
         return "不能审核自己发布的条目"
+    needed = needed_approvals(platform, item)
+    if needed:
+        if any(_fits(platform, item, person, kind) for kind in needed):
+            return ""
+        return f"此栏目须由{'、'.join(APPROVER_KINDS[k] for k in needed)}审核，{person.id} 是 {person.station} 的指导员"
     central = platform.stations[person.station].is_central
     if item.reaches_beyond_owner() and not central:
         return "条目面向其他站点，须由总站指导员审核"
@@ -95,6 +130,9 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
     ]
     result = Review(item, "pending", rulings=rulings, approvers=approvers(platform, item))
     counting = [r.decision for r in rulings if r.counts]
+    needed = needed_approvals(platform, item)
+    if needed:
+        return _review_in_turn(platform, result, counting, needed)
     if not counting:
         return result
     latest = counting[-1]
@@ -116,5 +154,80 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
         if older:
             result.approved_digest = older[-1].digest
             result.approved_by = older[-1]
+    if result.approved_by is not None:
+        result.approvals = [result.approved_by]
     return result
 
+
+@dataclass(frozen=True)
+class _Tally:
+    rejected: bool
+    used: list[Decision]  # the approvals that fill the needed places, at most one per person
+    missing: tuple[str, ...]
+
+
+def _tally(platform: Platform, item: Item, decisions: list[Decision], digest: str, needed: tuple[str, ...]) -> _Tally:
+    """Where a revision stands: each person's latest decision on it counts once; one
+    rejection rejects it; approvals fill the needed places, each place by someone who fits."""
+    latest: dict[str, Decision] = {}
+    for d in decisions:
+        if d.digest == digest and d.decision in ("approved", "rejected"):
+            latest.pop(d.by, None)
+            latest[d.by] = d  # (kept in the order of each person's latest decision)
+    if any(d.decision == "rejected" for d in latest.values()):
+        return _Tally(True, [], needed)
+    staff = platform.staff()
+    approvals = [d for d in latest.values() if d.decision == "approved"]
+    place_of: dict[int, int] = {}  # place -> index in approvals
+
+    def seat(a: int, tried: set[int]) -> bool:  # augmenting path (people x places is tiny)
+        for place, kind in enumerate(needed):
+            if place in tried or not _fits(platform, item, staff[approvals[a].by], kind):
+                continue
+            tried.add(place)
+            if place not in place_of or seat(place_of[place], tried):
+                place_of[place] = a
+                return True
+        return False
+
+    for a in range(len(approvals)):
+        seat(a, set())
+    used = sorted((approvals[a] for a in place_of.values()), key=lambda d: d.at)
+    return _Tally(False, used, tuple(kind for place, kind in enumerate(needed) if place not in place_of))
+
+
+def _review_in_turn(platform: Platform, result: Review, counting: list[Decision], needed: tuple[str, ...]) -> Review:
+    """A section that asks for several approvals (三审): all for the same digest, by different people."""
+    item = result.item
+    result.needed = needed
+    withdrawals = [i for i, d in enumerate(counting) if d.decision == "withdrawn"]
+    since = counting[withdrawals[-1] + 1 :] if withdrawals else counting
+    current = _tally(platform, item, since, item.digest, needed)
+    result.given = len(current.used)
+    result.missing = current.missing
+    if withdrawals and not since:
+        result.state = "withdrawn"
+        return result
+    if not current.rejected and not current.missing:
+        result.state = "published"
+        result.approvals = current.used
+        result.approved_by = current.used[-1]
+        return result
+    result.state = "rejected" if current.rejected else "pending"
+    # Who may still help: those who fit a missing place and have not approved this revision.
+    done = {d.by for d in current.used}
+    result.approvers = [
+        p for p in result.approvers
+        if p.id not in done and any(_fits(platform, item, p, kind) for kind in current.missing)
+    ]
+    # The newest earlier revision that had all its approvals stays online meanwhile.
+    for digest in dict.fromkeys(d.digest for d in reversed(since) if d.decision == "approved" and d.digest != item.digest):
+        older = _tally(platform, item, since, digest, needed)
+        if not older.rejected and not older.missing:
+            result.approved_digest = digest
+            result.approvals = older.used
+            result.approved_by = older.used[-1]
+            if result.state == "pending":
+                result.state = "changed"
+            break
+    return result
