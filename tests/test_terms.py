@@ -123,6 +123,10 @@ def test_the_lists_are_checked_with_path_and_line(tmp_path: Path) -> None:
     assert "已在 terms/a.yml:2 列出" in said["terms/bad.yml", 7, "warning"]
     assert "colour" in said["terms/bad.yml", 8, "warning"]
     assert ("terms/notes.txt", 1, "warning") in said
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "terms").write_text("- {banned: 甲}\n", "utf-8")
+    problems = Problems()
+    assert not load_terms(tmp_path / "elsewhere", problems) and "terms 应为文件夹" in problems.warnings[0].message
     (tmp_path / "terms" / "worse.yml").write_text("wrong: 甲\n", "utf-8")
     (tmp_path / "terms" / "broken.yml").write_text("- {wrong: 甲\n", "utf-8")
     problems = Problems()

@@ -163,6 +163,8 @@ def load_terms(root: Path, problems: Problems) -> TermList:
     folder = root / "terms"
     terms: list[Term] = []
     if not folder.is_dir():
+        if folder.exists():
+            problems.warning("terms", 1, "terms 应为文件夹，其中每个 .yml 文件是一份词表（此文件已忽略）")
         return TermList(terms)
     seen: dict[str, Term] = {}
     for rel in sorted(files_under(str(folder), "terms/"), key=lambda r: r.split("/")):
