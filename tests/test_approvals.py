@@ -69,12 +69,14 @@ def test_an_item_goes_through_both_approvals_with_an_edit_between(tmp_path: Path
     entry = next(e for e in json.loads(p.cli("review", "list", "--format", "json").output) if e["path"] == PATH)
     assert (entry["approvals_needed"], entry["approvals_given"], entry["approvals_missing"]) == (["station", "central"], 1, ["central"])
     assert not published(p)
+    said = p.cli("review", "approve", PATH, "--by", "a-inst2").output  # the CLI says where it stands
+    assert "已审核 1/2：还需总站指导员" in said  # (a second station instructor fills no new place)
     # Edited before the second approval: the first is for another digest and counts no more.
     p.write(PATH, item("年度计划", "a-admin", body="第二版。"))
     p.approve(PATH, by="hq-inst")
     assert where(p) == ("pending", "已审核 1/2：还需本站指导员")
     assert not published(p)
-    p.approve(PATH, by="a-inst")
+    assert "审核已齐：下次构建时发布" in p.cli("review", "approve", PATH, "--by", "a-inst").output
     assert where(p) == ("published", "")
     assert published(p)
     page = (p.site / "a" / "disclosures" / "a" / "plan" / "index.html").read_text("utf-8")

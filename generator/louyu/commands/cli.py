@@ -22,7 +22,7 @@ from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProble
 
 if TYPE_CHECKING:
     from ..memo.parsed import ParsedBefore
-    from ..platform.model import Platform
+    from ..platform.model import Item, Platform
     from ..platform.problems import Problems
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -333,6 +333,21 @@ def _decision_command(decision: str, help_text: str) -> None:
                 click.echo(f"{done.item.path}: {by} 已对此版本记录过“{_LABELS[decision]}”（{done.item.digest[:19]}…），未重复记录")
             else:
                 click.echo(f"{done.item.path}: 已记录“{_LABELS[decision]}”（{done.item.digest[:19]}…）→ {done.ledger.relative_to(platform.root)}")
+            if decision == "approved" and platform.settings.approvals.get(done.item.section):
+                click.echo(f"  {_progress_after(platform, done.item)}")
+
+
+def _progress_after(platform: Platform, item: Item) -> str:
+    """Where an item of a section with several approvals (三审) stands now its ledger has grown."""
+    from ..platform.ledgers import load_ledger
+    from ..platform.problems import Problems
+    from ..review.gate import STATE_LABELS, review
+    from ..review.signatures import signature_checker
+
+    decisions = load_ledger(platform.root / item.ledger_path, item.ledger_path, platform.staff(), Problems())
+    platform.ledgers[item.path] = decisions or []
+    r = review(platform, item, signature_checker(platform))
+    return r.progress() or ("审核已齐：下次构建时发布" if r.published else STATE_LABELS[r.state])
 
 
 _VERBS = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw"}
