@@ -173,6 +173,26 @@ def test_check_and_build_report_findings_in_every_part_of_an_item(tmp_path: Path
     assert not p.site.exists()
 
 
+def test_station_files_are_looked_in_too_but_not_their_comments(tmp_path: Path) -> None:
+    p = make_platform(tmp_path / "p", {
+        "terms/a.yml": LIST,
+        "stations/a.yml": """\
+            name: 甲分站
+            kind: substation
+            # 原名：党建工作站（注释，读者看不到）
+            description: 原党建工作站，现为党群服务站
+            rooms: [内部资料室]
+            staff:
+              - {id: a-inst, name: 甲指导, role: instructor}
+              - {id: a-admin, name: 甲管理, role: admin}
+            """,
+    })
+    out = p.cli("check").output
+    assert "stations/a.yml:4: 「党建工作站」应为「党群服务站」（2024 年起统一名称）" in out
+    assert "stations/a.yml:5: 警告：「内部资料」是不得使用的词语" in out
+    assert "stations/a.yml:3" not in out
+
+
 def test_warnings_only_still_build_and_a_changed_list_is_read_again(tmp_path: Path) -> None:
     p = make_platform(tmp_path / "p", {
         "terms/a.yml": "- {banned: 内部资料, level: warning}\n",

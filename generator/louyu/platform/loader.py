@@ -18,7 +18,7 @@ from .model import Platform
 from .problems import LouyuError, Problems, os_reason
 from .reuse import ReadAfresh, Reuse
 from .stations import load_stations
-from .terms import load_terms
+from .terms import check_station_files, load_terms
 
 
 def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platform, Problems]:
@@ -37,6 +37,7 @@ def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platfo
     stations = load_stations(root, problems)
     staff = {p.id: p for st in stations.values() for p in st.staff}
     terms = load_terms(root, problems)
+    check_station_files(root, sorted(st.path for st in stations.values()), terms, problems)
     items = load_items(root, stations, staff, terms, problems, reuse)
     ledgers = load_ledgers(root, items, staff, problems, reuse)
     return (

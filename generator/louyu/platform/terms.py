@@ -217,3 +217,30 @@ def _load_list(path: Path, rel: str, problems: Problems) -> list[Term]:
             continue
         terms.append(Term(form, right, values.get("level", "error"), values.get("note"), rel, line))
     return terms
+
+
+_YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*$", re.M)
+
+
+def seen_in_yaml(text: str) -> Seen:
+    """A YAML file's text without its comments (which no reader sees), line for line; its
+    values are what a station's pages show (names, addresses, descriptions, rooms)."""
+    shown = _YAML_COMMENT.sub("", text) if "#" in text else text
+    return Seen(shown, [0, *(m.end() for m in re.finditer("\n", shown))], 1)
+
+
+def check_station_files(root: Path, paths: list[str], terms: TermList, problems: Problems) -> None:
+    """The lists' words in station files (shown on every station's about page and screen)."""
+    if not terms:
+        return
+    for rel in paths:
+        try:
+            text = (root / rel).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # said when the station was loaded
+        for hit in terms.find(seen_in_yaml(text)):
+            if hit.term.level == "error":
+                problems.error(rel, hit.line, hit.message)
+            else:
+                problems.warning(rel, hit.line, hit.message)
+
