@@ -196,6 +196,13 @@ def check(config_file: Path, strict: bool) -> None:
     _print_problems(listed)
     if not problems.errors:
         _print_stale_sections(platform)
+    if platform.terms:
+        flagged = [i for i in platform.items if i.findings]
+        click.echo(
+            f"已按 terms/ 中的 {len(platform.terms)} 个词条检查：条目中 {sum(len(i.findings) for i in flagged)} 处错敏词"
+            f"（{len(flagged)} 个条目）。",
+            err=True,
+        )
     errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
     if errors:
         click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
