@@ -153,6 +153,15 @@ def test_a_withdrawal_takes_it_off_whatever_was_approved(tmp_path: Path) -> None
     assert where(p) == ("pending", "已审核 1/2：还需总站指导员")
 
 
+def test_a_section_asking_for_more_instructors_than_there_are_is_a_warning(tmp_path: Path) -> None:
+    # Station b has one instructor; two station places cannot be filled.
+    p = with_approvals(tmp_path, "{disclosures: [station, station]}", {"content/b/disclosures/x.md": item("乙公开", "b-admin")})
+    out = p.cli("check").output
+    assert "content/b/disclosures/x.md:1: 警告：此栏目须经本站指导员、本站指导员审核（mkdocs.yml 的 approvals），但平台缺少本站指导员" in out
+    assert PATH not in out  # station a has two
+    assert p.cli("build", "--strict").exit_code == 1
+
+
 def test_the_setting_is_checked_with_its_line(tmp_path: Path) -> None:
     p = with_approvals(tmp_path, "{disclosure: [station]}")
     result = p.cli("check")

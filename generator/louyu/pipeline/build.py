@@ -17,7 +17,7 @@ from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
 from ..memo.parsed import ParsedBefore
 from ..memo.templates import compiled_templates
-from ..review.gate import STATE_LABELS
+from ..review.gate import STATE_LABELS, check_approvers
 from ..review.history import GitHistory
 from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
@@ -57,6 +57,7 @@ def load_checked(config_file: Path, strict: bool = False, reuse: Reuse | None = 
     """The platform, or PlatformErrors with every error (and warnings too, when strict).
     `reuse`: what an earlier build read (memo/parsed.py)."""
     platform, problems = load_platform(config_file, reuse)
+    check_approvers(platform, problems)
     failing = problems.errors + (problems.warnings if strict else [])
     if failing or platform.facts is None:
         raise PlatformErrors(sorted(set(failing), key=lambda p: (p.path, p.line, p.message)))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from ..platform.model import APPROVER_KINDS, Decision, Item, Platform, Staff
+from ..platform.problems import Problems
 
 # Verifies the signature on a decision about an item (see signatures.py).
 SignatureCheck = Callable[[Item, Decision], bool]
@@ -178,11 +179,18 @@ def _tally(platform: Platform, item: Item, decisions: list[Decision], digest: st
         return _Tally(True, [], needed)
     staff = platform.staff()
     approvals = [d for d in latest.values() if d.decision == "approved"]
-    place_of: dict[int, int] = {}  # place -> index in approvals
+    place_of = _seat(platform, item, [staff[d.by] for d in approvals], needed)
+    used = sorted((approvals[a] for a in place_of.values()), key=lambda d: d.at)
+    return _Tally(False, used, tuple(kind for place, kind in enumerate(needed) if place not in place_of))
+
+
+def _seat(platform: Platform, item: Item, people: list[Staff], needed: tuple[str, ...]) -> dict[int, int]:
+    """The most places filled, each by a different one of `people` who fits it: place -> person."""
+    place_of: dict[int, int] = {}
 
     def seat(a: int, tried: set[int]) -> bool:  # augmenting path (people x places is tiny)
         for place, kind in enumerate(needed):
-            if place in tried or not _fits(platform, item, staff[approvals[a].by], kind):
+            if place in tried or not _fits(platform, item, people[a], kind):
                 continue
             tried.add(place)
             if place not in place_of or seat(place_of[place], tried):
@@ -190,10 +198,27 @@ def _tally(platform: Platform, item: Item, decisions: list[Decision], digest: st
                 return True
         return False
 
-    for a in range(len(approvals)):
+    for a in range(len(people)):
         seat(a, set())
-    used = sorted((approvals[a] for a in place_of.values()), key=lambda d: d.at)
-    return _Tally(False, used, tuple(kind for place, kind in enumerate(needed) if place not in place_of))
+    return place_of
+
+
+def check_approvers(platform: Platform, problems: Problems) -> None:
+    """Warn about items whose section asks for more approvals than the platform has
+    instructors to give (they could never be published)."""
+    for item in platform.items:
+        needed = needed_approvals(platform, item)
+        if not needed:
+            continue
+        people = [p for p in platform.staff().values() if p.role == "instructor" and p.id != item.author]
+        seated = _seat(platform, item, people, needed)
+        if len(seated) < len(needed):
+            missing = "、".join(APPROVER_KINDS[k] for place, k in enumerate(needed) if place not in seated)
+            problems.warning(
+                item.path, 1,
+                f"此栏目须经{'、'.join(APPROVER_KINDS[k] for k in needed)}审核（mkdocs.yml 的 approvals），"
+                f"但平台缺少{missing}（每人只算一次）：此条目无法发布，请在 stations/ 中增加指导员",
+            )
 
 
 def _review_in_turn(platform: Platform, result: Review, counting: list[Decision], needed: tuple[str, ...]) -> Review:
