@@ -206,11 +206,16 @@ def _seat(platform: Platform, item: Item, people: list[Staff], needed: tuple[str
 def check_approvers(platform: Platform, problems: Problems) -> None:
     """Warn about items whose section asks for more approvals than the platform has
     instructors to give (they could never be published)."""
+    central = next((s.id for s in platform.stations.values() if s.is_central), "")
+    instructors: dict[str, list[Staff]] = {}
+    for person in platform.staff().values():
+        if person.role == "instructor":
+            instructors.setdefault(person.station, []).append(person)
     for item in platform.items:
         needed = needed_approvals(platform, item)
         if not needed:
             continue
-        people = [p for p in platform.staff().values() if p.role == "instructor" and p.id != item.author]
+        people = [p for sid in sorted({item.station, central}) for p in instructors.get(sid, []) if p.id != item.author]
         seated = _seat(platform, item, people, needed)
         if len(seated) < len(needed):
             missing = "、".join(APPROVER_KINDS[k] for place, k in enumerate(needed) if place not in seated)
