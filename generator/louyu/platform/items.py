@@ -15,7 +15,7 @@ from . import schema as s
 from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
-from .problems import LouyuError, Problem, Problems
+from .problems import LouyuError, Problems
 from .reading import entries, read_text
 from .refs import (
     EXTERNAL_SCHEMES,
@@ -223,11 +223,11 @@ def parse_item(
     if not _resolve_refs(item, resolver or (lambda t: resolve(t, item.folder, root)), meta, problems):
         return None
     if terms:
-        item.findings = _words_in_item(item, values, meta, terms)
+        item.findings = _words_in_item(item, meta, terms)
     if not _check_attachments(item, phones, terms, problems):
         return None
     for finding in item.findings:
-        problems.add(Problem(finding.path, finding.line, finding.message, "error" if finding.level == "error" else "warning"))
+        problems.at_level(finding.level, finding.path, finding.line, finding.message)
     item.digest = item_digest(item)
     return item
 
@@ -392,7 +392,7 @@ def _check_attachments(item: Item, phones: frozenset[str], terms: TermList | Non
 SHOWN_FIELDS = ("title", "summary", "location", "tags")
 
 
-def _words_in_item(item: Item, values: dict[str, Any], meta: Document, terms: TermList) -> list[Finding]:
+def _words_in_item(item: Item, meta: Document, terms: TermList) -> list[Finding]:
     """The lists' words in what a reader sees of an item: front matter shown, then the body."""
     found: list[Finding] = []
     for key in SHOWN_FIELDS:

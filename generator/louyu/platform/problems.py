@@ -66,6 +66,10 @@ class Problems:
     def warning(self, path: str, line: int, message: str) -> None:
         self.items.append(Problem(path, line, message, "warning"))
 
+    def at_level(self, level: str, path: str, line: int, message: str) -> None:
+        """An error or a warning, as `level` says (a word list's entry carries its own)."""
+        (self.error if level == "error" else self.warning)(path, line, message)
+
     def add(self, problem: Problem) -> None:
         self.items.append(problem)
         if problem.level == "error":

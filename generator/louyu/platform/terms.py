@@ -25,7 +25,7 @@ from . import schema as s
 from .digest import key_of
 from .problems import LouyuError, Problems
 from .reading import files_under, read_text
-from .visible import Seen
+from .visible import Seen, seen_in_text
 from .yamlload import load_yaml
 
 LEVELS = ("error", "warning")
@@ -225,8 +225,7 @@ _YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*$", re.M)
 def seen_in_yaml(text: str) -> Seen:
     """A YAML file's text without its comments (which no reader sees), line for line; its
     values are what a station's pages show (names, addresses, descriptions, rooms)."""
-    shown = _YAML_COMMENT.sub("", text) if "#" in text else text
-    return Seen(shown, [0, *(m.end() for m in re.finditer("\n", shown))], 1)
+    return seen_in_text(_YAML_COMMENT.sub("", text) if "#" in text else text)
 
 
 def check_station_files(root: Path, paths: list[str], terms: TermList, problems: Problems) -> None:
@@ -239,8 +238,5 @@ def check_station_files(root: Path, paths: list[str], terms: TermList, problems:
         except (OSError, UnicodeDecodeError):
             continue  # said when the station was loaded
         for hit in terms.find(seen_in_yaml(text)):
-            if hit.term.level == "error":
-                problems.error(rel, hit.line, hit.message)
-            else:
-                problems.warning(rel, hit.line, hit.message)
+            problems.at_level(hit.term.level, rel, hit.line, hit.message)
 

@@ -103,7 +103,8 @@ def seen_in_markdown(markdown: str, first_line: int = 1) -> Seen:
         return Seen(shown, [0, *(b + 1 for b in breaks)], first_line)
     removed = itertools.accumulate(b in joined for b in breaks)
     starts = [0, *(b + 1 - n for b, n in zip(breaks, removed))]
-    text = "".join(shown[a + 1 : b] for a, b in zip([-1, *sorted(joined)], [*sorted(joined), len(shown)]))
+    cuts = sorted(joined)
+    text = "".join(shown[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(shown)]))
     return Seen(text, starts, first_line)
 
 

@@ -201,9 +201,7 @@ class SiteRenderer:
         return str(self.memos["qr"].get(key_of(code_fingerprint(), url), lambda: qr_svg(url)))
 
     def _approval(self, item: Item) -> tuple[tuple[str, str], ...]:
-        review = self.publication.reviews[item.path]
-        approvals = review.approvals or ([review.approved_by] if review.approved_by else [])
-        return tuple((a.by, a.at.isoformat()) for a in approvals)
+        return tuple((a.by, a.at.isoformat()) for a in self.publication.reviews[item.path].approvals)
 
     def _excerpt(self, item: Item) -> str:
         text = self._excerpts.get(item.digest)

@@ -49,11 +49,15 @@ class Review:
     approved_digest: str | None = None  # the last approved digest, when it is not the current one
     rulings: list[Ruling] = field(default_factory=list)
     approvers: list[Staff] = field(default_factory=list)
-    approved_by: Decision | None = None  # the approval behind what is online (current or last approved revision)
     needed: tuple[str, ...] = ()  # a section's approvals (三审), in order; () when one approval will do
     given: int = 0  # how many of those the current revision has
     missing: tuple[str, ...] = ()  # which are still to come
     approvals: list[Decision] = field(default_factory=list)  # every approval behind what is online
+
+    @property
+    def approved_by(self) -> Decision | None:
+        """The last approval behind what is online (current or last approved revision)."""
+        return self.approvals[-1] if self.approvals else None
 
     @property
     def published(self) -> bool:
@@ -142,11 +146,11 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
     elif latest.decision == "approved":
         if latest.digest == item.digest:
             result.state = "published"
-            result.approved_by = latest
+            result.approvals = [latest]
         else:
             result.state = "changed"
             result.approved_digest = latest.digest
-            result.approved_by = latest
+            result.approvals = [latest]
     elif latest.decision == "rejected":
         result.state = "rejected" if latest.digest == item.digest else "pending"
     if result.state in ("rejected", "pending"):
@@ -154,9 +158,7 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None)
         older = [d for d in counting if d.decision == "approved" and d.digest != item.digest]
         if older:
             result.approved_digest = older[-1].digest
-            result.approved_by = older[-1]
-    if result.approved_by is not None:
-        result.approvals = [result.approved_by]
+            result.approvals = [older[-1]]
     return result
 
 
@@ -241,7 +243,6 @@ def _review_in_turn(platform: Platform, result: Review, counting: list[Decision]
     if not current.rejected and not current.missing:
         result.state = "published"
         result.approvals = current.used
-        result.approved_by = current.used[-1]
         return result
     result.state = "rejected" if current.rejected else "pending"
     # Who may still help: those who fit a missing place and have not approved this revision.
@@ -256,7 +257,6 @@ def _review_in_turn(platform: Platform, result: Review, counting: list[Decision]
         if not older.rejected and not older.missing:
             result.approved_digest = digest
             result.approvals = older.used
-            result.approved_by = older.used[-1]
             if result.state == "pending":
                 result.state = "changed"
             break
