@@ -45,6 +45,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if given:
         TODAY = dt.date.fromisoformat(given)
     os.environ[clock.ENV] = TODAY.isoformat()
+    # Commits the tests make are made "now" too (how long an item waits is read from git).
+    moment = clock.now("Asia/Shanghai").isoformat()
+    os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = moment
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -70,10 +73,10 @@ def pinned_moment(timezone: str = "Asia/Shanghai") -> dt.datetime:
     return clock.now(timezone)
 
 
-def pin_page_clock(page: Any, install: bool = False) -> None:
-    """The page's Date at louyu's pinned moment: `install` fakes timers too (run_for moves
-    them), otherwise only Date is fixed and timers run as usual."""
-    when = pinned_moment()
+def pin_page_clock(page: Any, install: bool = False, at: dt.datetime | None = None) -> None:
+    """The page's Date at louyu's pinned moment (or `at`): `install` fakes timers too
+    (run_for moves them), otherwise only Date is fixed and timers run as usual."""
+    when = at or pinned_moment()
     if install:
         page.clock.install(time=when)
     else:
@@ -151,6 +154,8 @@ class PlatformHandle:
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
+        stamp = clock.now("Asia/Shanghai").timestamp()  # written "now", by louyu's clock
+        os.utime(path, (stamp, stamp))
         return path
 
     def load(self) -> tuple[Platform, Problems]:
@@ -164,7 +169,8 @@ class PlatformHandle:
         return build(self.config, kwargs.pop("output", self.site), **kwargs)
 
     def cli(self, *args: str) -> Result:
-        return CliRunner().invoke(main, [*args, "-f", str(self.config)])
+        with as_of(clock.setting() or TODAY):  # `--clock` pins the clock for that command only
+            return CliRunner().invoke(main, [*args, "-f", str(self.config)])
 
     def manifest(self, station: str) -> dict[str, Any]:
         return json.loads((self.site / station / "manifest.json").read_text("utf-8"))

@@ -60,7 +60,7 @@ def clock_option(f: Callable[..., Any]) -> Callable[..., Any]:
         expose_value=False,
         is_eager=True,
         callback=_pin_clock,
-        help="按这一天（或 YYYY-MM-DDTHH:MM 这一时刻）构建：预览定时发布、过期和即将开始的活动",
+        help="按这一天的情况构建（定时发布、过期、活动）",
     )(f)
 
 
