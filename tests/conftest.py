@@ -154,9 +154,14 @@ class PlatformHandle:
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
-        stamp = clock.now("Asia/Shanghai").timestamp()  # written "now", by louyu's clock
-        os.utime(path, (stamp, stamp))
         return path
+
+    def touch_now(self, rel: str) -> None:
+        """A file changed "now" by louyu's clock (how long an uncommitted item has waited is
+        read from its modification time). Not for committed files: git would take a second
+        write of the same size at the same time for no change."""
+        stamp = clock.now("Asia/Shanghai").timestamp()
+        os.utime(self.root / rel, (stamp, stamp))
 
     def load(self) -> tuple[Platform, Problems]:
         return load_platform(self.config)
