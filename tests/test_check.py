@@ -258,7 +258,7 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     p.write("content/a/news/typo.md", item("错字", "a-admin"))
     p.write("reviews/a/news/typo.yml", "")
     result = p.cli("review", "approve", "content/a/news/typo.md", "--by", "a-isnt")
-    assert result.exit_code == 1 and "a-isnt 不是任何站点的人员（是否想写 a-inst？）" in result.output
+    assert result.exit_code == 2 and "用法错误：没有人员编号为 a-isnt 的人（是否想写 a-inst？）。可审核" in result.output
 
 
 def test_commands_reuse_what_the_last_build_parsed_and_say_the_same(tmp_path: Path, monkeypatch: object) -> None:

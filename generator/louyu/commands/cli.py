@@ -192,13 +192,20 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
     from ..review.gate import check_approvers
+    from ..review.gate import signature_losses
+    from .gatecheck import current_reviews, print_rejections
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
+    reviews = current_reviews(platform) if not problems.errors else {}
+    losses = signature_losses(platform, reviews)
+    for loss in losses:
+        problems.add(loss)
     listed = problems.sorted()
     _print_problems(listed)
     if not problems.errors:
         _print_stale_sections(platform)
+        print_rejections(platform, reviews, lambda line: click.echo(line, err=True))
     if platform.terms:
         flagged = [i for i in platform.items if i.findings]
         click.echo(
@@ -207,8 +214,9 @@ def check(config_file: Path, strict: bool) -> None:
             err=True,
         )
     errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
-    if errors:
-        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
+    if errors or losses:
+        offline = f"；其中 {len(losses)} 个条目因签名要求而不能发布（见上，各有恢复的办法）" if losses else ""
+        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告{offline}。", err=True)
         sys.exit(1)
     click.echo(
         f"检查通过：{len(platform.stations)} 个站点，{len(platform.items)} 个条目"
@@ -297,7 +305,7 @@ def review() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def review_list(config_file: Path, fmt: str) -> None:
-    """列出每个条目的路径、摘要、状态和可审核人。"""
+    """列出每个条目的路径、版本指纹、状态、退回意见和可审核人。"""
     from .review import as_json, as_text, reviews
 
     platform, problems = _load_platform(config_file)
@@ -306,7 +314,7 @@ def review_list(config_file: Path, fmt: str) -> None:
         click.echo(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            click.echo(as_text(r))
+            click.echo(as_text(platform, r))
         if not rows and not problems.errors:
             click.echo("平台中还没有条目（content/<站点>/<栏目>/ 下的 .md 文件）。", err=True)
     if problems.errors:
@@ -323,7 +331,7 @@ def review_diff(config_file: Path, path: str) -> None:
     from .review import diff
 
     platform, _ = _load_platform(config_file)
-    click.echo(diff(platform, path))
+    click.echo(diff(platform, path, colour=sys.stdout.isatty()))
 
 
 def _decision_command(decision: str, help_text: str) -> None:

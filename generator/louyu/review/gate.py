@@ -81,6 +81,17 @@ class Review:
         return f"已审核 {self.given}/{len(self.needed)}：还需" + "、".join(APPROVER_KINDS[k] for k in self.missing)
 
 
+def rejection_line(platform: Platform, r: Review) -> str:
+    """"已退回：a-inst（甲指导）于 2026-11-21 10:00：数字有误" for a rejected item, else ""
+    (what the admin must read: who sent it back, when, and why)."""
+    d = r.rejection
+    if d is None:
+        return ""
+    person = platform.staff().get(d.by)
+    who = f"{d.by}（{person.name}）" if person else d.by
+    return f"已退回：{who}于 {d.at.strftime('%Y-%m-%d %H:%M')}：{d.note or '（没有写退回意见）'}"
+
+
 def needed_approvals(platform: Platform, item: Item) -> tuple[str, ...]:
     """The approvals the item's section asks for, in order; () for one approval as usual. An
     item shown beyond its own station needs a central instructor among them in any case."""
