@@ -283,16 +283,15 @@ def report(config_file: Path, fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--require-signatures", is_flag=True, help="每一次审核都须用指导员的 SSH 私钥签名（示例条目留待指导员签名审核）")
 @reports_errors
-def new(directory: Path) -> None:
+def new(directory: Path, require_signatures: bool) -> None:
     """新建一个平台：总站、一个分站、各栏目示例、审核记录、说明和 git 仓库。"""
-    from .new import create
+    from .new import create, next_steps
 
-    approved = create(directory)
-    click.echo(f"已在 {directory} 新建平台（{len(approved)} 个示例条目已审核）。下一步：")
-    click.echo(f"  cd {directory}")
-    click.echo("  louyu check && louyu build")
-    click.echo("  然后阅读 README.md，修改 mkdocs.yml 和 stations/ 中的站点信息。")
+    approved = create(directory, require_signatures)
+    for line in next_steps(directory, approved, require_signatures):
+        click.echo(line)
 
 
 @main.group(context_settings=CONTEXT)

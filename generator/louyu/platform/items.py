@@ -15,6 +15,7 @@ from . import schema as s
 from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
+from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
 from .refs import (
@@ -188,6 +189,8 @@ def parse_item(
         return None
     phones = published_phones([st.phone for st in stations.values()])
     _check_personal_data(text, rel, phones, problems)
+    for lineno, placeholder in find_placeholders(text, yaml=False):
+        problems.warning(rel, lineno, placeholder_message(placeholder))
     for lineno, what in find_active_content(text):
         problems.warning(rel, lineno, f"{what}不会发布（网页中的脚本、事件和框架一律删除）")
     meta = fm.meta

@@ -276,11 +276,9 @@ class SiteRenderer:
         state = self.publication.unreviewed.get(item.path)
         return STATE_LABELS[state] if state else ""
 
-    def _rejection(self, item: Item) -> str:
-        """The preview of a rejected item says who sent it back and why (louyu serve only)."""
-        if self.publication.unreviewed.get(item.path) != "rejected":
-            return ""
-        return rejection_line(self.platform, self.publication.reviews[item.path])
+    def _rejection(self, item: Item) -> str:  # the preview of a rejected item: who sent it back, and why
+        rejected = self.publication.unreviewed.get(item.path) == "rejected"
+        return rejection_line(self.platform, self.publication.reviews[item.path]) if rejected else ""
 
     def _home(self, site: Site, theme: StationTheme, base: str) -> Output:
         month = self.publication.today.strftime("%Y-%m")

@@ -19,7 +19,7 @@ from ..platform.model import Item, Platform, Staff, StaffKey
 from ..platform.problems import LouyuError, UsageProblem, os_reason
 from ..platform.schema import meant
 from .gate import Review, needs_signature, refusal, review, zone
-from .signatures import describe_keys, fingerprint, sign, signature_checker, signed_message, verify
+from .signatures import KEYGEN, describe_keys, fingerprint, sign, signature_checker, signed_message, verify
 
 
 @dataclass
@@ -186,8 +186,7 @@ def _signed(platform: Platform, item: Item, entry: dict[str, Any], person: Staff
     return signature
 
 
-# How an instructor makes a key pair (docs/review-gate.md says more).
-KEYGEN_HINT = "生成密钥：ssh-keygen -t ed25519 -C 人员编号 -f ~/.ssh/louyu-review，把 ~/.ssh/louyu-review.pub 的一行写进 key"
+KEYGEN_HINT = f"生成密钥：{KEYGEN}，把 ~/.ssh/louyu-review.pub 的一行写进 key"
 
 
 def append_entry(ledger: Path, entry: dict[str, Any]) -> None:
