@@ -19,6 +19,7 @@ import click
 
 from .. import __version__
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem
+from .usage import ChineseGroup
 
 if TYPE_CHECKING:
     from ..memo.parsed import ParsedBefore
@@ -99,7 +100,7 @@ def reports_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, cls=ChineseGroup)
 @click.version_option(__version__, prog_name="louyu")
 def main() -> None:
     """louyu：楼宇党建共享平台 1+N 站点生成器。"""
@@ -283,7 +284,7 @@ def report(config_file: Path, fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--require-signatures", is_flag=True, help="每一次审核都须用指导员的 SSH 私钥签名（示例条目留待指导员签名审核）")
+@click.option("--require-signatures", is_flag=True, help="每次审核都须用指导员的 SSH 私钥签名")
 @reports_errors
 def new(directory: Path, require_signatures: bool) -> None:
     """新建一个平台：总站、一个分站、各栏目示例、审核记录、说明和 git 仓库。"""
@@ -337,13 +338,15 @@ def _decision_command(decision: str, help_text: str) -> None:
     @review.command(_VERBS[decision], help=help_text)
     @config_option
     @click.argument("paths", nargs=-1, required=True)
-    @click.option("--by", required=True, metavar="ID", help="审核人（党建指导员）的人员编号")
+    @click.option("--by", default=None, metavar="ID", help="审核人（党建指导员）的人员编号（必填）")
     @click.option("--note", default=None, help="备注")
     @click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None, help="用于签名的 SSH 私钥")
     @reports_errors
-    def command(config_file: Path, paths: tuple[str, ...], by: str, note: str | None, key: Path | None) -> None:
+    def command(config_file: Path, paths: tuple[str, ...], by: str | None, note: str | None, key: Path | None) -> None:
         from ..review.ledger import record_decisions
 
+        if by is None and not config_file.is_file():  # (with a platform, who may decide is listed)
+            raise UsageProblem("--by", 1, "缺少 --by：请写审核人的人员编号")
         platform, _ = _load_platform(config_file)
         for done in record_decisions(platform, list(paths), decision, by, note, key):
             if done.repeated:
