@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..platform.model import Platform
-from ..review.gate import Review, rejection_line, review, signature_losses
+from ..review.gate import Review, rejection_line, review
 from ..review.signatures import signature_checker
 
 
