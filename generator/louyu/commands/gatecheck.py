@@ -11,7 +11,12 @@ from ..review.signatures import signature_checker
 
 
 def current_reviews(platform: Platform) -> dict[str, Review]:
-    verify = signature_checker(platform)
+    """Every item's review; signatures the last build verified are not verified again
+    (ssh-keygen costs ~5 ms a signature), read-only: check never writes the build cache."""
+    from ..memo.cache import Memo, cache_dir, peek_memo
+
+    verified = Memo(peek_memo(cache_dir(platform.root), "signatures"))
+    verify = signature_checker(platform, verified)
     return {item.path: review(platform, item, verify) for item in platform.items}
 
 
