@@ -193,17 +193,19 @@ def test_a_repeat_after_someone_elses_decision_is_recorded(platform: PlatformHan
 
 
 def test_the_rejection_note_and_who_reach_the_admin_everywhere(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOUYU_CLOCK", "2026-11-21T10:00")
+    from conftest import TODAY
+
+    monkeypatch.setenv("LOUYU_CLOCK", f"{TODAY.isoformat()}T10:00")
     path = "content/b/news/pending.md"
     result = platform.cli("review", "reject", path, "--by", "b-inst", "--note", "第二段的人数有误，请核实")
     assert result.exit_code == 0, result.output
-    expected = "已退回：b-inst（乙指导）于 2026-11-21 10:00：第二段的人数有误，请核实"
+    expected = f"已退回：b-inst（乙指导）于 {TODAY.isoformat()} 10:00：第二段的人数有误，请核实"
     text = platform.cli("review", "list").output
     block = text[text.index(f"已退回\t{path}"):]
     assert block.splitlines()[1].startswith("\t版本指纹 sha256:")
     assert block.splitlines()[2] == f"\t{expected}"
     row = next(r for r in json.loads(platform.cli("review", "list", "--format", "json").output) if r["path"] == path)
-    assert row["rejection"] == {"by": "b-inst", "at": "2026-11-21T10:00:00+08:00", "note": "第二段的人数有误，请核实", "line": 1}
+    assert row["rejection"] == {"by": "b-inst", "at": f"{TODAY.isoformat()}T10:00:00+08:00", "note": "第二段的人数有误，请核实", "line": 1}
     assert row["decisions"][-1]["note"] == "第二段的人数有误，请核实"
     assert platform.cli("review", "diff", path).output.splitlines()[2] == expected
     check = platform.cli("check").output.splitlines()
@@ -236,12 +238,14 @@ def test_keys_are_checked_with_their_lines(tmp_path: Path) -> None:
 def test_the_preview_of_a_rejected_item_shows_the_note(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     from test_serve import get, running_preview
 
-    monkeypatch.setenv("LOUYU_CLOCK", "2026-11-21T10:00")
+    from conftest import TODAY
+
+    monkeypatch.setenv("LOUYU_CLOCK", f"{TODAY.isoformat()}T10:00")
     path = "content/b/news/pending.md"
     assert platform.cli("review", "reject", path, "--by", "b-inst", "--note", "标题<错字>").exit_code == 0
     with running_preview(platform) as (base, _):
         page = get(base + "b/news/b/pending/")
-    assert '<p class="admonition-title">已退回（仅预览）</p><p class="louyu-rejection">已退回：b-inst（乙指导）于 2026-11-21 10:00：标题&lt;错字&gt;</p>' in page
+    assert f'<p class="admonition-title">已退回（仅预览）</p><p class="louyu-rejection">已退回：b-inst（乙指导）于 {TODAY.isoformat()} 10:00：标题&lt;错字&gt;</p>' in page
     platform.build()
     assert not (platform.site / "b/news/b/pending").exists()
 
