@@ -147,12 +147,12 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
                 if i.addressed_to(sid) and sid != central:
                     central_themes.setdefault(sid, set()).add(i.month)
                     central_theme_items.setdefault(sid, []).append(i)
-    waiting_since = _last_changes(platform, [i for i in platform.items if publication.reviews[i.path].state in ("pending", "changed")], known)
+    waiting_since = _last_changes(platform, [i for i in publication.items if publication.reviews[i.path].state in ("pending", "changed")], known)
     own_published: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
     for i in publication.published:
         own_published[i.station].append(i)
     own_items: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
-    for i in platform.items:
+    for i in publication.items:  # (a public build's report names no `members` item)
         own_items[i.station].append(i)
     reports = []
     for sid, station in sorted(platform.stations.items(), key=lambda kv: (not kv[1].is_central, kv[0])):

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from . import schema as s
 from .digest import item_digest
-from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
+from .model import ROLES, SCOPES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
@@ -61,6 +61,10 @@ ITEM_FIELDS = [
     s.Field("signup", s.text),
     s.Field("month", s.month),
     s.Field("activity", s.text),
+    s.Field("scope", s.one_of(*SCOPES), False, "公开范围：public（向社会公开）或 members（党内公开）"),
+    s.Field("category", s.text),
+    s.Field("issuer", s.text),
+    s.Field("number", s.text),
 ]
 
 SECTION_ONLY = {
@@ -71,6 +75,9 @@ SECTION_ONLY = {
     "signup": "activities",
     "month": "themes",
     "activity": "news",
+    "category": "disclosures",
+    "issuer": "disclosures",
+    "number": "disclosures",
 }
 
 def _has_markdown(folder: str) -> bool:
@@ -158,6 +165,25 @@ def load_items(
     return items
 
 
+_CATEGORY_LINE = re.compile(r"^category\s*:", re.MULTILINE)
+
+
+def check_categories(items: list[Item], catalogue: tuple[str, ...], problems: Problems) -> None:
+    """A disclosure's `category` must be an entry of the platform's 党务公开目录 (checked on every
+    load, as the catalogue may change while the item does not)."""
+    for item in items:
+        if item.category is None or item.category in catalogue:
+            continue
+        head = item.source[: item.source.find(b"\n---", 3) + 1].decode("utf-8", "replace")
+        found = _CATEGORY_LINE.search(head)
+        line = head.count("\n", 0, found.start()) + 1 if found else 1
+        problems.error(
+            item.path, line,
+            f"category {item.category} 不在党务公开目录中{s.meant(item.category, catalogue)}"
+            f"（目录：{'、'.join(catalogue)}；可在 mkdocs.yml 的 louyu 设置 catalogue 中修改）",
+        )
+
+
 def parse_item(
     root: Path,
     md: Path,
@@ -240,6 +266,12 @@ def _check_section_fields(values: dict[str, Any], section: str, rel: str, meta: 
             problems.error(rel, meta.line(), "活动缺少 location（地点）")
         if "start" in values and "end" in values and values["end"] < values["start"]:
             problems.error(rel, meta.line("end"), "活动结束时间早于开始时间")
+    if section == "disclosures" and "scope" not in values and meta.data.get("scope") is None:
+        # No default: nobody should publish party affairs to the world by omission.
+        problems.error(
+            rel, meta.line(),
+            "党务公开条目缺少 scope（公开范围）：向社会公开写 scope: public，只在党内公开写 scope: members",
+        )
     if section == "themes" and "month" not in values and meta.data.get("month") is None:
         problems.error(rel, meta.line(), "每月主题缺少 month（YYYY-MM）")
     if "expires" in values and "date" in values and values["expires"] < values["date"]:

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 from . import config
-from .items import load_items
+from .items import check_categories, load_items
 from .ledgers import load_ledgers
 from .model import Platform
 from .problems import LouyuError, Problems, os_reason
@@ -39,6 +39,7 @@ def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platfo
     terms = load_terms(root, problems)
     check_station_files(root, sorted(st.path for st in stations.values()), terms, problems)
     items = load_items(root, stations, staff, terms, problems, reuse)
+    check_categories(items, loaded.settings.catalogue, problems)
     ledgers = load_ledgers(root, items, staff, problems, reuse)
     return (
         Platform(

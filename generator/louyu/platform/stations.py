@@ -18,7 +18,7 @@ STATION_ID = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STAFF_FIELDS = [
     s.Field("id", s.matching(STATION_ID, "小写字母、数字和连字符组成的编号"), True, "人员编号"),
     s.Field("name", s.text, True, "姓名"),
-    s.Field("role", s.one_of(*ROLES), True, "instructor / admin / maintainer / guide"),
+    s.Field("role", s.one_of(*ROLES), True, "instructor / admin / secrecy / maintainer / guide"),
     s.Field("key", s.matching(r"^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+( .*)?$", "OpenSSH 公钥（一整行）")),
 ]
 

@@ -37,6 +37,7 @@ from .content import ContentRenderer, excerpt
 from .pages import (
     LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
 )
+from .members import ROBOTS_TXT, mark_members
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -94,6 +95,7 @@ class SiteRenderer:
             platform.site_url,
             platform.settings,
             sorted(platform.stations.items()),
+            publication.members,
         )
         # Asking MkDocs for the theme's files and Material for its search settings takes
         # longer than a small rebuild: both are kept, keyed by all they depend on.
@@ -155,6 +157,8 @@ class SiteRenderer:
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
+        if self.publication.members:  # (a station folder may be served on its own)
+            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), lambda: ROBOTS_TXT)
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
@@ -209,6 +213,13 @@ class SiteRenderer:
             text = self._excerpts[item.digest] = excerpt(self.content.render(item).body)
         return text
 
+    def root_outputs(self) -> Iterator[Output]:
+        """The files at the top of the output folder: the portal, and for the members' sites
+        a robots.txt that keeps crawlers out."""
+        yield self.portal()
+        if self.publication.members:
+            yield Output("robots.txt", key_of(self.base_key, "robots"), lambda: ROBOTS_TXT)
+
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
         brand = PRIMARY.get(self.facts.primary, "#c62828")
@@ -217,7 +228,7 @@ class SiteRenderer:
             html = self.pages.get_template("portal.html").render(
                 site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
             )
-            return html.encode("utf-8")
+            return (mark_members(html) if self.publication.members else html).encode("utf-8")
 
         return Output("index.html", key_of(self.base_key, "portal", brand), make)
 
@@ -246,7 +257,7 @@ class SiteRenderer:
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
             lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
-            key=key_of(self.base_key, station.id), shells=self.memos["shell"],
+            key=key_of(self.base_key, station.id), shells=self.memos["shell"], members=self.publication.members,
         )
         theme.description = self.facts.site_description
         return theme
