@@ -48,7 +48,8 @@ def screen_data(
     qr: Callable[[str], str] = qr_svg,
 ) -> dict[str, Any]:
     station = site.station
-    base = f"{platform.site_url}{station.id}/" if platform.site_url else None
+    public = platform.public_base()  # (the screen is public, also when a members' build writes it)
+    base = f"{public}{station.id}/" if public else None
     month = now.strftime("%Y-%m")
     rank = {station.id: 0, platform.central.id: 1}
 

@@ -106,7 +106,9 @@ def build(
         check_audience(output, members)
         _check_station_ids(platform, stations)
         if members:  # the public address is not the members' sites' (louyu setting members_url)
-            platform = dataclasses.replace(platform, site_url=platform.settings.members_url)
+            platform = dataclasses.replace(
+                platform, site_url=platform.settings.members_url, members_sites=True, public_url=platform.site_url,
+            )
         publication = decide_publication(platform, today, stations, preview, found, verified, members)
     except BaseException:
         cache.close()

@@ -265,6 +265,11 @@ class Platform:
     facts: ConfigFacts | None = None
     terms: Any = None  # the word lists (platform/terms.py TermList), when the platform has any
     config_loader: Any = field(default=None, repr=False, compare=False)  # validates mkdocs.yml when first needed
+    # A members' build (louyu build --members) has its own `site_url` (the louyu setting
+    # members_url); `public_url` keeps the public sites' one: QR codes on screens and printed
+    # notices always lead to the public pages.
+    members_sites: bool = False
+    public_url: str | None = None
     _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -276,6 +281,9 @@ class Platform:
         if self._staff is None:
             self._staff = {p.id: p for s in self.stations.values() for p in s.staff}
         return self._staff
+
+    def public_base(self) -> str | None:
+        return self.public_url if self.members_sites else self.site_url
 
     def mkdocs(self) -> Any:
         """The validated MkDocsConfig, validated now if the build cache spared it so far."""

@@ -18,11 +18,10 @@ from typing import Any, Iterator
 import jinja2
 import material
 
-
 from ..review.gate import STATE_LABELS, Review
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
-from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
+from ..platform.config import markdown_config_from, prepare_markdown_config
 from ..platform.digest import key_of
 from ..platform.recall import Recall, Scratch
 from .output import Output, text_key
@@ -37,6 +36,8 @@ from .content import ContentRenderer, excerpt
 from .pages import (
     LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
 )
+from . import disclosures
+from .inputs import config_fingerprint, shown_on_every_substation
 from .members import ROBOTS_TXT, mark_members
 from .report_page import report_context
 from .search import SearchIndex
@@ -107,7 +108,7 @@ class SiteRenderer:
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search = SearchIndex(
             self.content, theme["search"], platform.stations,
-            _shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+            shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
         )
 
     @property
@@ -158,7 +159,7 @@ class SiteRenderer:
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
         if self.publication.members:  # (a station folder may be served on its own)
-            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), lambda: ROBOTS_TXT)
+            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
@@ -214,8 +215,7 @@ class SiteRenderer:
         return text
 
     def root_outputs(self) -> Iterator[Output]:
-        """The files at the top of the output folder: the portal, and for the members' sites
-        a robots.txt that keeps crawlers out."""
+        """The portal, and for the members' sites a robots.txt that keeps crawlers out."""
         yield self.portal()
         if self.publication.members:
             yield Output("robots.txt", key_of(self.base_key, "robots"), lambda: ROBOTS_TXT)
@@ -326,7 +326,12 @@ class SiteRenderer:
                 prev=relative(url_of(n - 1), url) if n > 1 else None,
                 next=relative(url_of(n + 1), url) if n < count else None,
             )
-            yield self._page(site.station.id, base, theme, url, section, title, "list.html", context)
+            template = "list.html"
+            if section == "disclosures" and n == 1:  # the 党务公开目录 under the latest
+                template, context["catalogue"] = "disclosures.html", disclosures.catalogue(
+                    self.platform.settings.catalogue, items, lambda found: self._rows(site, found, url),
+                )
+            yield self._page(site.station.id, base, theme, url, section, title, template, context)
 
     def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
         sid = site.station.id
@@ -342,6 +347,8 @@ class SiteRenderer:
         else:  # most pages: the same key as a string, without the repr of empty values
             key = text_key(base, "item", self._item_key(item))
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
+        if item.section == "disclosures":
+            yield self._print_view(sid, base, item, review)
         for ref in item.files() if item.refs else ():
             yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
 
@@ -378,8 +385,18 @@ class SiteRenderer:
             reports=jinja2.utils.markupsafe.Markup(reports),
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
+            disclosure=disclosures.facts(self.platform, item),
         )
         return theme.page(item.url, item.section, item.title, content, item.summary or "")
+
+    def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
+        """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""
+        url = disclosures.qr_url(self.platform, sid, item)
+        make = lambda: disclosures.print_page(  # noqa: E731
+            self.pages, self.platform, item, review, self.content.render(item).body, logo_data_uri(self.logo),
+            self._qr(url) if url else None, self.publication.members,
+        ).encode("utf-8")
+        return Output(f"{sid}/{item.url}{disclosures.PRINT_URL}index.html", key_of(base, "print", self._item_key(item), url), make)
 
     def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central
@@ -431,25 +448,3 @@ class SiteRenderer:
                 ensure_ascii=False,
             )
         return entry
-
-
-def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
-    """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
-    folder inside the platform (templates overridden, logo, extra CSS)."""
-    parts = mkdocs_yml_inputs(platform.config_file)
-    root = platform.root.resolve()
-    for folder in theme_dirs:
-        if Path(folder).resolve().is_relative_to(root):  # Material's own: its version is in the code fingerprint
-            parts += folder_inputs(folder)
-    return key_of(*parts)
-
-
-def _shown_on_every_substation(platform: Platform, publication: Publication) -> frozenset[str]:
-    """The paths of the central broadcasts every substation shows: their search files are
-    made once and are the same on every substation."""
-    central = platform.central.id
-    others = [sid for sid in platform.stations if sid != central]
-    return frozenset(
-        i.path for i in publication.published
-        if i.station == central and all(i.addressed_to(sid) for sid in others)
-    )
