@@ -99,6 +99,8 @@ def decide(
         online, notices = _online_revisions(platform, items, reviews, history)
     # ...and so does the revision online (the last approved one may have been `members`).
     published = newest_first([i for i in online if i.date <= today and in_reach(i, members)])
+    # What a public build would show: the screens (public in every build) show that alone.
+    public = {i.path for i in platform.items if i.public}
     sites = {}
     for sid, station in platform.stations.items():
         if only and sid not in only:
@@ -106,7 +108,7 @@ def decide(
         pages = [i for i in published if station.is_central or i.addressed_to(sid)]
         listed = [i for i in pages if i.expires is None or i.expires >= today]
         by_section = {sec: [i for i in listed if i.section == sec] for sec in SECTIONS}
-        screen = [i for i in listed if i.public]
+        screen = [i for i in listed if i.public and i.path in public]
         sites[sid] = Site(station, pages, listed, by_section, screen)
     return Publication(today, reviews, published, sites, notices, unreviewed, members, items)
 
