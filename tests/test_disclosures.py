@@ -233,3 +233,35 @@ def test_report_counts_disclosures_per_catalogue_entry_and_quarter(both_scopes: 
     assert a["民主评议党员"][quarter] == 1 and a["未归入目录"][quarter] == 1  # turned.md, as last approved
     text = p.cli("report").output
     assert f"党务公开（按目录，每季度）：\n  任期目标和重点任务：" in text
+
+
+def test_serve_previews_either_the_public_or_the_members_sites(both_scopes: PlatformHandle) -> None:
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from louyu.commands.serve import serve
+
+    def preview(members: bool) -> tuple[str, int]:
+        lines: list[str] = []
+        ready, stop = threading.Event(), threading.Event()
+        thread = threading.Thread(
+            target=serve, args=(both_scopes.config, "127.0.0.1:0", None, lines.append, ready, stop),
+            kwargs={"members": members}, daemon=True,
+        )
+        thread.start()
+        try:
+            assert ready.wait(60)
+            base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
+            try:
+                with urllib.request.urlopen(base + "hq/disclosures/hq/dues/", timeout=10) as response:
+                    return response.read().decode("utf-8"), response.status
+            except urllib.error.HTTPError as exc:
+                return "", exc.code
+        finally:
+            stop.set()
+            thread.join(timeout=20)
+
+    page, status = preview(members=True)
+    assert status == 200 and SECRET in page and NOTICE in page
+    assert preview(members=False)[1] == 404

@@ -130,10 +130,10 @@ def _leave_now() -> None:
 
 @main.command()
 @config_option
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/，党内网站为 site-members/）")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认 site/；党内网站 site-members/）")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只构建这些站点（可重复）")
 @click.option("--strict", is_flag=True, help="警告也视为错误")
-@click.option("--members", is_flag=True, help="构建党内网站（含 scope: members 的党务公开），不要部署到公开服务器")
+@click.option("--members", is_flag=True, help="构建党内网站（含 scope: members 的条目），勿公开部署")
 @reports_errors
 def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool, members: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""

@@ -90,11 +90,11 @@ def as_text(reports: list[StationReport]) -> str:
         lines.append("季度     活动次数（标准：每季度至少 3 次）")
         for q in r.quarters:
             lines.append(f"{q.quarter}   {q.activities:>3}  {q.state}")
-        if any(any(counts.values()) for counts in r.disclosures.values()):
+        if any(any(per_quarter.values()) for per_quarter in r.disclosures.values()):
             lines.append("党务公开（按目录，每季度）：")
-            for entry, counts in r.disclosures.items():
-                if any(counts.values()):
-                    lines.append(f"  {entry}：" + "，".join(f"{q} {n}" for q, n in counts.items()))
+            for entry, per_quarter in r.disclosures.items():
+                if any(per_quarter.values()):
+                    lines.append(f"  {entry}：" + "，".join(f"{q} {n}" for q, n in per_quarter.items()))
         if r.stale:
             lines.append("栏目更新情况：")
             for s in r.stale:

@@ -319,7 +319,7 @@ class SiteRenderer:
 
         for n in range(1, count + 1):
             url = url_of(n)
-            context = dict(
+            context: dict[str, Any] = dict(
                 title=title if n == 1 else f"{title}（第 {n} 页）",
                 rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
                 pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
