@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,12 @@ def test_public_and_members_builds_never_share_a_folder(both_scopes: PlatformHan
     assert p.cli("build", "-d", str(members)).exit_code == 1
     with pytest.raises(LouyuError, match="党内网站"):
         build(p.config, members)
+    # A folder a public build once wrote, now holding a members' build: the public build's
+    # record of it must not answer "nothing changed" (that folder would then be deployed).
+    shutil.rmtree(p.site)
+    assert p.cli("build", "--members", "-d", str(p.site)).exit_code == 0
+    result = p.cli("build")
+    assert result.exit_code == 1 and "没有变化" not in result.output and "公开网站不能写入其中" in result.output
 
 
 def test_a_disclosure_must_say_its_scope(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from .cache import Cache, cache_dir
 from .record import load_record
 
 INPUTS = ("mkdocs.yml", *FOLDERS)
+MEMBERS_MARKER = ".louyu-members"  # (pipeline/write.py's, which this module may not import)
 
 
 def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool, members: bool = False) -> str:
@@ -83,6 +84,8 @@ def check(
     inputs = input_fingerprint(root, config_file)
     if not output.is_dir():
         return None, inputs
+    if (output / MEMBERS_MARKER).is_file() != members:
+        return None, inputs  # a folder of the other kind of build: the build refuses it, never "nothing changed"
     cache = Cache(cache_dir(root))
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict, members))

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..platform.model import FOLDERS
+from ..memo import fastpath
 from ..platform.problems import LouyuError
 
 _NEW = ".louyu-new-"
@@ -79,8 +80,9 @@ def check_target(target: Path, platform_root: Path) -> None:
 
 MARKER = ".louyu-output"
 # Beside MARKER in a members' build (louyu build --members): the public build never writes
-# into such a folder, nor the members' build into a public one.
-MEMBERS_MARKER = ".louyu-members"
+# into such a folder, nor the members' build into a public one. (Defined with the no-op
+# check, which must tell the two apart before the pipeline is imported.)
+MEMBERS_MARKER = fastpath.MEMBERS_MARKER
 
 
 def check_audience(target: Path, members: bool) -> None:
