@@ -134,3 +134,28 @@ def test_a_members_notice_prints_marked_and_without_a_qr_code(notices: tuple[Pla
     assert qr_codes(pdf) == []
     # A public notice printed from the members' site still points to its public page.
     assert qr_codes(pdf_of(browser, base + "site-members/hq/disclosures/hq/notice/print/")) == ["https://example.org/hq/disclosures/hq/notice/"]
+
+
+def _axe_violations(page: object) -> list[str]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("axe_playwright_python")
+    assert spec is not None and spec.submodule_search_locations
+    page.add_script_tag(content=(Path(list(spec.submodule_search_locations)[0]) / "axe.min.js").read_text("utf-8"))  # type: ignore[attr-defined]
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
+    return [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("path", [
+    "site-members/hq/disclosures/",  # the catalogue, under the 党内资料 banner
+    "site-members/hq/disclosures/hq/dues/",
+    "site/hq/disclosures/hq/notice/print/",
+])
+def test_disclosure_pages_on_a_phone_pass_axe(notices: tuple[PlatformHandle, str], browser: object, path: str) -> None:
+    _, base = notices
+    page = browser.new_page(viewport={"width": 375, "height": 800})  # type: ignore[attr-defined]
+    page.goto(base + path)
+    assert _axe_violations(page) == []
+    # Nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.close()
