@@ -162,6 +162,8 @@ def load_items(
             if target is None or target.section != "activities":
                 problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
                 item.activity = None
+            elif item.public and not target.public:
+                problems.warning(item.path, 1, f"activity 指向党内公开（scope: members）的活动 {item.activity}：公开网站上不显示这一链接")
     return items
 
 
