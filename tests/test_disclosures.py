@@ -214,7 +214,7 @@ def test_a_secrecy_review_is_one_of_the_approvals(tmp_path: Path) -> None:
     p.commit()
     p.approve(path, by="a-inst")
     listed = p.cli("review", "list").output
-    assert "已审核 1/2：还需保密审查" in listed and "hq-secrecy（保密员）" in listed and "b-secrecy" not in listed
+    assert "\t公开范围 党内公开\n\t已审核 1/2：还需保密审查" in listed and "hq-secrecy（保密员）" in listed and "b-secrecy" not in listed
     refused = p.cli("review", "approve", path, "--by", "b-secrecy")
     assert refused.exit_code == 1 and "b-secrecy 不能审核此条目：是 b 的保密审查员，只能审查本站或总站的条目" in refused.output
     # A 保密审查员 fills no instructor's place, nor approves where no secrecy review is asked.

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..platform.digest import file_sha256, markdown_name
 from ..review.gate import STATE_LABELS, Review, review
-from ..platform.model import Item, Platform
+from ..platform.model import SCOPES, Item, Platform
 from ..review.history import GitHistory
 from ..review.ledger import find_item
 from ..review.signatures import signature_checker
@@ -32,6 +32,7 @@ def as_json(r: Review) -> dict[str, Any]:
         "title": item.title,
         "author": item.author,
         "date": item.date.isoformat(),
+        "scope": item.scope,
         "digest": item.digest,
         "state": r.state,
         "approved_digest": r.approved_digest,
@@ -60,6 +61,8 @@ def as_json(r: Review) -> dict[str, Any]:
 def as_text(r: Review) -> str:
     item = r.item
     lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t摘要 {item.digest}"]
+    if item.section == "disclosures" or not item.public:  # (the range is part of what is approved)
+        lines.append(f"\t公开范围 {SCOPES[item.scope]}")
     if r.progress():
         lines.append(f"\t{r.progress()}")
     if r.approved_digest:
