@@ -273,3 +273,25 @@ def test_serve_previews_either_the_public_or_the_members_sites(both_scopes: Plat
     page, status = preview(members=True)
     assert status == 200 and SECRET in page and NOTICE in page
     assert preview(members=False)[1] == 404
+
+
+def test_each_catalogue_entry_has_its_own_list_and_the_overview_stays_small(tmp_path: Path) -> None:
+    config = MKDOCS.replace("  - louyu\n", "  - louyu:\n      per_page: 3\n")
+    files = {
+        f"content/a/disclosures/e{n}.md": item(f"换届公示{n}", "a-admin", date=days(-10 + n), scope="public", category="换届选举")
+        for n in range(7)
+    }
+    p = make_platform(tmp_path, {"mkdocs.yml": config, **files})
+    p.approve(*files, by="a-inst")
+    p.build()
+    page = (p.site / "a/disclosures/index.html").read_text("utf-8")
+    entry = page[page.index("<summary>换届选举（7）</summary>"):page.index("<summary>发展党员（")]
+    assert re.findall(r"换届公示\d", entry) == [f"换届公示{n}" for n in (6, 5, 4, 3, 2)]  # the newest five
+    number = CATALOGUE.index("换届选举") + 1
+    assert f'<a href="../disclosures/catalogue.{number}/">换届选举：全部 7 项</a>' in entry
+    lists = [p.site / f"a/disclosures/catalogue.{number}/index.html"] + [p.site / f"a/disclosures/catalogue.{number}/page/{k}/index.html" for k in (2, 3)]
+    shown = [re.findall(r"换届公示\d", f.read_text("utf-8")) for f in lists]
+    assert shown == [["换届公示6", "换届公示5", "换届公示4"], ["换届公示3", "换届公示2", "换届公示1"], ["换届公示0"]]
+    assert "党务公开 · 换届选举" in lists[0].read_text("utf-8")
+    # Entries without items have no list of their own.
+    assert sorted(d.name for d in (p.site / "a/disclosures").iterdir() if d.name.startswith("catalogue.")) == [f"catalogue.{number}"]

@@ -14,30 +14,55 @@ import jinja2
 from ..platform.model import SCOPES, Item, Platform
 from ..review.gate import Review
 from .members import mark_members
-from .pages import Row
+from .pages import Row, relative
 
 UNFILED = "未归入目录"
 PRINT_URL = "print/"  # under the item's page
 
 
+# How many of an entry's items the catalogue on the disclosures page shows: the rest are on the
+# entry's own (paginated) list, so that the page stays small however large the archive grows.
+SHOWN_PER_ENTRY = 5
+
+
+@dataclass(frozen=True)
+class CatalogueGroup:
+    """An entry of the 党务公开目录 with the items filed under it, newest first, and the URL
+    of its own list (`catalogue.<n>`: never a station id, which has no dot)."""
+
+    title: str
+    url: str
+    items: list[Item]
+
+
 @dataclass(frozen=True)
 class CatalogueEntry:
+    """An entry as the disclosures page shows it: its newest rows, how many, and its list."""
+
     title: str
     rows: list[Row]
+    count: int
+    href: str
 
 
-def catalogue(entries: tuple[str, ...], items: list[Item], rows_of: Callable[[list[Item]], list[Row]]) -> list[CatalogueEntry]:
-    """The platform's catalogue in its order, each entry with its items (newest first); items
-    without a category last, under 未归入目录. Entries without items are listed too: the
-    catalogue says what a station is to disclose."""
+def catalogue(entries: tuple[str, ...], items: list[Item]) -> list[CatalogueGroup]:
+    """The platform's catalogue in its order, each entry with its items; items without a
+    category last, under 未归入目录. Entries without items are kept: the catalogue says what
+    a station is to disclose."""
     filed: dict[str, list[Item]] = {e: [] for e in entries}
     unfiled: list[Item] = []
     for item in items:
         (filed[item.category] if item.category in filed else unfiled).append(item)
-    found = [CatalogueEntry(e, rows_of(filed[e])) for e in entries]
+    groups = [CatalogueGroup(e, f"disclosures/catalogue.{n}/", filed[e]) for n, e in enumerate(entries, start=1)]
     if unfiled:
-        found.append(CatalogueEntry(UNFILED, rows_of(unfiled)))
-    return found
+        groups.append(CatalogueGroup(UNFILED, "disclosures/catalogue.other/", unfiled))
+    return groups
+
+
+def overview(groups: list[CatalogueGroup], rows_of: Callable[[list[Item]], list[Row]], from_url: str) -> list[CatalogueEntry]:
+    return [
+        CatalogueEntry(g.title, rows_of(g.items[:SHOWN_PER_ENTRY]), len(g.items), relative(g.url, from_url)) for g in groups
+    ]
 
 
 def facts(platform: Platform, item: Item) -> dict[str, str] | None:

@@ -13,7 +13,7 @@ import json
 import posixpath
 import zoneinfo
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 import material
@@ -30,6 +30,7 @@ from ..platform.refs import href_of
 from ..outputs.report import StationReport, build_report
 from ..outputs.report_formats import as_csv
 from ..outputs.ical import ics
+from ..outputs.manifest import Manifests
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
@@ -78,7 +79,6 @@ class SiteRenderer:
         # Per item revision, made once per build whichever sites show it. Keyed by path and
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
-        self._manifest_json: dict[tuple[str, str], str] = {}
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
@@ -86,6 +86,7 @@ class SiteRenderer:
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
         self.now = dt.datetime.now(tz).replace(tzinfo=None)
         self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+        self.manifests = Manifests(self.built_at)
         # Everything but the items that shapes pages: louyu's code and libraries, the
         # Markdown settings, mkdocs.yml and the theme folders, every station and its staff.
         self.base_key = key_of(
@@ -160,7 +161,7 @@ class SiteRenderer:
             yield Output(f"{sid}/{rel}", key, make)
         if self.publication.members:  # (a station folder may be served on its own)
             yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
-        yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
+        yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
@@ -311,11 +312,26 @@ class SiteRenderer:
 
     def _section(self, site: Site, theme: StationTheme, base: str, section: str, title: str) -> Iterator[Output]:
         items = site.by_section[section]
+        if section != "disclosures":
+            yield from self._listing(site, theme, base, section, f"{section}/", title, items)
+            return
+        # 党务公开: the 党务公开目录 under the latest, and each entry's own list (render/disclosures.py).
+        groups = disclosures.catalogue(self.platform.settings.catalogue, items)
+        overview = lambda url: {"catalogue": disclosures.overview(groups, lambda found: self._rows(site, found, url), url)}  # noqa: E731
+        yield from self._listing(site, theme, base, section, "disclosures/", title, items, overview)
+        for group in (g for g in groups if g.items):
+            yield from self._listing(site, theme, base, section, group.url, f"{title} · {group.title}", group.items)
+
+    def _listing(
+        self, site: Site, theme: StationTheme, base: str, active: str, prefix: str, title: str, items: list[Item],
+        first: Callable[[str], dict[str, Any]] | None = None,
+    ) -> Iterator[Output]:
+        """Items in pages at `prefix`, `prefix`page/2/, …; `first` adds to page 1 (drawn with `active`.html)."""
         per_page = self.platform.settings.per_page
         count = max(1, -(-len(items) // per_page))
 
         def url_of(n: int) -> str:
-            return f"{section}/" if n == 1 else f"{section}/page/{n}/"
+            return prefix if n == 1 else f"{prefix}page/{n}/"
 
         for n in range(1, count + 1):
             url = url_of(n)
@@ -327,11 +343,10 @@ class SiteRenderer:
                 next=relative(url_of(n + 1), url) if n < count else None,
             )
             template = "list.html"
-            if section == "disclosures" and n == 1:  # the 党务公开目录 under the latest
-                template, context["catalogue"] = "disclosures.html", disclosures.catalogue(
-                    self.platform.settings.catalogue, items, lambda found: self._rows(site, found, url),
-                )
-            yield self._page(site.station.id, base, theme, url, section, title, template, context)
+            if first is not None and n == 1:
+                template = f"{active}.html"
+                context.update(first(url))
+            yield self._page(site.station.id, base, theme, url, active, title, template, context)
 
     def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
         sid = site.station.id
@@ -433,18 +448,3 @@ class SiteRenderer:
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
         return report_context(self._reports, self.publication.today)
-
-    def _manifest(self, site: Site) -> str:
-        # One item per line: readable, and written by json's C encoder (indent= is not).
-        items = [self._manifest_entry(i) for i in site.pages]
-        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
-        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
-
-    def _manifest_entry(self, i: Item) -> str:
-        entry = self._manifest_json.get((i.path, i.digest))
-        if entry is None:  # the same on every site
-            entry = self._manifest_json[i.path, i.digest] = json.dumps(
-                {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
-                ensure_ascii=False,
-            )
-        return entry
