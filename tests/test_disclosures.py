@@ -295,3 +295,24 @@ def test_each_catalogue_entry_has_its_own_list_and_the_overview_stays_small(tmp_
     assert "党务公开 · 换届选举" in lists[0].read_text("utf-8")
     # Entries without items have no list of their own.
     assert sorted(d.name for d in (p.site / "a/disclosures").iterdir() if d.name.startswith("catalogue.")) == [f"catalogue.{number}"]
+
+
+def test_a_disclosure_approved_before_it_said_its_scope_waits_for_its_new_approval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A platform upgraded to louyu with scopes: the approved revision has none, so it is not
+    # published (no default), and the build says why; the revision with a scope, once approved, is.
+    path = "content/a/disclosures/old.md"
+    p = make_platform(tmp_path, {path: "---\ntitle: 旧公示\ndate: 2026-11-01\nauthor: a-admin\n---\n\n正文。\n"})
+    with monkeypatch.context() as m:  # as a louyu that knew no scope approved it
+        import louyu.platform.items
+
+        m.setattr(louyu.platform.items, "_check_section_fields", lambda *args: None)
+        p.approve(path, by="a-inst")
+    p.commit("approved before scopes")
+    p.write(path, item("旧公示", "a-admin", date="2026-11-01", scope="public"))
+    p.commit("scope")
+    result = p.build()
+    assert any(n.startswith(f"{path}: 已修改待审核，找不到已批准版本") and "没有写 scope" in n for n in result.notices), result.notices
+    assert not (p.site / "a/disclosures/a/old").exists()
+    p.approve(path, by="a-inst")
+    p.build()
+    assert (p.site / "a/disclosures/a/old/index.html").is_file()

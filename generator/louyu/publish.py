@@ -133,5 +133,7 @@ def _online_revisions(
                 why += "（平台不在 git 仓库中）"
             elif history.shallow:
                 why += "（这是浅克隆，历史不完整：请用 git fetch --unshallow 或在 CI 中设置 fetch-depth: 0）"
+            elif item.section == "disclosures":  # (a revision with errors is never published)
+                why += "（或该版本有错误，例如没有写 scope（公开范围）：请审核当前版本）"
             notices.append(f"{item.path}: 已修改待审核，{why}，本次不发布")
     return online, notices
