@@ -316,3 +316,18 @@ def test_a_disclosure_approved_before_it_said_its_scope_waits_for_its_new_approv
     p.approve(path, by="a-inst")
     p.build()
     assert (p.site / "a/disclosures/a/old/index.html").is_file()
+
+
+def test_the_members_sites_have_their_own_address(both_scopes: PlatformHandle) -> None:
+    p = both_scopes
+    out = p.root / "site-members"
+    p.build(output=out, members=True)  # no members_url: relative links, no canonical address
+    assert 'rel="canonical"' not in (out / "hq/index.html").read_text("utf-8")
+    assert "https://example.org/" not in (out / "hq/disclosures/hq/dues/index.html").read_text("utf-8")
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      members_url: https://intranet.example.cn/dj\n"))
+    p.commit()
+    p.build(output=out, members=True)
+    assert '<link rel="canonical" href="https://intranet.example.cn/dj/hq/">' in (out / "hq/index.html").read_text("utf-8")
+    assert "<link>https://intranet.example.cn/dj/hq/disclosures/hq/dues/</link>" in (out / "hq/feed.xml").read_text("utf-8")
+    p.build()
+    assert '<link rel="canonical" href="https://example.org/hq/">' in (p.site / "hq/index.html").read_text("utf-8")
