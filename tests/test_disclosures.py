@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from conftest import MKDOCS, PlatformHandle, days, item, make_platform, search_docs
 from louyu.pipeline.build import build
-from louyu.platform.model import CATALOGUE
+from louyu.platform.model import CATALOGUE, Platform
 from louyu.platform.problems import LouyuError
 from louyu.render.members import NOTICE
 
@@ -331,3 +332,65 @@ def test_the_members_sites_have_their_own_address(both_scopes: PlatformHandle) -
     assert "<link>https://intranet.example.cn/dj/hq/disclosures/hq/dues/</link>" in (out / "hq/feed.xml").read_text("utf-8")
     p.build()
     assert '<link rel="canonical" href="https://example.org/hq/">' in (p.site / "hq/index.html").read_text("utf-8")
+
+
+def _platform_of(specs: list[tuple[str, str, str, object, bool]]) -> Platform:
+    """A platform in memory: stations hq (central), a, b; items (station, section, scope,
+    audience, approved) each approved by the central instructor or not."""
+    import datetime as dt
+
+    from louyu.platform.model import Decision, Item, Settings, Staff, Station
+
+    stations = {
+        "hq": Station("hq", "总站", "central", "stations/hq.yml", staff=[Staff("hq-inst", "王指导", "instructor", "hq"), Staff("hq-admin", "李管理", "admin", "hq")]),
+        "a": Station("a", "甲分站", "substation", "stations/a.yml", staff=[Staff("a-admin", "甲管理", "admin", "a")]),
+        "b": Station("b", "乙分站", "substation", "stations/b.yml", staff=[Staff("b-admin", "乙管理", "admin", "b")]),
+    }
+    items, ledgers = [], {}
+    for n, (sid, section, scope, audience, approved) in enumerate(specs):
+        path = f"content/{sid}/{section}/i{n}.md"
+        start = dt.datetime(2026, 12, 20, 9, 0) if section == "activities" else None
+        it = Item(
+            path=path, station=sid, section=section, name=f"i{n}", bundle=False, title=f"条目{n}", date=dt.date(2026, 11, 1),
+            author=f"{sid}-admin", audience=audience if audience == "all" else tuple(audience), body="正文", body_line=6,  # type: ignore[arg-type]
+            source=b"", folder=Path("/nonexistent"), scope=scope, start=start, location="讲堂" if start else None,
+            activity=f"content/{sid}/activities/i{n - 1}.md" if section == "news" and n else None, digest=f"sha256:{n:064d}",
+        )
+        items.append(it)
+        if approved:
+            ledgers[path] = [Decision("approved", it.digest, "hq-inst", dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), 1)]
+    return Platform(Path("/nonexistent"), Path("/nonexistent/mkdocs.yml"), "测试", "https://example.org/", Settings(), stations, items, ledgers)
+
+
+_spec = st.tuples(
+    st.sampled_from(["hq", "a", "b"]),
+    st.sampled_from(["news", "disclosures", "activities"]),
+    st.sampled_from(["public", "members"]),
+    st.one_of(st.just("all"), st.lists(st.sampled_from(["hq", "a", "b"]), min_size=1, max_size=3, unique=True)),
+    st.booleans(),
+)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(specs=st.lists(_spec, max_size=12))
+def test_a_public_publication_never_holds_a_members_item(specs: list[tuple[str, str, str, object, bool]]) -> None:
+    import datetime as dt
+
+    from louyu.publish import decide
+
+    platform = _platform_of(specs)
+    members_paths = {i.path for i in platform.items if i.scope == "members"}
+    public = decide(platform, today=dt.date(2026, 12, 1))
+    seen = {i.path for i in public.items} | set(public.reviews) | {i.path for i in public.published}
+    for site in public.sites.values():
+        seen |= {i.path for i in site.pages + site.listed + site.screen}
+        seen |= {i.path for items in site.by_section.values() for i in items}
+        seen |= {i.path for found in site.reports_index().values() for i in found}
+        seen |= {i.path for i in map(site.page_at, site.reports_index()) if i is not None}  # activities reported on
+    assert not seen & members_paths
+    # The members' publication holds every approved item in reach of each site; its screens only public ones.
+    everyone = decide(platform, today=dt.date(2026, 12, 1), members=True)
+    approved = {i.path for i, spec in zip(platform.items, specs) if spec[4]}
+    assert {i.path for i in everyone.published} == approved
+    for site in everyone.sites.values():
+        assert not {i.path for i in site.screen} & members_paths
