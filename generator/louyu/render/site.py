@@ -219,7 +219,7 @@ class SiteRenderer:
         """The portal, and for the members' sites a robots.txt that keeps crawlers out."""
         yield self.portal()
         if self.publication.members:
-            yield Output("robots.txt", key_of(self.base_key, "robots"), lambda: ROBOTS_TXT)
+            yield Output("robots.txt", key_of(self.base_key, "robots"), const(ROBOTS_TXT))
 
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
