@@ -42,7 +42,7 @@ def test_station_file_errors_name_file_and_line(tmp_path: Path) -> None:
     got = problems_of(p)
     assert "stations/e.yml:2: kind 应为 central / substation 之一，实际是 'branch'" in got
     assert "stations/c.yml:3: area_m2 应为非负数，实际是 '大'" in got
-    assert "stations/c.yml:5: role 应为 instructor / admin / maintainer / guide 之一，实际是 'boss'" in got
+    assert "stations/c.yml:5: role 应为 instructor / admin / secrecy / maintainer / guide 之一，实际是 'boss'" in got
     assert "stations/hq.yml:7: 人员编号 hq-admin 重复：已在 stations/c.yml 第 6 行使用" in got
     assert any(g.startswith("stations/Bad_ID.yml:1: 站点编号 'Bad_ID' 不合规") for g in got)
     assert "stations/f.yml:4: slide_seconds 至少 3 秒，实际是 1" in got

@@ -20,8 +20,8 @@ def outputs_platform(root: Path) -> PlatformHandle:
         {
             "content/hq/news/old.md": item("旧新闻", "hq-admin", date=days(-5), summary="旧的摘要"),
             "content/hq/news/new.md": item("新新闻", "hq-admin", date=days(-1), body="正文第一段。"),
-            "content/hq/disclosures/fees.md": item("党费公示", "hq-admin", date=days(-2)),
-            "content/hq/disclosures/gone.md": item("已过期公示", "hq-admin", date=days(-9), expires=days(-1)),
+            "content/hq/disclosures/fees.md": item("党费公示", "hq-admin", date=days(-2), scope="public"),
+            "content/hq/disclosures/gone.md": item("已过期公示", "hq-admin", date=days(-9), expires=days(-1), scope="public"),
             "content/a/news/mine.md": item("甲的新闻", "a-admin", date=days(-3)),
             "content/a/news/draft.md": item("甲的草稿", "a-admin", date=days(-3)),
             "content/hq/activities/talk.md": item(

@@ -157,17 +157,18 @@ def _leave_now() -> None:
 
 @main.command()
 @config_option
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/）")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认 site/；党内网站 site-members/）")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只构建这些站点（可重复）")
 @click.option("--strict", is_flag=True, help="警告也视为错误")
 @clock_option
+@click.option("--members", is_flag=True, help="构建党内网站（含 scope: members 的条目），勿公开部署")
 @reports_errors
-def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
+def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool, members: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""
     from ..memo.fastpath import check as unchanged_since_last_build
 
-    output = site_dir if site_dir is not None else config_file.absolute().parent / "site"
-    record, inputs = unchanged_since_last_build(config_file.absolute(), output, list(stations) or None, strict)
+    output = site_dir if site_dir is not None else config_file.absolute().parent / ("site-members" if members else "site")
+    record, inputs = unchanged_since_last_build(config_file.absolute(), output, list(stations) or None, strict, members)
     if record is not None:
         summary = record["summary"]
         for line in summary["warnings"] + summary["notices"]:
@@ -194,7 +195,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     on_terminal = sys.stderr.isatty()
     result = run_build(
         config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None,
-        inputs=inputs, helper=helper,
+        inputs=inputs, helper=helper, members=members,
     )
     if on_terminal:
         click.echo("", err=True)
@@ -260,7 +261,7 @@ def _print_stale_sections(platform: Platform, verified: Memo) -> None:
     from ..outputs.report import stale_sections
     from ..pipeline.build import decide_publication
 
-    publication = decide_publication(platform, None, None, False, signatures=verified)
+    publication = decide_publication(platform, None, None, False, signatures=verified, members=True)  # (staff keep both scopes up)
     stale = []
     for sid in sorted(platform.stations, key=lambda s: (not platform.stations[s].is_central, s)):
         stale += stale_sections(platform, sid, publication.published, publication.today)
@@ -275,8 +276,9 @@ def _print_stale_sections(platform: Platform, verified: Memo) -> None:
 @click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="预览服务器地址")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只预览这些站点（可重复）")
 @clock_option
+@click.option("--members", is_flag=True, help="预览党内网站（含 scope: members 的条目）")
 @reports_errors
-def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
+def serve(config_file: Path, address: str, stations: tuple[str, ...], members: bool) -> None:
     """实时预览：文件一改就重新构建并刷新浏览器；待审核条目只在预览中显示。"""
     from .serve import parse_address, serve as run
 
@@ -286,7 +288,7 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
         raise click.BadParameter(f"应为 主机:端口，例如 127.0.0.1:8000，实际是 {address}", param_hint="-a") from None
     if not config_file.is_file():
         raise LouyuError(str(config_file), 1, "找不到配置文件")
-    run(config_file, address, list(stations) or None, lambda line: click.echo(line, err=True))
+    run(config_file, address, list(stations) or None, lambda line: click.echo(line, err=True), members=members)
 
 
 @main.command()
@@ -301,7 +303,8 @@ def report(config_file: Path, fmt: str) -> None:
     from ..pipeline.build import decide_publication, load_checked
 
     platform, _ = load_checked(config_file, False, _as_last_built(config_file))
-    publication = decide_publication(platform, None, None, False)
+    # For the staff, not published: every item counts, `members` ones too.
+    publication = decide_publication(platform, None, None, False, members=True)
     reports = build_report(platform, publication)
     if fmt == "json":
         click.echo(json.dumps(as_json(reports, publication.today), ensure_ascii=False, indent=2))

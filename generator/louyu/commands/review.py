@@ -14,7 +14,7 @@ from ..platform.digest import file_sha256, markdown_name
 from ..platform.items import TEXT_ATTACHMENTS
 from ..review.gate import STATE_LABELS, Review, rejection_line, review
 from ..review.textdiff import changed, char_diff, render_terminal
-from ..platform.model import FileRef, Item, Platform
+from ..platform.model import SCOPES, FileRef, Item, Platform
 from ..review.history import GitHistory
 from ..review.ledger import find_item
 from ..review.signatures import signature_checker
@@ -35,6 +35,7 @@ def as_json(r: Review) -> dict[str, Any]:
         "title": item.title,
         "author": item.author,
         "date": item.date.isoformat(),
+        "scope": item.scope,
         "digest": item.digest,
         "state": r.state,
         "approved_digest": r.approved_digest,
@@ -70,6 +71,8 @@ def as_json(r: Review) -> dict[str, Any]:
 def as_text(platform: Platform, r: Review) -> str:
     item = r.item
     lines = [f"{STATE_LABELS[r.state]}\t{item.path}\t{item.title}", f"\t版本指纹 {item.digest}"]
+    if item.section == "disclosures" or not item.public:  # (the range is part of what is approved)
+        lines.append(f"\t公开范围 {SCOPES[item.scope]}")
     if r.rejection:
         lines.append(f"\t{rejection_line(platform, r)}")
     if r.progress():

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from . import schema as s
 from .digest import item_digest
-from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
+from .model import ROLES, SCOPES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .bounds import body_limits
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
 from .documents import DOCUMENTS, documents_not_items
@@ -64,6 +64,10 @@ ITEM_FIELDS = [
     s.Field("signup", s.text, loses="活动页不会显示报名方式"),
     s.Field("month", s.month),
     s.Field("activity", s.text, loses="新闻不会与它报道的活动相互链接"),
+    s.Field("scope", s.one_of(*SCOPES), False, "公开范围：public（向社会公开）或 members（党内公开）"),
+    s.Field("category", s.text),
+    s.Field("issuer", s.text),
+    s.Field("number", s.text),
 ]
 
 SECTION_ONLY = {
@@ -74,6 +78,9 @@ SECTION_ONLY = {
     "signup": "activities",
     "month": "themes",
     "activity": "news",
+    "category": "disclosures",
+    "issuer": "disclosures",
+    "number": "disclosures",
 }
 
 def _has_markdown(folder: str) -> bool:
@@ -166,7 +173,28 @@ def load_items(
             if target is None or target.section != "activities":
                 problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
                 item.activity = None
+            elif item.public and not target.public:
+                problems.warning(item.path, 1, f"activity 指向党内公开（scope: members）的活动 {item.activity}：公开网站上不显示这一链接")
     return items
+
+
+_CATEGORY_LINE = re.compile(r"^category\s*:", re.MULTILINE)
+
+
+def check_categories(items: list[Item], catalogue: tuple[str, ...], problems: Problems) -> None:
+    """A disclosure's `category` must be an entry of the platform's 党务公开目录 (checked on every
+    load, as the catalogue may change while the item does not)."""
+    for item in items:
+        if item.category is None or item.category in catalogue:
+            continue
+        head = item.source[: item.source.find(b"\n---", 3) + 1].decode("utf-8", "replace")
+        found = _CATEGORY_LINE.search(head)
+        line = head.count("\n", 0, found.start()) + 1 if found else 1
+        problems.error(
+            item.path, line,
+            f"category {item.category} 不在党务公开目录中{s.meant(item.category, catalogue)}"
+            f"（目录：{'、'.join(catalogue)}；可在 mkdocs.yml 的 louyu 设置 catalogue 中修改）",
+        )
 
 
 def parse_item(
@@ -258,6 +286,12 @@ def _check_section_fields(values: dict[str, Any], section: str, rel: str, meta: 
             problems.error(rel, meta.line(), "活动缺少 location（地点）")
         if "start" in values and "end" in values and values["end"] < values["start"]:
             problems.error(rel, meta.line("end"), "活动结束时间早于开始时间")
+    if section == "disclosures" and "scope" not in values and meta.data.get("scope") is None:
+        # No default: nobody should publish party affairs to the world by omission.
+        problems.error(
+            rel, meta.line(),
+            "党务公开条目缺少 scope（公开范围）：向社会公开写 scope: public，只在党内公开写 scope: members",
+        )
     if section == "themes" and "month" not in values and meta.data.get("month") is None:
         problems.error(rel, meta.line(), "每月主题缺少 month（YYYY-MM）")
     if "expires" in values and "date" in values and values["expires"] < values["date"]:

@@ -26,12 +26,34 @@ SECTIONS: dict[str, str] = {
 ROLES: dict[str, str] = {
     "instructor": "党建指导员",
     "admin": "平台管理员",
+    "secrecy": "保密审查员",
     "maintainer": "硬件维护员",
     "guide": "活动导览员",
 }
 
 # Who may give an approval a section asks for (the `approvals` setting).
-APPROVER_KINDS: dict[str, str] = {"station": "本站指导员", "central": "总站指导员"}
+APPROVER_KINDS: dict[str, str] = {"station": "本站指导员", "central": "总站指导员", "secrecy": "保密审查"}
+
+# 公开范围 of an item (《中国共产党党务公开条例（试行）》 Art. 2: 在党内或者向党外): `public` items go to
+# the public sites, `members` items only to the members' sites (`louyu build --members`).
+SCOPES: dict[str, str] = {"public": "向社会公开", "members": "党内公开"}
+
+# The default 党务公开目录: what a 基层党组织 discloses after 《中国共产党党务公开条例（试行）》
+# (the louyu setting `catalogue` replaces it).
+CATALOGUE: tuple[str, ...] = (
+    "学习贯彻上级决策部署",
+    "任期目标和重点任务",
+    "学习教育和三会一课",
+    "换届选举",
+    "发展党员",
+    "民主评议党员",
+    "组织生活会",
+    "党费收缴使用管理",
+    "作风建设和联系服务群众",
+    "落实管党治党责任",
+    "组织处理和纪律处分",
+    "其他事项",
+)
 
 DECISIONS: dict[str, str] = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
 
@@ -177,6 +199,10 @@ class Item:
     signup: str | None = None
     month: str | None = None
     activity: str | None = None
+    scope: str = "public"  # SCOPES: who may see it
+    category: str | None = None  # disclosures: the catalogue entry (Settings.catalogue)
+    issuer: str | None = None  # disclosures: 发布机构 (None: the owning station)
+    number: str | None = None  # disclosures: 文号
     refs: dict[str, FileRef] = field(default_factory=dict)  # raw target -> resolved file
     digest: str = ""
     revision: str | None = None  # the git commit it was read from, when not the working tree
@@ -186,6 +212,10 @@ class Item:
     def url(self) -> str:
         """The item's page, relative to a station site's root; the same on every site."""
         return f"{self.section}/{self.station}/{self.name}/"
+
+    @property
+    def public(self) -> bool:
+        return self.scope == "public"
 
     @property
     def ledger_path(self) -> str:
@@ -237,9 +267,14 @@ class Settings:
     stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
     # Sections that need more than one approval (三审), each in order: APPROVER_KINDS.
     approvals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The platform's 党务公开目录: the entries a disclosure's `category` may name, in order.
+    catalogue: tuple[str, ...] = CATALOGUE
+    # The members' sites' base URL (louyu build --members), as site_url is the public sites'.
+    members_url: str | None = None
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)
+        self.catalogue = tuple(self.catalogue)
 
 
 @dataclass(frozen=True)
@@ -271,6 +306,11 @@ class Platform:
     facts: ConfigFacts | None = None
     terms: Any = None  # the word lists (platform/terms.py TermList), when the platform has any
     config_loader: Any = field(default=None, repr=False, compare=False)  # validates mkdocs.yml when first needed
+    # A members' build (louyu build --members) has its own `site_url` (the louyu setting
+    # members_url); `public_url` keeps the public sites' one: QR codes on screens and printed
+    # notices always lead to the public pages.
+    members_sites: bool = False
+    public_url: str | None = None
     _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -282,6 +322,9 @@ class Platform:
         if self._staff is None:
             self._staff = {p.id: p for s in self.stations.values() for p in s.staff}
         return self._staff
+
+    def public_base(self) -> str | None:
+        return self.public_url if self.members_sites else self.site_url
 
     def mkdocs(self) -> Any:
         """The validated MkDocsConfig, validated now if the build cache spared it so far."""

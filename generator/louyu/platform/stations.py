@@ -20,7 +20,7 @@ PUBLIC_KEY = s.matching(r"^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+( .*)?$", "OpenSS
 STAFF_FIELDS = [
     s.Field("id", s.matching(STATION_ID, "小写字母、数字和连字符组成的编号"), True, "人员编号"),
     s.Field("name", s.text, True, "姓名"),
-    s.Field("role", s.one_of(*ROLES), True, "instructor / admin / maintainer / guide"),
+    s.Field("role", s.one_of(*ROLES), True, "instructor / admin / secrecy / maintainer / guide"),
     s.Field("key", PUBLIC_KEY),
     s.Field("keys", lambda v: v),  # checked entry by entry below
 ]

@@ -106,8 +106,14 @@ def needed_approvals(platform: Platform, item: Item) -> tuple[str, ...]:
 
 
 def _fits(platform: Platform, item: Item, person: Staff, kind: str) -> bool:
+    """Whether `person` may fill an approval of `kind`: an instructor of the owning station
+    (station) or of the central station (central); a 保密审查员 of either (secrecy)."""
+    if person.role != ("secrecy" if kind == "secrecy" else "instructor"):
+        return False
     if kind == "central":
         return platform.stations[person.station].is_central
+    if kind == "secrecy":
+        return person.station == item.station or platform.stations[person.station].is_central
     return person.station == item.station
 
 
@@ -120,11 +126,17 @@ def refusal(platform: Platform, item: Item, person: Staff | None) -> str:
     """Why `person` may not decide on `item`; empty when they may."""
     if person is None:
         return "不是平台人员"
+    needed = needed_approvals(platform, item)
+    if person.role == "secrecy" and "secrecy" in needed:
+        if person.id == item.author:
+            return "不能审核自己发布的条目"
+        if _fits(platform, item, person, "secrecy"):
+            return ""
+        return f"是 {person.station} 的保密审查员，只能审查本站或总站的条目"
     if person.role != "instructor":
         return "不是党建指导员"
     if person.id == item.author:
         return "不能审核自己发布的条目"
-    needed = needed_approvals(platform, item)
     if needed:
         if any(_fits(platform, item, person, kind) for kind in needed):
             return ""
@@ -272,9 +284,9 @@ def check_approvers(platform: Platform, problems: Problems) -> None:
                         f"请 {p.id} 生成密钥（{KEYGEN}），把 .pub 文件的一行写进此处的 key",
                     )
     central = next((s.id for s in platform.stations.values() if s.is_central), "")
-    instructors: dict[str, list[Staff]] = {}
+    instructors: dict[str, list[Staff]] = {}  # (and 保密审查员: the places they fit are told apart)
     for person in platform.staff().values():
-        if person.role == "instructor":
+        if person.role in ("instructor", "secrecy"):
             instructors.setdefault(person.station, []).append(person)
     for item in platform.items:
         needed = needed_approvals(platform, item)
@@ -287,7 +299,7 @@ def check_approvers(platform: Platform, problems: Problems) -> None:
             problems.warning(
                 item.path, 1,
                 f"此栏目须经{'、'.join(APPROVER_KINDS[k] for k in needed)}审核（mkdocs.yml 的 approvals），"
-                f"但平台缺少{missing}（每人只算一次）：此条目无法发布，请在 stations/ 中增加指导员",
+                f"但平台缺少{missing}（每人只算一次）：此条目无法发布，请在 stations/ 中增加指导员或保密审查员",
             )
 
 
