@@ -25,7 +25,7 @@ def test_new_platform_builds_with_every_section(tmp_path: Path) -> None:
         "stations/fenzhan-1.yml:3: 警告：“（请填写地址）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
         *[f"stations/fenzhan-1.yml:{n}: 警告：“（请改名）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容" for n in (8, 11)],
         "stations/zhongxin.yml:3: 警告：“（请填写地址）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
-        *[f"stations/zhongxin.yml:{n}: 警告：“（请改名）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容" for n in (9, 12, 15, 18)],
+        *[f"stations/zhongxin.yml:{n}: 警告：“（请改名）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容" for n in (9, 12, 15, 18, 21)],
     ]
     assert {i.section for i in platform.items} == set(SECTIONS)
     assert {p.role for p in platform.staff().values()} == set(ROLES)

@@ -20,16 +20,7 @@ from .documents import DOCUMENTS, documents_not_items
 from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
-from .refs import (
-    EXTERNAL_SCHEMES,
-    Literal,
-    RefError,
-    find_active_content,
-    is_local,
-    links_in_markdown,
-    resolve,
-    scheme_of,
-)
+from .refs import EXTERNAL_SCHEMES, Literal, RefError, find_active_content, is_local, links_in_markdown, resolve, scheme_of
 from .reuse import Reuse
 from .terms import TermList
 from .visible import Seen, seen_in_markdown, seen_in_text
@@ -176,25 +167,6 @@ def load_items(
             elif item.public and not target.public:
                 problems.warning(item.path, 1, f"activity 指向党内公开（scope: members）的活动 {item.activity}：公开网站上不显示这一链接")
     return items
-
-
-_CATEGORY_LINE = re.compile(r"^category\s*:", re.MULTILINE)
-
-
-def check_categories(items: list[Item], catalogue: tuple[str, ...], problems: Problems) -> None:
-    """A disclosure's `category` must be an entry of the platform's 党务公开目录 (checked on every
-    load, as the catalogue may change while the item does not)."""
-    for item in items:
-        if item.category is None or item.category in catalogue:
-            continue
-        head = item.source[: item.source.find(b"\n---", 3) + 1].decode("utf-8", "replace")
-        found = _CATEGORY_LINE.search(head)
-        line = head.count("\n", 0, found.start()) + 1 if found else 1
-        problems.error(
-            item.path, line,
-            f"category {item.category} 不在党务公开目录中{s.meant(item.category, catalogue)}"
-            f"（目录：{'、'.join(catalogue)}；可在 mkdocs.yml 的 louyu 设置 catalogue 中修改）",
-        )
 
 
 def parse_item(

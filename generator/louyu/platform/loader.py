@@ -12,7 +12,8 @@ import functools
 from pathlib import Path
 
 from . import config
-from .items import check_categories, load_items
+from .catalogue import check_categories
+from .items import load_items
 from .ledgers import load_ledgers
 from .model import Platform
 from .placeholders import check_placeholders
