@@ -103,7 +103,7 @@ def _pipe_table(rows: list[list[Tag]]) -> str:
 
 
 def _cell_text(cell: Tag) -> str:
-    text = _Converter(strong_em_symbol="*", newline_style="backslash").convert_soup(cell)
+    text = _Converter(strong_em_symbol="*", newline_style="backslash").convert(cell.decode_contents())
     return " ".join(text.split()).replace("|", "\\|") or " "
 
 

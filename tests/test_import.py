@@ -1,0 +1,188 @@
+"""louyu.importer: a Word document saved by a real office suite becomes an item's draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+
+from louyu.importer import BundleExists, DocxError, convert, item_name, item_text, write_bundle
+from louyu.render.content import sanitize
+from office import PHOTOS, docx, image_rel, para, picture, png
+
+NOTICE_TABLE = """<table>
+<tr><th>站点</th><th>日期</th><th>内容</th></tr>
+<tr><td rowspan="2">金融城站</td><td>10月15日</td><td>专题党课</td></tr>
+<tr><td>11月12日</td><td>红色观影</td></tr>
+<tr><td>科创园站</td><td colspan="2">12月全月：志愿服务</td></tr>
+</table>"""
+
+
+@pytest.fixture(scope="module")
+def notice(office_docs: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    return convert(office_docs["notice"], "通知.docx")
+
+
+def test_title_date_and_summary_come_from_the_document(notice) -> None:  # type: ignore[no-untyped-def]
+    assert notice.title == "关于开展2026年第四季度主题党日活动的通知"
+    assert notice.date == dt.date(2026, 9, 28)  # the 落款 line
+    # the salutation (各楼宇党支部：) is not the gist; the footnote mark is not part of it
+    assert notice.summary == "为深入学习贯彻党的二十届四中全会精神，经研究，决定在各楼宇党群服务站开展主题党日活动，现将有关事项通知如下。"
+    assert notice.notes == []
+    assert "关于开展" not in notice.body  # the title is front matter, not repeated
+
+
+def test_headings_keep_their_levels_and_the_chinese_numbering_becomes_headings(notice) -> None:  # type: ignore[no-untyped-def]
+    headings = re.findall(r"^(#+) (.+)$", notice.body, re.M)
+    assert headings == [
+        ("##", "一、活动主题"), ("##", "二、活动安排"), ("###", "（一）时间地点"), ("###", "（二）参加人员"),
+        ("##", "活动照片"), ("###", "工作要求"),  # Word's Heading 1 and 2, moved under the page's title
+    ]
+
+
+def test_table_with_merged_cells_stays_html_that_the_sanitiser_keeps(notice) -> None:  # type: ignore[no-untyped-def]
+    assert NOTICE_TABLE in notice.body
+    html = sanitize(markdown.markdown(notice.body, extensions=["tables", "attr_list"]), {})
+    assert '<td rowspan="2">金融城站</td>' in html
+    assert '<td colspan="2">12月全月：志愿服务</td>' in html
+    assert "<th>站点</th>" in html
+
+
+def test_pictures_in_order_with_their_alt_text_and_bytes(notice) -> None:  # type: ignore[no-untyped-def]
+    assert re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", notice.body) == [("党员参观红色展馆", "image-1.png"), ("志愿服务现场", "image-2.png")]
+    assert notice.files == {"image-1.png": PHOTOS["photo1"], "image-2.png": PHOTOS["photo2"]}
+
+
+def test_lists_emphasis_links_and_footnotes(notice) -> None:  # type: ignore[no-untyped-def]
+    body = notice.body
+    assert "- 楼宇内全体党员；\n- 入党积极分子。" in body
+    assert "1. 高度重视，精心组织；\n2. 活动结束后一周内报送**活动总结**。" in body
+    assert "开展**主题党日**活动" in body and "*如遇调整另行通知*" in body
+    assert "[共产党员网](https://www.12371.cn/)" in body
+    assert '精神<sup id="fnref-1">[[1]](#fn-1)</sup>，' in body
+    assert body.endswith('1. <span id="fn-1"></span>党的二十届四中全会于2025年10月在北京召开。 [↩](#fnref-1)\n')
+    html = sanitize(markdown.markdown(body, extensions=["tables"]), {})
+    assert '<sup id="fnref-1"><a href="#fn-1" rel="noopener noreferrer">[1]</a></sup>' in html
+    assert '<span id="fn-1"></span>' in html
+
+
+def test_a_simple_table_is_a_markdown_table() -> None:
+    cells = "".join(f"<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>" for t in ("月份", "党费（元）"))
+    row2 = "".join(f"<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>" for t in ("1月", "1|200"))
+    draft = convert(docx(para("党费收缴情况") + f"<w:tbl><w:tr>{cells}</w:tr><w:tr>{row2}</w:tr></w:tbl>"), "x.docx")
+    assert draft.title == "党费收缴情况"
+    assert draft.body == "| 月份 | 党费（元） |\n| --- | --- |\n| 1月 | 1\\|200 |\n"
+
+
+def test_text_that_looks_like_markup_stays_text() -> None:
+    body = "".join(para(t) for t in ("标题", "1. 不是列表", "# 不是标题", "<script>alert(1)</script> 和 [链接] *星号* a_b"))
+    draft = convert(docx(body), "x.docx")
+    html = markdown.markdown(draft.body)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<ol>" not in html and "<h1>" not in html
+    assert "<p>1. 不是列表</p>" in html and "<p># 不是标题</p>" in html
+    assert "[链接] *星号* a_b" in html
+
+
+def test_numbering_paragraphs_that_carry_text_stay_paragraphs() -> None:
+    body = para("通知") + para("一、总体要求") + para("（一）加强组织领导。各党支部要高度重视，把活动列入年度计划。")
+    draft = convert(docx(body), "x.docx")
+    assert draft.body == "## 一、总体要求\n\n（一）加强组织领导。各党支部要高度重视，把活动列入年度计划。\n"
+
+
+@pytest.mark.parametrize(
+    "lines, stated",
+    [
+        (["2026年11月20日"], dt.date(2026, 11, 20)),
+        (["二〇二六年十一月二十日"], dt.date(2026, 11, 20)),
+        (["二〇二六年三月五日"], dt.date(2026, 3, 5)),
+        (["2026年11月20日", "2026年11月21日"], None),  # two dates: ambiguous
+        (["会议于2026年11月20日召开。"], None),  # a date inside a sentence is not the 落款
+        (["2026年2月30日"], None),
+    ],
+)
+def test_the_stated_date_is_taken_only_when_unambiguous(lines: list[str], stated: dt.date | None) -> None:
+    draft = convert(docx(para("通知") + para("正文。") + "".join(para(x) for x in lines)), "x.docx")
+    assert draft.date == stated
+
+
+def test_what_does_not_survive_is_said_once_per_kind() -> None:
+    body = (
+        para("标题")
+        + '<w:p><w:r><w:t>保留</w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>插入的</w:t></w:r></w:ins>'
+        '<w:del w:id="2" w:author="a"><w:r><w:delText>删除的</w:delText></w:r></w:del>'
+        '<w:del w:id="3" w:author="a"><w:r><w:delText>又删</w:delText></w:r></w:del></w:p>'
+        '<w:p><w:r><w:t>有批注</w:t></w:r><w:r><w:commentReference w:id="0"/></w:r></w:p>'
+        '<w:p><m:oMath><m:r><m:t>x=1</m:t></m:r></m:oMath></w:p>'
+    )
+    draft = convert(docx(body), "x.docx")
+    assert "保留插入的" in draft.body and "删除的" not in draft.body and "又删" not in draft.body
+    assert draft.notes == [
+        "批注 1 条未导入（批注不属于正文）",
+        "修订 3 处按“全部接受”导入：插入的文字保留、删除的文字已去掉，请核对是否为定稿",
+        "公式 1 个未导入：请改写为文字或截图插入",
+    ]
+
+
+def test_an_external_picture_is_left_out_with_a_note_and_an_embedded_one_kept() -> None:
+    body = para("标题") + picture("rId7", "外部图片", link=True) + picture("rId8", "合影")
+    rels = image_rel("rId7", "file:///C:/Users/x/secret.png", external=True) + image_rel("rId8", "media/a.png")
+    draft = convert(docx(body, doc_rels=rels, extra={"word/media/a.png": png(4, 4, (0, 0, 0))}), "x.docx")
+    assert draft.body == "![合影](image-1.png)\n"
+    assert list(draft.files) == ["image-1.png"]
+    assert draft.notes == ["链接到外部文件的图片 1 张未导入（图片不在文档里）：请在 Word 中“插入→图片”嵌入后再导入"]
+
+
+def test_the_same_picture_twice_is_one_file() -> None:
+    body = para("标题") + picture("rId8", "一") + picture("rId9", "二")
+    rels = image_rel("rId8", "media/a.png") + image_rel("rId9", "media/b.png")
+    same = png(4, 4, (1, 2, 3))
+    draft = convert(docx(body, doc_rels=rels, extra={"word/media/a.png": same, "word/media/b.png": same}), "x.docx")
+    assert draft.body == "![一](image-1.png)\n\n![二](image-1.png)\n"
+
+
+def test_title_falls_back_to_the_hint_then_the_file_name() -> None:
+    assert convert(docx(para("很长的第一段不是标题，因为它以句号结束。")), "会议纪要.docx").title == "会议纪要"
+    hinted = convert(docx(para("手写标题") + para("正文。")), "x.docx", title_hint="手写标题")
+    assert hinted.title == "手写标题" and hinted.body == "正文。\n"
+
+
+@pytest.mark.parametrize(
+    "title, filename, existing, expected",
+    [
+        ("关于开展2026年第四季度主题党日活动的通知", "a.docx", set(), "guanyu-kaizhan-2026-nian-disijidu-zhuti-dangri"),
+        ("重庆银行党支部", "a.docx", set(), "chongqing-yinhang-dangzhibu"),
+        ("Meeting report: Q4", "a.docx", set(), "meeting-report-q4"),
+        ("！！！", "活动总结.docx", set(), "huodong-zongjie"),
+        ("！！！", "？.docx", set(), "item"),
+        ("党费", "a.docx", {"dangfei", "dangfei-2"}, "dangfei-3"),
+    ],
+)
+def test_item_names(title: str, filename: str, existing: set[str], expected: str) -> None:
+    name = item_name(title, filename, existing)
+    assert name == expected
+    assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) and name not in existing
+    assert item_name(title, filename, existing) == name  # stable
+
+
+def test_write_bundle_is_all_or_nothing_and_never_overwrites(tmp_path: Path, notice) -> None:  # type: ignore[no-untyped-def]
+    section = tmp_path / "content" / "a" / "news"
+    text = item_text(notice, date=dt.date(2026, 9, 28), author="a-admin", scope="members")
+    assert text.startswith(
+        "---\ntitle: 关于开展2026年第四季度主题党日活动的通知\ndate: 2026-09-28\nauthor: a-admin\nscope: members\nsummary: 为深入"
+    )
+    folder = write_bundle(section, "tongzhi", text, notice.files)
+    assert sorted(p.name for p in folder.iterdir()) == ["image-1.png", "image-2.png", "index.md"]
+    assert (folder / "index.md").read_text("utf-8") == text
+    with pytest.raises(BundleExists):
+        write_bundle(section, "tongzhi", "other", {})
+    (section / "single.md").write_text("x", "utf-8")
+    with pytest.raises(BundleExists):
+        write_bundle(section, "single", "other", {})
+    with pytest.raises(DocxError):
+        write_bundle(section, "bad", text, {"../escape.png": b"x"})
+    assert sorted(p.name for p in section.iterdir()) == ["single.md", "tongzhi"]  # no temp folder left
+    assert (folder / "index.md").read_text("utf-8") == text
