@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from .errors import DocxError
@@ -158,7 +159,7 @@ def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
                 chunks.append(chunk)
     except DocxError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         # CRC mismatch, truncated data, unknown compression, an encrypted member
         raise DocxError(f"文件已损坏或不完整（部件 {info.filename} 读不出来）：请重新保存后再导入") from None
     return b"".join(chunks)
