@@ -108,9 +108,9 @@ def test_a_zip_bomb_is_refused_by_its_declared_size() -> None:
     body = para("x" * (60 * MB))
     data = docx(body)
     assert len(data) < 200_000
-    assert _bounded(lambda: refused(data)) == "文档部件 word/document.xml 有 60 MB，超过上限 30 MB：拒绝导入"
+    assert _bounded(lambda: refused(data)) == "文档部件 word/document.xml 有 60 MB，超过上限 8 MB：拒绝导入"
     # within the size limit but compressed 1000:1
-    small = docx(para("x" * (20 * MB)))
+    small = docx(para("x" * (7 * MB)))
     assert "疑似“压缩炸弹”" in _bounded(lambda: refused(small))
     # a header claiming gigabytes
     huge = with_declared_size(docx(para("x")), "word/document.xml", 3 * 1024 * MB)

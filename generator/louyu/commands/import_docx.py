@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..importer import LIMITS, Draft, DocxError, convert, item_name, item_text, remove_bundle, write_bundle
+from ..importer import LIMITS, Draft, DocxError, convert, item_name, item_text, publication_date, remove_bundle, write_bundle
+from ..importer.author import choose_author
 from ..platform.clock import today
-from ..platform.model import SECTIONS, Platform, Staff, Station
+from ..platform.model import SECTIONS, Platform, Station
 from ..platform.problems import Problem, UsageProblem
 
 SCOPES = {"public": "向社会公开", "members": "党内公开"}
@@ -69,26 +70,6 @@ def _section(section: str) -> None:
         raise UsageProblem("--section", 1, f"没有栏目 {section}：应为 {choices} 之一")
 
 
-def choose_author(platform: Platform, station: Station, by: str | None) -> Staff:
-    """The item's author: `by` if it is an admin of the station (or of the central station,
-    as the item schema allows), else the station's only admin; a Chinese error otherwise."""
-    admins = [p for p in station.staff if p.role == "admin"]
-    central = [p for s in platform.stations.values() if s.is_central and s.id != station.id for p in s.staff if p.role == "admin"]
-    listed = "、".join(f"{p.id}（{p.name}）" for p in admins + central) or "（无）"
-    if by is not None:
-        for person in admins + central:
-            if person.id == by:
-                return person
-        raise UsageProblem("--by", 1, f"{by} 不是站点 {station.id} 或总站的平台管理员（admin），不能作为作者。可选：{listed}")
-    if len(admins) == 1:
-        return admins[0]
-    if not admins:
-        raise UsageProblem(
-            "--by", 1, f"站点 {station.id} 没有平台管理员（admin）：请在 {station.path} 的 staff 中添加，或用 --by 指定总站的平台管理员：{listed}"
-        )
-    raise UsageProblem("--by", 1, f"站点 {station.id} 有 {len(admins)} 位平台管理员，请用 --by 指定作者：{listed}")
-
-
 def _scope(section: str, scope: str | None) -> str | None:
     if scope is None and section == "disclosures":
         raise UsageProblem(
@@ -110,16 +91,6 @@ def _convert_all(files: list[Path]) -> tuple[list[tuple[Path, Draft]], list[tupl
         except OSError as exc:
             failed.append((path, f"无法读取文件（{exc.strerror or exc}）"))
     return drafts, failed
-
-
-def publication_date(stated: dt.date | None, day: dt.date) -> tuple[dt.date, str | None]:
-    """The date a document states (its 落款), unless it lies ahead: an item dated in the
-    future would wait until then to be published, which an import should not do by surprise."""
-    if stated is None:
-        return day, None
-    if stated > day:
-        return day, f"文中落款日期 {stated.isoformat()} 晚于今天，已用今天的日期 {day.isoformat()}（如需定时发布，请改 date）"
-    return stated, None
 
 
 def _write_all(

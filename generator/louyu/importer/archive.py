@@ -25,7 +25,7 @@ class Limits:
     far inside them; a zip bomb or an uncompressed scan is not."""
 
     file_bytes: int = 60 * MB  # the .docx itself
-    part_bytes: int = 30 * MB  # one XML part (document.xml of a 300-page report is ~5 MB)
+    part_bytes: int = 8 * MB  # one XML part: ~45 s and ~430 MiB to convert (docs/import.md); 300 pages are ~3 MB
     image_bytes: int = 20 * MB  # one picture, as stored
     total_bytes: int = 200 * MB  # everything, expanded
     members: int = 5000

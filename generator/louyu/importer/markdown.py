@@ -55,7 +55,7 @@ def _take_notes(soup: BeautifulSoup, raw: list[str]) -> list[str]:
     """Footnotes and endnotes renumbered 1, 2, ... in the order the text refers to them."""
     bodies: dict[str, Tag] = {}
     for li in soup.find_all("li", id=re.compile(r"^(foot|end)note-")):
-        bodies[li["id"]] = li
+        bodies[str(li["id"])] = li
     lines: list[str] = []
     for a in soup.find_all("a", href=_NOTE_REF):
         target = str(a["href"])[1:]
@@ -145,7 +145,7 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
         return text.replace("&", "&amp;").replace("<", "&lt;")
 
     def convert_p(self, el: Tag, text: str, parent_tags: Any) -> str:
-        return str(super().convert_p(el, _escape_line_start(text), parent_tags))
+        return str(super().convert_p(el, _escape_line_start(text), parent_tags))  # type: ignore[misc]
 
 
 def _escape_line_start(text: str) -> str:

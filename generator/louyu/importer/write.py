@@ -29,6 +29,16 @@ def item_text(draft: Draft, *, date: dt.date, author: str, scope: str | None = N
     return f"---\n{front}---\n\n{draft.body}"
 
 
+def publication_date(stated: dt.date | None, day: dt.date) -> tuple[dt.date, str | None]:
+    """The date a document states (its 落款), unless it lies ahead: an item dated in the
+    future would wait until then to be published, which an import should not do by surprise."""
+    if stated is None:
+        return day, None
+    if stated > day:
+        return day, f"文中落款日期 {stated.isoformat()} 晚于今天，已用今天的日期 {day.isoformat()}（如需定时发布，请改 date）"
+    return stated, None
+
+
 def write_bundle(section_dir: Path, name: str, index_md: str, files: dict[str, bytes]) -> Path:
     """content/<station>/<section>/<name>/ with index.md and `files`, or nothing at all: written
     into a hidden folder beside it and renamed into place. BundleExists if an item of that
