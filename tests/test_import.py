@@ -58,13 +58,15 @@ def test_pictures_in_order_with_their_alt_text_and_bytes(notice) -> None:  # typ
 
 def test_lists_emphasis_links_and_footnotes(notice) -> None:  # type: ignore[no-untyped-def]
     body = notice.body
-    assert "- 楼宇内全体党员；\n- 入党积极分子。" in body
-    assert "1. 高度重视，精心组织；\n2. 活动结束后一周内报送**活动总结**。" in body
+    assert "-   楼宇内全体党员；\n    -   含流动党员\n-   入党积极分子。" in body
+    assert "1.  高度重视，精心组织；\n2.  活动结束后一周内报送**活动总结**。" in body
     assert "开展**主题党日**活动" in body and "*如遇调整另行通知*" in body
     assert "[共产党员网](https://www.12371.cn/)" in body
     assert '精神<sup id="fnref-1">[[1]](#fn-1)</sup>，' in body
     assert body.endswith('1. <span id="fn-1"></span>党的二十届四中全会于2025年10月在北京召开。 [↩](#fnref-1)\n')
     html = sanitize(markdown.markdown(body, extensions=["tables"]), {})
+    # nested under 4 spaces, as Python-Markdown wants
+    assert "<li>楼宇内全体党员；<ul>\n<li>含流动党员</li>\n</ul>\n</li>\n<li>入党积极分子。</li>" in html
     assert '<sup id="fnref-1"><a href="#fn-1" rel="noopener noreferrer">[1]</a></sup>' in html
     assert '<span id="fn-1"></span>' in html
 

@@ -144,8 +144,30 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
             text = text.replace(ch, "\\" + ch)
         return text.replace("&", "&amp;").replace("<", "&lt;")
 
+    def convert_li(self, el: Tag, text: str, parent_tags: Any) -> str:
+        return _list_item(el, text, str(self.options["bullets"]))
+
     def convert_p(self, el: Tag, text: str, parent_tags: Any) -> str:
         return str(super().convert_p(el, _escape_line_start(text), parent_tags))  # type: ignore[misc]
+
+
+def _list_item(el: Tag, text: str, bullets: str) -> str:
+    """A list item whose bullet is padded to 4 characters (`-   `, `1.  `): Python-Markdown
+    nests a list only under 4 spaces, not under markdownify's 2 or 3."""
+    text = (text or "").strip()
+    if not text:
+        return "\n"
+    parent = el.parent
+    if parent is not None and parent.name == "ol":
+        start = str(parent.get("start") or "1")
+        bullet = f"{(int(start) if start.isdigit() else 1) + len(el.find_previous_siblings('li'))}."
+    else:
+        depth = len([a for a in el.parents if a.name == "ul"]) - 1
+        bullet = bullets[depth % len(bullets)]
+    bullet = bullet.ljust(3) + " "
+    indent = " " * len(bullet)
+    lines = text.split("\n")
+    return bullet + lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:]) + "\n"
 
 
 def _escape_line_start(text: str) -> str:
