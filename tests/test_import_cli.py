@@ -162,3 +162,5 @@ def test_usage_errors(plat: PlatformHandle, tmp_path: Path) -> None:
     assert station.exit_code == 2 and "没有站点 zz：应为 a、b、hq 之一" in station.stderr
     section = plat.cli("import", source, "--station", "a", "--section", "blog")
     assert section.exit_code == 2 and "没有栏目 blog" in section.stderr
+    missing = plat.cli("import", str(tmp_path / "无.docx"), "--station", "a", "--section", "news")
+    assert missing.exit_code == 1 and f"{tmp_path / '无.docx'}: 找不到文件" in missing.stderr

@@ -88,6 +88,10 @@ def _convert_all(files: list[Path]) -> tuple[list[tuple[Path, Draft]], list[tupl
             drafts.append((path, convert(path.read_bytes(), path.name)))
         except DocxError as exc:
             failed.append((path, exc.message))
+        except FileNotFoundError:
+            failed.append((path, "找不到文件"))
+        except IsADirectoryError:
+            failed.append((path, "这是文件夹，不是 Word 文档"))
         except OSError as exc:
             failed.append((path, f"无法读取文件（{exc.strerror or exc}）"))
     return drafts, failed

@@ -14,7 +14,10 @@ import yaml
 from .convert import Draft
 from .errors import BundleExists, DocxError
 
-TEMP_PREFIX = ".louyu-import-"  # hidden: louyu never reads a dot-folder as an item
+# The folder a bundle is written in before it is renamed into place. index.md is written last,
+# so a process killed midway leaves a folder without one (which louyu ignores), or, in the
+# moment between index.md and the rename, one whose name check reports as not an item name.
+TEMP_PREFIX = ".louyu-import-"
 
 
 def item_text(draft: Draft, *, date: dt.date, author: str, scope: str | None = None, extra: dict[str, Any] | None = None) -> str:
