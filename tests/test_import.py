@@ -11,7 +11,7 @@ import pytest
 
 from louyu.importer import BundleExists, DocxError, convert, item_name, item_text, write_bundle
 from louyu.render.content import sanitize
-from office import PHOTOS, docx, image_rel, para, picture, png
+from office import NS, PHOTOS, docx, image_rel, para, picture, png
 
 NOTICE_TABLE = """<table>
 <tr><th>站点</th><th>日期</th><th>内容</th></tr>
@@ -62,13 +62,26 @@ def test_lists_emphasis_links_and_footnotes(notice) -> None:  # type: ignore[no-
     assert "1.  高度重视，精心组织；\n2.  活动结束后一周内报送**活动总结**。" in body
     assert "开展**主题党日**活动" in body and "*如遇调整另行通知*" in body
     assert "[共产党员网](https://www.12371.cn/)" in body
-    assert '精神<sup id="fnref-1">[[1]](#fn-1)</sup>，' in body
+    assert '精神<sup id="fnref-1"><a href="#fn-1">[1]</a></sup>，' in body
     assert body.endswith('1. <span id="fn-1"></span>党的二十届四中全会于2025年10月在北京召开。 [↩](#fnref-1)\n')
     html = sanitize(markdown.markdown(body, extensions=["tables"]), {})
     # nested under 4 spaces, as Python-Markdown wants
     assert "<li>楼宇内全体党员；<ul>\n<li>含流动党员</li>\n</ul>\n</li>\n<li>入党积极分子。</li>" in html
     assert '<sup id="fnref-1"><a href="#fn-1" rel="noopener noreferrer">[1]</a></sup>' in html
     assert '<span id="fn-1"></span>' in html
+
+
+def test_a_footnote_mark_in_a_merged_table_is_a_link_too() -> None:
+    note = '<w:r><w:footnoteReference w:id="1"/></w:r>'
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>合计</w:t></w:r>' + note + "</w:p></w:tc>"
+    row = "".join(f"<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>" for t in ("甲", "乙"))
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:footnotes {NS}><w:footnote w:id="1"><w:p><w:r><w:t>含补缴。</w:t></w:r></w:p></w:footnote></w:footnotes>'
+    )
+    rels = '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/>'
+    draft = convert(docx(para("表") + f"<w:tbl><w:tr>{row}</w:tr><w:tr>{cell}</w:tr></w:tbl>", doc_rels=rels, extra={"word/footnotes.xml": footnotes}), "x.docx")
+    assert '<td colspan="2">合计<sup id="fnref-1"><a href="#fn-1">[1]</a></sup></td>' in draft.body
+    assert draft.body.endswith('1. <span id="fn-1"></span>含补缴。 [↩](#fnref-1)\n')
 
 
 def test_a_simple_table_is_a_markdown_table() -> None:

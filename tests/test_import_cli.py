@@ -65,6 +65,8 @@ def test_a_notice_with_a_table_and_two_photos_imports_checks_and_builds(plat: Pl
     assert '<td rowspan="2">金融城站</td>' in page and '<td colspan="2">12月全月：志愿服务</td>' in page
     images = re.findall(r'<img alt="([^"]+)" src="([^"]+)"', page)
     assert images == [("党员参观红色展馆", "image-1.png"), ("志愿服务现场", "image-2.png")]
+    assert '<sup id="fnref-1"><a href="#fn-1"' in page and '<span id="fn-1"></span>党的二十届四中全会于2025年10月在北京召开。' in page
+    assert '<a href="https://www.12371.cn/"' in page
     built = plat.site / "a/news/a/guanyu-kaizhan-2026-nian-disijidu-zhuti-dangri"
     assert (built / "image-1.png").read_bytes() == PHOTOS["photo1"]
 

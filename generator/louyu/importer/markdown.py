@@ -64,7 +64,8 @@ def _take_notes(soup: BeautifulSoup, raw: list[str]) -> list[str]:
             continue
         n = len(lines) + 1
         mark = a.find_parent("sup") or a
-        _replace(mark, f'<sup id="fnref-{n}">[[{n}]](#fn-{n})</sup>', raw)
+        # HTML, not a Markdown link: the mark may sit in a table kept as HTML
+        _replace(mark, f'<sup id="fnref-{n}"><a href="#fn-{n}">[{n}]</a></sup>', raw)
         for back in body.find_all("a", href=re.compile(r"^#(foot|end)note-ref-")):
             back.decompose()
         text = " ".join(_Converter(strong_em_symbol="*").convert(body.decode_contents()).split())
