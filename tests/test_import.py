@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
 import markdown
 import pytest
+from html import unescape
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from louyu.importer import BundleExists, DocxError, convert, item_name, item_text, write_bundle
 from louyu.render.content import sanitize
@@ -92,14 +96,20 @@ def test_a_simple_table_is_a_markdown_table() -> None:
     assert draft.body == "| 月份 | 党费（元） |\n| --- | --- |\n| 1月 | 1\\|200 |\n"
 
 
+RISKY = ["1. 不是列表", "2026) 也不是", "# 不是标题", "- 不是列表", "+ 不是", "* 不是", "---", "***", "> 不是引用", "~~~",
+         "!!! note 不是提示框", "??? 不是折叠", "| a | b |", ": 不是定义", "    四个空格不是代码", "结尾 {: .cls}", "`反引号`",
+         "<script>alert(1)</script> 和 [链接](javascript:x) *星号* a_b &amp; \\"]
+
+
 def test_text_that_looks_like_markup_stays_text() -> None:
-    body = "".join(para(t) for t in ("标题", "1. 不是列表", "# 不是标题", "<script>alert(1)</script> 和 [链接] *星号* a_b"))
-    draft = convert(docx(body), "x.docx")
-    html = markdown.markdown(draft.body)
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<ol>" not in html and "<h1>" not in html
-    assert "<p>1. 不是列表</p>" in html and "<p># 不是标题</p>" in html
-    assert "[链接] *星号* a_b" in html
+    broken = '<w:p><w:r><w:t>第一行</w:t><w:br/><w:t xml:space="preserve">- 第二行不是列表</w:t></w:r></w:p>'
+    draft = convert(docx(para("标题") + "".join(para(t) for t in RISKY) + broken), "x.docx")
+    extensions = ["tables", "attr_list", "admonition", "pymdownx.details", "pymdownx.superfences", "def_list"]
+    html = sanitize(markdown.markdown(draft.body, extensions=extensions), {})
+    paragraphs = re.findall(r"<p>(.*?)</p>", html, re.S)
+    assert [unescape(p) for p in paragraphs[: len(RISKY)]] == [t.strip() for t in RISKY]
+    assert unescape(paragraphs[-1]) == "第一行<br>\n- 第二行不是列表"
+    assert re.findall(r"<(\w+)", html) == ["p"] * (len(RISKY) + 1) + ["br"]
 
 
 def test_numbering_paragraphs_that_carry_text_stay_paragraphs() -> None:
@@ -201,3 +211,19 @@ def test_write_bundle_is_all_or_nothing_and_never_overwrites(tmp_path: Path, not
         write_bundle(section, "bad", text, {"../escape.png": b"x"})
     assert sorted(p.name for p in section.iterdir()) == ["single.md", "tongzhi"]  # no temp folder left
     assert (folder / "index.md").read_text("utf-8") == text
+
+
+STARTS = st.sampled_from(["", "# ", "- ", "1. ", "12) ", "---", "> ", "!!! ", "??? ", "~~~", "```", "| ", ": ", "    ", "* ", "+ ", "==="])
+MARKUP = st.sampled_from(list("#>-+*~!?=|:`[]{}()<>&;\\_ .1234567890aZ一、（）：\u3000"))
+
+
+@settings(max_examples=int(os.environ.get("IMPORT_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.builds(str.__add__, STARTS, st.text(alphabet=MARKUP | st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40)), min_size=1, max_size=4))
+def test_any_text_comes_out_as_the_same_text_and_never_as_markup(texts: list[str]) -> None:
+    texts = [" ".join(t.split()) for t in texts]
+    assume(all(texts))  # an empty paragraph is dropped
+    draft = convert(docx(para("标题") + "".join(para(t) for t in texts) + para("结尾。")), "x.docx")
+    html = sanitize(markdown.markdown(draft.body, extensions=["tables"]), {})
+    assert not re.search(r"<(?!/?(p|h2|h3)>)", html), html  # paragraphs and the numbering's headings, nothing else
+    shown = [" ".join(unescape(re.sub(r"<[^>]+>", "", x)).split()) for x in re.findall(r"<(?:p|h2|h3)>(.*?)</(?:p|h2|h3)>", html, re.S)]
+    assert shown == texts + ["结尾。"]

@@ -17,13 +17,19 @@ import html
 import re
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
 
 _MARK = "\ue000{}\ue001"  # a private-use placeholder no Word text holds, replaced after conversion
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _NOTE_REF = re.compile(r"^#((?:foot|end)note)-(-?\d+)$")
-_LINE_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s)|\d+(?=[.)]\s))")
+# What a line may begin with that Python-Markdown, or an extension a platform may use, reads
+# as markup: headings, quotes, lists, rules, fences (~~~), admonitions (!!!), details (???),
+# tables, definitions. Written as a character reference, it is only that character.
+_RISKY_FIRST = set("#>-+*~!?=|:")
+_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
+_CHAR = "\ue002{}\ue003"  # a character reference to be, out of the escaper's reach
+_CHARS = re.compile("\ue002(\\d+)\ue003")
 _TABLE_CELL_TAGS = {"p", "strong", "em", "b", "i", "a", "br", "sup", "sub", "span", "img", "u", "s"}
 _KEEP_ATTRIBUTES = {"td": ("colspan", "rowspan"), "th": ("colspan", "rowspan"), "a": ("href",), "img": ("src", "alt")}
 
@@ -35,11 +41,13 @@ def to_markdown(soup: BeautifulSoup) -> str:
     for table in soup.find_all("table"):
         if table.find_parent("table") is None:
             _replace(table, _table(table), raw)
-    text = _Converter(heading_style=ATX, bullets="-", strong_em_symbol="*", newline_style="backslash").convert_soup(soup)
+    _guard_line_starts(soup)
+    text = _Converter(heading_style=ATX, bullets="-", strong_em_symbol="*").convert_soup(soup)
     if notes:
         text += "\n\n---\n\n**注释**\n\n" + "\n".join(notes) + "\n"
     while _PLACEHOLDER.search(text):  # a table may hold a footnote mark
         text = _PLACEHOLDER.sub(lambda m: raw[int(m.group(1))], text)
+    text = _CHARS.sub(lambda m: f"&#{m.group(1)};", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return text + "\n" if text else ""
 
@@ -104,7 +112,7 @@ def _pipe_table(rows: list[list[Tag]]) -> str:
 
 
 def _cell_text(cell: Tag) -> str:
-    text = _Converter(strong_em_symbol="*", newline_style="backslash").convert(cell.decode_contents())
+    text = _Converter(strong_em_symbol="*").convert(cell.decode_contents())
     return " ".join(text.split()).replace("|", "\\|") or " "
 
 
@@ -141,15 +149,12 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
         if not text:
             return ""
         text = text.replace("\\", "\\\\")
-        for ch in "*_`[]":
+        for ch in "*_`[]{}":  # {} too: attr_list reads `{: .x}` at a paragraph's end
             text = text.replace(ch, "\\" + ch)
         return text.replace("&", "&amp;").replace("<", "&lt;")
 
     def convert_li(self, el: Tag, text: str, parent_tags: Any) -> str:
         return _list_item(el, text, str(self.options["bullets"]))
-
-    def convert_p(self, el: Tag, text: str, parent_tags: Any) -> str:
-        return str(super().convert_p(el, _escape_line_start(text), parent_tags))  # type: ignore[misc]
 
 
 def _list_item(el: Tag, text: str, bullets: str) -> str:
@@ -171,12 +176,23 @@ def _list_item(el: Tag, text: str, bullets: str) -> str:
     return bullet + lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:]) + "\n"
 
 
-def _escape_line_start(text: str) -> str:
-    """A paragraph that begins like a heading, a quote, a list item (`1. `, `- `) stays text."""
-    m = _LINE_START.match(text)
-    if m is None:
-        return text
-    lead, marker = m.groups()
-    if marker.isdigit():
-        return f"{lead}{marker}\\{text[m.end()]}{text[m.end() + 1:]}"
-    return f"{lead}\\{text[len(lead):]}"
+def _guard_line_starts(soup: BeautifulSoup) -> None:
+    """Text that begins a line (a paragraph's, a list item's, or one after a Word line break)
+    and begins like markup gets that character as a reference: it stays text. Only text:
+    the `**` or `![` markdownify writes there is meant. Spaces there are layout (four would
+    make code)."""
+    for block in soup.find_all(["p", "li"]):
+        starts = [block.contents[0]] if block.contents else []
+        starts += [br.next_sibling for br in block.find_all("br") if br.next_sibling is not None]
+        for node in starts:
+            if isinstance(node, NavigableString) and not isinstance(node, Comment):
+                node.replace_with(NavigableString(_guarded(str(node).lstrip(" \t"))))
+
+
+def _guarded(text: str) -> str:
+    m = _ORDERED.match(text)
+    if m:
+        return m.group(1) + _CHAR.format(ord(m.group(2))) + text[m.end():]
+    if text and text[0] in _RISKY_FIRST:
+        return _CHAR.format(ord(text[0])) + text[1:]
+    return text
