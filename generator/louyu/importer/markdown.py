@@ -42,7 +42,7 @@ def to_markdown(soup: BeautifulSoup) -> str:
         if table.find_parent("table") is None:
             _replace(table, _table(table), raw)
     _guard_line_starts(soup)
-    text = _Converter(heading_style=ATX, bullets="-", strong_em_symbol="*").convert_soup(soup)
+    text = _Converter(heading_style=ATX, strong_em_symbol="*").convert_soup(soup)
     if notes:
         text += "\n\n---\n\n**注释**\n\n" + "\n".join(notes) + "\n"
     while _PLACEHOLDER.search(text):  # a table may hold a footnote mark
@@ -154,10 +154,10 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
         return text.replace("&", "&amp;").replace("<", "&lt;")
 
     def convert_li(self, el: Tag, text: str, parent_tags: Any) -> str:
-        return _list_item(el, text, str(self.options["bullets"]))
+        return _list_item(el, text)
 
 
-def _list_item(el: Tag, text: str, bullets: str) -> str:
+def _list_item(el: Tag, text: str) -> str:
     """A list item whose bullet is padded to 4 characters (`-   `, `1.  `): Python-Markdown
     nests a list only under 4 spaces, not under markdownify's 2 or 3."""
     text = (text or "").strip()
@@ -168,8 +168,7 @@ def _list_item(el: Tag, text: str, bullets: str) -> str:
         start = str(parent.get("start") or "1")
         bullet = f"{(int(start) if start.isdigit() else 1) + len(el.find_previous_siblings('li'))}."
     else:
-        depth = len([a for a in el.parents if a.name == "ul"]) - 1
-        bullet = bullets[depth % len(bullets)]
+        bullet = "-"
     bullet = bullet.ljust(3) + " "
     indent = " " * len(bullet)
     lines = text.split("\n")
