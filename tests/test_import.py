@@ -227,3 +227,24 @@ def test_any_text_comes_out_as_the_same_text_and_never_as_markup(texts: list[str
     assert not re.search(r"<(?!/?(p|h2|h3)>)", html), html  # paragraphs and the numbering's headings, nothing else
     shown = [" ".join(unescape(re.sub(r"<[^>]+>", "", x)).split()) for x in re.findall(r"<(?:p|h2|h3)>(.*?)</(?:p|h2|h3)>", html, re.S)]
     assert shown == texts + ["结尾。"]
+
+
+def test_a_table_of_contents_and_links_to_bookmarks_are_taken_out() -> None:
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:styles {NS}>'
+        '<w:style w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style></w:styles>'
+    )
+    rels = '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    toc = '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr><w:hyperlink w:anchor="_Toc1"><w:r><w:t>一、总体要求 1</w:t></w:r></w:hyperlink></w:p>'
+    heading = '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:bookmarkStart w:id="0" w:name="_Toc1"/><w:r><w:t>一、总体要求</w:t></w:r><w:bookmarkEnd w:id="0"/></w:p>'
+    see = '<w:p><w:hyperlink w:anchor="_Toc1"><w:r><w:t>见上文</w:t></w:r></w:hyperlink><w:r><w:t>。</w:t></w:r></w:p>'
+    draft = convert(docx(para("工作方案") + toc + heading + para("正文。") + see, doc_rels=rels, extra={"word/styles.xml": styles}), "x.docx")
+    assert draft.body == "## 一、总体要求\n\n正文。\n\n见上文。\n"
+    assert draft.notes == ["自动生成的目录已去掉（网页有自己的目录，页码在网页上没有意义）"]
+
+
+@pytest.mark.parametrize("body", [para("只有标题"), "", '<w:p><w:r><w:t xml:space="preserve">   </w:t></w:r></w:p>'])
+def test_a_document_without_a_body_is_refused(body: str) -> None:
+    with pytest.raises(DocxError, match="文档没有正文"):
+        convert(docx(body), "x.docx")

@@ -31,6 +31,8 @@ from .markdown import to_markdown
 _STYLE_MAP = "\n".join(
     ["p[style-name='Title'] => h1.doc-title:fresh", "p[style-name='标题'] => h1.doc-title:fresh"]
     + [f"p[style-name='标题 {n}'] => h{n}:fresh" for n in range(1, 7)]
+    # a table of contents (Word's "toc N", LibreOffice's "Contents N"): the page has its own
+    + [f"p[style-name='{name} {n}'] => p.toc:fresh" for name in ("toc", "Contents", "目录") for n in range(1, 10)]
 )
 
 _WEB_IMAGES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
@@ -76,12 +78,15 @@ def _convert(package: Package, filename: str, title_hint: str | None, limits: Li
     for img in soup.find_all("img"):
         if not img.get("src"):
             img.decompose()
+    counts["toc"] += _drop_contents(soup)
     _tidy(soup)
     title = _take_title(soup, title_hint, _core_title(package), filename)
     _number_headings(soup)
     stated = _stated_date(soup)
     summary = _summary(soup)
     body = to_markdown(soup)
+    if not body and not pictures.files:
+        raise DocxError("文档没有正文（空白文档，或只有标题）：请检查是否选错了文件")
     return Draft(title, stated, summary, body, pictures.files, notes_for(counts))
 
 
@@ -144,6 +149,22 @@ class _Pictures:
                 f"文中第 {len(self.files) + 1} 张图片有 {width}×{height} 像素，超过 {self.limits.image_pixels // 1_000_000} 百万像素的上限："
                 "请在 Word 中压缩图片（文件→压缩图片）后再导入"
             )
+
+
+def _drop_contents(soup: BeautifulSoup) -> int:
+    """Take out a Word table of contents (its page numbers mean nothing on a web page) and
+    unwrap links to places in the document (bookmarks the page does not have); footnote
+    marks stay. How many contents lines there were."""
+    lines = soup.find_all("p", class_="toc")
+    for p in lines:
+        p.decompose()
+    for a in soup.find_all("a", href=re.compile(r"^#")):
+        if not re.match(r"^#(foot|end)note-", str(a["href"])):
+            a.unwrap()
+    for a in soup.find_all("a", href=False):
+        if not a.get_text(strip=True):
+            a.decompose()  # a bookmark
+    return 1 if lines else 0
 
 
 def _tidy(soup: BeautifulSoup) -> None:
