@@ -166,3 +166,12 @@ def test_usage_errors(plat: PlatformHandle, tmp_path: Path) -> None:
     assert section.exit_code == 2 and "没有栏目 blog" in section.stderr
     missing = plat.cli("import", str(tmp_path / "无.docx"), "--station", "a", "--section", "news")
     assert missing.exit_code == 1 and f"{tmp_path / '无.docx'}: 找不到文件" in missing.stderr
+
+
+def test_an_activity_is_written_and_told_what_it_still_needs(plat: PlatformHandle, tmp_path: Path) -> None:
+    source = _file(tmp_path, "x.docx", docx(para("读书沙龙") + para("欢迎参加。")))
+    result = plat.cli("import", source, "--station", "a", "--section", "activities")
+    assert result.exit_code == 1
+    assert result.stdout == "content/a/activities/dushu-shalong/index.md\n"
+    assert "content/a/activities/dushu-shalong/index.md:2: 活动缺少 start（开始时间 YYYY-MM-DD HH:MM）" in result.stderr
+    assert "content/a/activities/dushu-shalong/index.md:2: 活动缺少 location（地点）" in result.stderr
