@@ -95,7 +95,7 @@ FEATURES: dict[str, Callable[[str], bool]] = {
     "一、/（一） as headings": lambda md: bool(re.search(r"^#+ 一、活动主题", md, re.M) and re.search(r"^#+ （一）时间地点", md, re.M)),
     "merged cells": lambda md: 'rowspan="2"' in md and 'colspan="2"' in md,
     "photos + alt": lambda md: len(re.findall(r"!\[(党员参观红色展馆|志愿服务现场)\]|<img[^>]*alt=\"(党员参观红色展馆|志愿服务现场)\"", md)) >= 2,
-    "footnote": lambda md: "党的二十届四中全会于2025年10月" in md and bool(re.search(r"\[\^1\]|\(#fn-1\)|\(#footnote-", md)),
+    "footnote": lambda md: "党的二十届四中全会于2025年10月" in md and bool(re.search(r"\[\^1\]|\(#fn-1\)|href=\"#fn-1\"|\(#footnote-", md)),
     "hyperlink": lambda md: "](https://www.12371.cn/)" in md,
     "bold + italic": lambda md: "**主题党日**" in md and "*如遇调整另行通知*" in md,
     # nested: Python-Markdown nests a list only under 4 spaces
