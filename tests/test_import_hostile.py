@@ -152,3 +152,13 @@ def test_nothing_is_written_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyP
         with pytest.raises(DocxError):
             convert(data, "x.docx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_tables_nested_hundreds_deep_are_refused_not_a_crash() -> None:
+    inner = para("深")
+    for _ in range(400):
+        inner = "<w:tbl><w:tr><w:tc>" + inner + "</w:tc></w:tr></w:tbl>" + para("x")
+    assert refused(docx(para("标题") + inner)) == "文档嵌套层数太多（表格或列表一层套一层）：请简化后再导入"
+    # a table in a table, as people do make them, is fine
+    two = "<w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc>" + para("内") + "</w:tc></w:tr></w:tbl>" + para("外") + "</w:tc></w:tr></w:tbl>"
+    assert "<table><tr><td><p>内</p></td></tr></table><p>外</p>" in convert(docx(para("标题") + two), "x.docx").body

@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -74,6 +75,16 @@ def _convert(package: Package, filename: str, title_hint: str | None, limits: Li
     html = _mammoth_html(package, pictures)
     counts["unreadable_images"] += pictures.unreadable
     counts["external_images"] = max(counts["external_images"], pictures.missing)
+    try:
+        return _shape(package, filename, title_hint, html, pictures, counts)
+    except RecursionError:
+        raise DocxError(_TOO_DEEP) from None
+
+
+_TOO_DEEP = "文档嵌套层数太多（表格或列表一层套一层）：请简化后再导入"
+
+
+def _shape(package: Package, filename: str, title_hint: str | None, html: str, pictures: "_Pictures", counts: Counter[str]) -> Draft:
     soup = BeautifulSoup(html, "html.parser")
     for img in soup.find_all("img"):
         if not img.get("src"):
@@ -99,6 +110,8 @@ def _mammoth_html(package: Package, pictures: "_Pictures") -> str:
         )
     except DocxError:
         raise
+    except RecursionError:
+        raise DocxError(_TOO_DEEP) from None
     except Exception as exc:  # the XML of a damaged or hand-made file: mammoth's own errors are many kinds
         raise DocxError(f"文档内容已损坏，无法读取（{type(exc).__name__}）：请在 Word 或 WPS 中打开并重新保存后再导入") from None
     return str(result.value)
