@@ -3,6 +3,7 @@ functions and under TYPE_CHECKING): data flows one way, and remembering is one l
 
     platform → review → publish → outputs → render → pipeline → commands
                  memo: what earlier builds remember, used by pipeline and commands only
+                 importer: Word documents in (knows the platform's model only), used by commands
 """
 
 from __future__ import annotations
