@@ -248,3 +248,27 @@ def test_a_table_of_contents_and_links_to_bookmarks_are_taken_out() -> None:
 def test_a_document_without_a_body_is_refused(body: str) -> None:
     with pytest.raises(DocxError, match="文档没有正文"):
         convert(docx(body), "x.docx")
+
+
+def _styled(style_id: str, text: str) -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>'
+
+
+def test_where_the_title_comes_from() -> None:
+    names = {"H1": "heading 1", "H2": "heading 2", "W1": "标题 1", "W2": "标题 2"}
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:styles {NS}>'
+        + "".join(f'<w:style w:type="paragraph" w:styleId="{k}"><w:name w:val="{v}"/></w:style>' for k, v in names.items())
+        + "</w:styles>"
+    )
+    rels = '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    extra = {"word/styles.xml": styles}
+    # a first heading (Word's name, then WPS's Chinese name) is the title; the next level becomes ##
+    for h1, h2 in (("H1", "H2"), ("W1", "W2")):
+        draft = convert(docx(_styled(h1, "年度工作总结") + _styled(h2, "主要成绩") + para("正文。"), doc_rels=rels, extra=extra), "x.docx")
+        assert (draft.title, draft.body) == ("年度工作总结", "## 主要成绩\n\n正文。\n")
+    # the document's title property, when the body does not open with a title
+    core = ('<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>党支部会议记录</dc:title></cp:coreProperties>')
+    draft = convert(docx(para("时间：11月20日下午。") + para("地点：党群服务站。"), extra={"docProps/core.xml": core}), "x.docx")
+    assert draft.title == "党支部会议记录" and draft.body.startswith("时间：11月20日下午。")
