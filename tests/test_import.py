@@ -165,8 +165,9 @@ def test_the_same_picture_twice_is_one_file() -> None:
     body = para("标题") + picture("rId8", "一") + picture("rId9", "二")
     rels = image_rel("rId8", "media/a.png") + image_rel("rId9", "media/b.png")
     same = png(4, 4, (1, 2, 3))
-    draft = convert(docx(body, doc_rels=rels, extra={"word/media/a.png": same, "word/media/b.png": same}), "x.docx")
-    assert draft.body == "![一](image-1.png)\n\n![二](image-1.png)\n"
+    draft = convert(docx(body + picture("rId9", ""), doc_rels=rels, extra={"word/media/a.png": same, "word/media/b.png": same}), "x.docx")
+    assert draft.body == "![一](image-1.png)\n\n![二](image-1.png)\n\n![](image-1.png)\n"
+    assert draft.notes == ["1 张图片没有替代文字：请在 Markdown 的 ![] 方括号中写上图片内容（读屏软件和图片打不开时显示）"]
 
 
 def test_title_falls_back_to_the_hint_then_the_file_name() -> None:

@@ -74,6 +74,7 @@ def _convert(package: Package, filename: str, title_hint: str | None, limits: Li
     pictures = _Pictures(limits)
     html = _mammoth_html(package, pictures)
     counts["unreadable_images"] += pictures.unreadable
+    counts["without_alt"] += pictures.without_alt
     counts["external_images"] = max(counts["external_images"], pictures.missing)
     try:
         return _shape(package, filename, title_hint, html, pictures, counts)
@@ -126,6 +127,7 @@ class _Pictures:
         self.by_digest: dict[str, str] = {}
         self.unreadable = 0
         self.missing = 0
+        self.without_alt = 0
 
     def add(self, image: Any) -> dict[str, str]:
         ext = _WEB_IMAGES.get((image.content_type or "").lower())
@@ -146,8 +148,11 @@ class _Pictures:
             self.files[name] = data
             self.by_digest[digest] = name
         attributes = {"src": name}
-        if image.alt_text:
-            attributes["alt"] = " ".join(image.alt_text.split())
+        alt = " ".join((image.alt_text or "").split())
+        if alt:
+            attributes["alt"] = alt
+        else:
+            self.without_alt += 1
         return attributes
 
     def _check_size(self, data: bytes) -> None:
