@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import zoneinfo
 from pathlib import Path
 
+from ..platform import clock
 from ..platform.problems import LouyuError, UsageProblem, os_reason
 
 SKELETON = Path(__file__).parent.parent / "skeleton"
@@ -22,7 +22,7 @@ def create(target: Path) -> list[str]:
     """Write the platform into `target`; returns the approved item paths."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageProblem(str(target), 1, "目标文件夹已存在且不是空的：请指定一个新的文件夹")
-    today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+    today = clock.today("Asia/Shanghai")
     first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     values = {"{today}": today.isoformat(), "{month}": today.strftime("%Y-%m"), "{next_month}": (first_next + dt.timedelta(days=9)).isoformat()}
     existed = target.exists()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..platform import clock
 from ..platform.model import Item, Platform
 from ..platform.problems import LouyuError, os_reason
 from ..platform.schema import meant
@@ -75,7 +75,7 @@ def record_decisions(
         raise LouyuError("--key", 1, f"{by} 的审核须签名：请用 --key 指定其 SSH 私钥")
     if key is not None and not key.is_file():
         raise LouyuError(str(key), 1, "找不到私钥文件")
-    at = (now or dt.datetime.now(zoneinfo.ZoneInfo(platform.settings.timezone))).replace(microsecond=0)
+    at = (now or clock.now(platform.settings.timezone)).replace(microsecond=0)
     done = []
     for item in items:
         ledger = platform.root / item.ledger_path
