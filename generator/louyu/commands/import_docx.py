@@ -18,7 +18,7 @@ from ..importer import LIMITS, Draft, DocxError, convert, item_name, item_text, 
 from ..importer.author import choose_author
 from ..platform.clock import today
 from ..platform.model import SECTIONS, Platform, Station
-from ..platform.problems import Problem, UsageProblem
+from ..platform.problems import Problem, Problems, UsageProblem
 
 SCOPES = {"public": "向社会公开", "members": "党内公开"}
 
@@ -40,7 +40,7 @@ class ImportResult:
 
 def run_import(
     config_file: Path, files: list[Path], station_id: str, section: str, by: str | None, scope: str | None,
-    load: Callable[[Path], tuple[Platform, object]],
+    load: Callable[[Path], tuple[Platform, Problems]],
 ) -> ImportResult:
     platform, _ = load(config_file)
     station = _station(platform, station_id)
@@ -124,13 +124,11 @@ def _names_in(section_dir: Path) -> set[str]:
     return {p.stem if p.suffix == ".md" else p.name for p in section_dir.iterdir()}
 
 
-def _check(config_file: Path, load: Callable[[Path], tuple[Platform, object]], folders: list[Path], root: Path) -> list[Problem]:
+def _check(config_file: Path, load: Callable[[Path], tuple[Platform, Problems]], folders: list[Path], root: Path) -> list[Problem]:
     """What `louyu check` says about the new items (and only them)."""
-    from ..platform.problems import Problems
     from ..review.gate import check_approvers
 
     platform, problems = load(config_file)
-    assert isinstance(problems, Problems)
     check_approvers(platform, problems)
     prefixes = tuple(f.relative_to(root).as_posix() + "/" for f in folders)
     return [p for p in problems.sorted() if p.path.startswith(prefixes)]
