@@ -254,3 +254,11 @@ def search_docs(site: Path) -> list[dict[str, Any]]:
                 "date": date, "section": section, "mark": mark, "text": texts[n], "terms": terms[n],
             })
     return docs
+
+
+@pytest.fixture(scope="session")
+def office_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """tests/import_docs/*.fodt saved as .docx by LibreOffice, once per test session (soffice is slow)."""
+    from office import make_office_docs
+
+    return make_office_docs(tmp_path_factory.mktemp("office"))

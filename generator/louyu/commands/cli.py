@@ -328,6 +328,21 @@ def new(directory: Path, require_signatures: bool) -> None:
         click.echo(line)
 
 
+@main.command("import")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--station", required=True, metavar="ID", help="条目所属站点")
+@click.option("--section", required=True, metavar="SECTION", help="栏目：news、disclosures、resources、activities、themes")
+@click.option("--by", default=None, metavar="ID", help="作者（本站或总站的平台管理员）；本站只有一位时可省略")
+@click.option("--scope", type=click.Choice(["public", "members"]), default=None, help="公开范围；党务公开条目必填")
+@reports_errors
+def import_(config_file: Path, files: tuple[Path, ...], station: str, section: str, by: str | None, scope: str | None) -> None:
+    """把 Word 文档（.docx）导入为待审核条目，并检查新条目。"""
+    from .import_docx import report_import
+
+    sys.exit(report_import(config_file, list(files), station, section, by, scope, click.echo))
+
+
 @main.group(context_settings=CONTEXT)
 def review() -> None:
     """审核：列出条目状态，记录通过、退回、撤回。"""
