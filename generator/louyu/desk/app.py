@@ -41,7 +41,9 @@ CSP = (
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),  # the sign-in link's token never leaves in a Referer
+    # The sign-in link's token never leaves in a Referer to another site; same-origin (not
+    # no-referrer: with that, Chromium sends `Origin: null` on a form post, refused by the guard).
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"cache-control", b"no-store"),
 ]
