@@ -260,7 +260,7 @@ def test_the_list_shows_states_rejection_notes_and_stale_sections(platform: Plat
         assert "被退回的新闻" in page and "已退回" in page and "退回说明：乙指导：照片请换成活动现场的" in page
         assert "乙分站待审核" in page and "待审核" in page and "已发布" in page
         assert "有错误，未能读取" in page and "缺少必填项 date" in page
-        assert "空白栏目：每月活动主题从未发布过条目" in page, page  # a section that never had an item
+        assert "个栏目需要更新" in page and "空白栏目：每月活动主题从未发布过条目" in page  # a section that never had an item
         only = c.get("/items?state=rejected").text
         assert "被退回的新闻" in only and "乙分站本地新闻" not in only
         found = c.get("/items?q=" + "待审核".encode().hex()).text  # (a query that matches nothing)
@@ -296,6 +296,7 @@ def test_a_one_file_item_becomes_a_bundle_on_its_first_upload(platform: Platform
         assert (platform.root / "content/a/news/local/index.md").is_file() and not (platform.root / "content/a/news/local.md").exists()
         saved = c.post_form("/save/content/a/news/local", _form(title="甲分站本地新闻", body="![现场](%E7%8E%B0%E5%9C%BA.jpg)", version=up.json()["version"]))
         assert saved.status == 303, saved.text
+        assert "已修改待审核" in c.get("/items").text  # its approval is still the one online
     changed = platform.git("-c", "core.quotepath=off", "show", "--name-status", "--format=", "HEAD").split()
     assert changed == ["D", "content/a/news/local.md", "A", "content/a/news/local/index.md", "A", "content/a/news/local/现场.jpg"]
 
