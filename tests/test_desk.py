@@ -329,3 +329,37 @@ def test_new_items_get_a_free_latin_name_and_an_admin_asks_for_withdrawal(platfo
         assert desk.withdrawal_requests()["content/a/news/local.md"]["reason"] == "活动取消"
         assert "已申请撤回" in c.get("/items").text
         assert c.post_form("/withdraw/content/a/news/local", {"reason": ""}).status == 400
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_louyu_desk_serves_and_says_what_listening_everywhere_means(platform: PlatformHandle, host: str) -> None:
+    import os
+    import sys
+    import time
+
+    from desk_helpers import free_port
+
+    port = free_port()
+    louyu = Path(sys.executable).parent / "louyu"
+    process = subprocess.Popen(
+        [str(louyu), "desk", "-f", str(platform.config), "-a", f"{host}:{port}"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        said = [process.stderr.readline(), process.stderr.readline()]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                answer = Client(port).get("/items")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer.status == 401
+        if host == "0.0.0.0":
+            assert "请务必放在 HTTPS 之后" in said[0] and f"书桌地址：http://127.0.0.1:{port}/" in said[1]
+        else:
+            assert said[0].startswith(f"书桌地址：http://127.0.0.1:{port}/")
+    finally:
+        process.terminate()
+        process.wait(10)
