@@ -363,3 +363,13 @@ def test_louyu_desk_serves_and_says_what_listening_everywhere_means(platform: Pl
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_part_over_the_limit_without_a_csrf_header_is_refused_in_chinese(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        desk.platform.settings.desk_upload_mb = 1
+        # a little under the request limit (1 MB + 1 MB), over the part limit; the token in the form
+        r = c.post_files("/upload/content/a/news/neu", [("big.pdf", b"0" * (1024 * 1024 + 100))], {"csrf": c.csrf}, csrf=False)
+        assert r.status == 413 and "最多 1 MB" in r.text
+        assert not (platform.root / "content/a/news/neu").exists()
