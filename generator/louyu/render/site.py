@@ -7,22 +7,20 @@ HTML and search entries. Per station only the shells, lists and indexes differ.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import posixpath
-import zoneinfo
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 import material
 
-
 from ..review.gate import STATE_LABELS, Review
+from ..platform import clock
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
-from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
+from ..platform.config import markdown_config_from, prepare_markdown_config
 from ..platform.digest import key_of
 from ..platform.recall import Recall, Scratch
 from .output import Output, text_key
@@ -31,12 +29,17 @@ from ..platform.refs import href_of
 from ..outputs.report import StationReport, build_report
 from ..outputs.report_formats import as_csv
 from ..outputs.ical import ics
+from ..outputs.manifest import Manifests
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
 from .pages import (
     LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
 )
+from . import disclosures
+from .inputs import config_fingerprint, shown_on_every_substation
+from .members import ROBOTS_TXT, mark_members
+from .preview import preview_rejection, preview_status
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -76,14 +79,14 @@ class SiteRenderer:
         # Per item revision, made once per build whichever sites show it. Keyed by path and
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
-        self._manifest_json: dict[tuple[str, str], str] = {}
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
-        tz = zoneinfo.ZoneInfo(platform.settings.timezone)
-        self.now = dt.datetime.now(tz).replace(tzinfo=None)
-        self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+        tz = platform.settings.timezone
+        self.now = clock.now(tz).replace(tzinfo=None)
+        self.built_at = clock.now(tz).isoformat(timespec="seconds")
+        self.manifests = Manifests(self.built_at)
         # Everything but the items that shapes pages: louyu's code and libraries, the
         # Markdown settings, mkdocs.yml and the theme folders, every station and its staff.
         self.base_key = key_of(
@@ -94,6 +97,7 @@ class SiteRenderer:
             platform.site_url,
             platform.settings,
             sorted(platform.stations.items()),
+            publication.members,
         )
         # Asking MkDocs for the theme's files and Material for its search settings takes
         # longer than a small rebuild: both are kept, keyed by all they depend on.
@@ -105,7 +109,7 @@ class SiteRenderer:
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search = SearchIndex(
             self.content, theme["search"], platform.stations,
-            _shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+            shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
         )
 
     @property
@@ -155,7 +159,9 @@ class SiteRenderer:
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
-        yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
+        if self.publication.members:  # (a station folder may be served on its own)
+            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
+        yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
@@ -194,7 +200,7 @@ class SiteRenderer:
         digest stands for everything read from the item's own files."""
         key = self._item_keys.get((item.path, item.digest))
         if key is None:
-            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
+            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, preview_status(self.publication, item), self._approval(item), preview_rejection(self.platform, self.publication, item))
         return key
 
     def _qr(self, url: str) -> str:
@@ -209,6 +215,12 @@ class SiteRenderer:
             text = self._excerpts[item.digest] = excerpt(self.content.render(item).body)
         return text
 
+    def root_outputs(self) -> Iterator[Output]:
+        """The portal, and for the members' sites a robots.txt that keeps crawlers out."""
+        yield self.portal()
+        if self.publication.members:
+            yield Output("robots.txt", key_of(self.base_key, "robots"), const(ROBOTS_TXT))
+
     def portal(self) -> Output:
         stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
         brand = PRIMARY.get(self.facts.primary, "#c62828")
@@ -217,7 +229,7 @@ class SiteRenderer:
             html = self.pages.get_template("portal.html").render(
                 site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
             )
-            return html.encode("utf-8")
+            return (mark_members(html) if self.publication.members else html).encode("utf-8")
 
         return Output("index.html", key_of(self.base_key, "portal", brand), make)
 
@@ -246,7 +258,7 @@ class SiteRenderer:
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
             lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
-            key=key_of(self.base_key, station.id), shells=self.memos["shell"],
+            key=key_of(self.base_key, station.id), shells=self.memos["shell"], members=self.publication.members,
         )
         theme.description = self.facts.site_description
         return theme
@@ -267,14 +279,10 @@ class SiteRenderer:
                     section=SECTIONS[item.section] if with_section else "",
                     summary=item.summary or "",
                     when=when(item),
-                    status=self._status(item),
+                    status=preview_status(self.publication, item),
                 )
             rows.append(row)
         return rows
-
-    def _status(self, item: Item) -> str:
-        state = self.publication.unreviewed.get(item.path)
-        return STATE_LABELS[state] if state else ""
 
     def _home(self, site: Site, theme: StationTheme, base: str) -> Output:
         month = self.publication.today.strftime("%Y-%m")
@@ -300,22 +308,41 @@ class SiteRenderer:
 
     def _section(self, site: Site, theme: StationTheme, base: str, section: str, title: str) -> Iterator[Output]:
         items = site.by_section[section]
+        if section != "disclosures":
+            yield from self._listing(site, theme, base, section, f"{section}/", title, items)
+            return
+        # 党务公开: the 党务公开目录 under the latest, and each entry's own list (render/disclosures.py).
+        groups = disclosures.catalogue(self.platform.settings.catalogue, items)
+        overview = lambda url: {"catalogue": disclosures.overview(groups, lambda found: self._rows(site, found, url), url)}  # noqa: E731
+        yield from self._listing(site, theme, base, section, "disclosures/", title, items, overview)
+        for group in (g for g in groups if g.items):
+            yield from self._listing(site, theme, base, section, group.url, f"{title} · {group.title}", group.items)
+
+    def _listing(
+        self, site: Site, theme: StationTheme, base: str, active: str, prefix: str, title: str, items: list[Item],
+        first: Callable[[str], dict[str, Any]] | None = None,
+    ) -> Iterator[Output]:
+        """Items in pages at `prefix`, `prefix`page/2/, …; `first` adds to page 1 (drawn with `active`.html)."""
         per_page = self.platform.settings.per_page
         count = max(1, -(-len(items) // per_page))
 
         def url_of(n: int) -> str:
-            return f"{section}/" if n == 1 else f"{section}/page/{n}/"
+            return prefix if n == 1 else f"{prefix}page/{n}/"
 
         for n in range(1, count + 1):
             url = url_of(n)
-            context = dict(
+            context: dict[str, Any] = dict(
                 title=title if n == 1 else f"{title}（第 {n} 页）",
                 rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
                 pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
                 prev=relative(url_of(n - 1), url) if n > 1 else None,
                 next=relative(url_of(n + 1), url) if n < count else None,
             )
-            yield self._page(site.station.id, base, theme, url, section, title, "list.html", context)
+            template = "list.html"
+            if first is not None and n == 1:
+                template = f"{active}.html"
+                context.update(first(url))
+            yield self._page(site.station.id, base, theme, url, active, title, template, context)
 
     def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
         sid = site.station.id
@@ -331,6 +358,8 @@ class SiteRenderer:
         else:  # most pages: the same key as a string, without the repr of empty values
             key = text_key(base, "item", self._item_key(item))
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
+        if item.section == "disclosures":
+            yield self._print_view(sid, base, item, review)
         for ref in item.files() if item.refs else ():
             yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
 
@@ -353,7 +382,8 @@ class SiteRenderer:
         staff = self.platform.staff()
         reviewer = "、".join(staff[a.by].name for a in review.approvals if a.by in staff)
         content = self.pages.get_template("item.html").render(
-            status=self._status(item),
+            status=preview_status(self.publication, item),
+            rejection=preview_rejection(self.platform, self.publication, item),
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
@@ -367,8 +397,18 @@ class SiteRenderer:
             reports=jinja2.utils.markupsafe.Markup(reports),
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
+            disclosure=disclosures.facts(self.platform, item),
         )
         return theme.page(item.url, item.section, item.title, content, item.summary or "")
+
+    def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
+        """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""
+        url = disclosures.qr_url(self.platform, sid, item)
+        make = lambda: disclosures.print_page(  # noqa: E731
+            self.pages, self.platform, item, review, self.content.render(item).body, logo_data_uri(self.logo),
+            self._qr(url) if url else None, self.publication.members,
+        ).encode("utf-8")
+        return Output(f"{sid}/{item.url}{disclosures.PRINT_URL}index.html", key_of(base, "print", self._item_key(item), url), make)
 
     def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central
@@ -405,40 +445,3 @@ class SiteRenderer:
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
         return report_context(self._reports, self.publication.today)
-
-    def _manifest(self, site: Site) -> str:
-        # One item per line: readable, and written by json's C encoder (indent= is not).
-        items = [self._manifest_entry(i) for i in site.pages]
-        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
-        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
-
-    def _manifest_entry(self, i: Item) -> str:
-        entry = self._manifest_json.get((i.path, i.digest))
-        if entry is None:  # the same on every site
-            entry = self._manifest_json[i.path, i.digest] = json.dumps(
-                {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
-                ensure_ascii=False,
-            )
-        return entry
-
-
-def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
-    """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
-    folder inside the platform (templates overridden, logo, extra CSS)."""
-    parts = mkdocs_yml_inputs(platform.config_file)
-    root = platform.root.resolve()
-    for folder in theme_dirs:
-        if Path(folder).resolve().is_relative_to(root):  # Material's own: its version is in the code fingerprint
-            parts += folder_inputs(folder)
-    return key_of(*parts)
-
-
-def _shown_on_every_substation(platform: Platform, publication: Publication) -> frozenset[str]:
-    """The paths of the central broadcasts every substation shows: their search files are
-    made once and are the same on every substation."""
-    central = platform.central.id
-    others = [sid for sid in platform.stations if sid != central]
-    return frozenset(
-        i.path for i in publication.published
-        if i.station == central and all(i.addressed_to(sid) for sid in others)
-    )

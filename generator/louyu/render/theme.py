@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from markupsafe import Markup
 
 from ..platform.config import without_jieba
+from .members import mark_members
 from ..platform.recall import Recall, Scratch
 
 if TYPE_CHECKING:
@@ -98,8 +99,11 @@ class StationTheme:
     def __init__(
         self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
         nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Recall | None = None,
+        members: bool = False,
     ) -> None:
+        """`members`: the members' sites, every page marked 党内资料 (render/members.py)."""
         self._base = base
+        self.members = members
         self._env = env
         self.site_name = site_name
         self.site_url = site_url
@@ -174,7 +178,8 @@ class StationTheme:
             target.active = True
         try:
             context = get_context(self.nav, [], self.config, page)
-            return Shell.of(self.template.render(context))
+            rendered = self.template.render(context)
+            return Shell.of(mark_members(rendered) if self.members else rendered)
         finally:
             if target is not None:
                 target.active = False
