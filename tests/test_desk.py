@@ -278,10 +278,12 @@ def test_problems_land_on_their_field_or_editor_line(platform: PlatformHandle) -
         assert r["lines"]["3"][0]["where"] == "content/a/news/neu/index.md:8" and r["errors"] == 2
         r = c.post_form("/check/content/a/news/neu", _form(body=body.replace("11010519491231002X", "")) ).json()
         assert list(r["lines"]) == ["5"] and "missing.jpg" in r["lines"]["5"][0]["message"] and r["fields"] == {}
-        saved = c.post_form("/save/content/a/disclosures/plan", _form(title="党组织工作计划", scope="members", number="甲党〔2026〕1号"))
+        catalogue = desk.platform.settings.catalogue
+        assert f"<option>{catalogue[0]}</option>" in c.get("/edit/content/a/disclosures/plan").text
+        saved = c.post_form("/save/content/a/disclosures/plan", _form(title="党组织工作计划", scope="members", number="甲党〔2026〕1号", category=catalogue[0]))
         assert saved.status == 303, saved.text
         text = (platform.root / "content/a/disclosures/plan/index.md").read_text("utf-8")
-        assert 'scope: "members"' in text and 'number: "甲党〔2026〕1号"' in text
+        assert 'scope: "members"' in text and 'number: "甲党〔2026〕1号"' in text and f'category: "{catalogue[0]}"' in text
         news = c.post_form("/save/content/a/news/plain", _form(scope="public"))
         assert news.status == 303 and "scope" not in (platform.root / "content/a/news/plain/index.md").read_text("utf-8")
 

@@ -104,7 +104,7 @@ def _editor(request: Request, place: Place, data: dict[str, Any], placed: Placed
         stations=platform.stations, activities=activities, placed=placed or Placed(), version=version_of(place.md, place.folder),
         review=desk.review_of(item) if item is not None else None, limit_mb=platform.settings.desk_upload_mb,
         asked=desk.withdrawal_requests().get(item.path) if item is not None else None,
-        word_import=request.app.state.word_import, **extra,
+        word_import=request.app.state.word_import, catalogue=platform.settings.catalogue, **extra,
     )
 
 

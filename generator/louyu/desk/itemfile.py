@@ -23,7 +23,7 @@ from ..platform.yamlload import split_front_matter
 class FormField:
     key: str
     label: str
-    kind: str  # text, textarea, date, datetime, month, number, stations, scope, files, file, activity, tags
+    kind: str  # text, textarea, date, datetime, month, number, stations, scope, files, file, activity, tags, catalogue
     hint: str = ""
     required: bool = False
 
@@ -37,7 +37,7 @@ WIDGETS: dict[str, tuple[str, str, str]] = {
     "tags": ("标签", "tags", "用逗号或顿号分开，例如：志愿服务、党课"),
     "audience": ("发布范围", "stations", "哪些站点显示此条目"),
     "scope": ("公开范围", "scope", "党务公开必须选择"),
-    "category": ("公开目录类别", "text", "党务公开目录中的类别"),
+    "category": ("公开目录类别", "catalogue", "党务公开目录中的类别（mkdocs.yml 的 catalogue）"),
     "issuer": ("发布机构", "text", "默认为本站名称"),
     "number": ("文号", "text", ""),
     "start": ("开始时间", "datetime", ""),
