@@ -384,3 +384,23 @@ def test_signing_out_ends_the_session(platform: PlatformHandle) -> None:
         out = c.post_form("/signout", {})
         assert out.status == 200 and "已退出登录" in out.text and 'louyu_desk=""' in out.headers["set-cookie"]
         assert c.get("/items").status == 401
+
+
+def test_sync_brings_in_others_changes_and_pushes_the_saves(platform: PlatformHandle, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    platform.git("remote", "add", "origin", str(remote))
+    platform.git("push", "-q", "origin", "main")
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(remote), str(other)], check=True)
+    (other / "content/a/news/remote.md").write_text(item("别处写的新闻", "a-admin"), "utf-8")
+    for args in (["add", "-A"], ["-c", "user.name=x", "-c", "user.email=x@y", "commit", "-qm", "remote"], ["push", "-q"]):
+        subprocess.run(["git", "-C", str(other), *args], check=True)
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert c.post_form("/save/content/a/news/here", _form(title="本机写的新闻")).status == 303
+        r = c.post_form("/sync", {})
+        assert r.status == 200 and "已同步" in r.text
+        assert "别处写的新闻" in c.get("/items").text  # the desk read what came in
+    log = subprocess.run(["git", "-C", str(remote), "log", "--format=%an %s", "main"], capture_output=True, text=True, check=True).stdout
+    assert "甲管理 新建新闻动态：本机写的新闻（书桌，甲管理）" in log and "x remote" in log
