@@ -271,6 +271,8 @@ class Settings:
     catalogue: tuple[str, ...] = CATALOGUE
     # The members' sites' base URL (louyu build --members), as site_url is the public sites'.
     members_url: str | None = None
+    desk_upload_mb: int = 50  # the desk's largest upload
+    desk_url: str | None = None  # the desk's address for invite links
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)

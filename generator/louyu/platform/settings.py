@@ -149,6 +149,10 @@ class LouyuConfig(Config):
     # Where the members' sites are served (an intranet or a server behind sign-in), like
     # site_url for the public ones; unset, their pages link relatively and carry no QR codes.
     members_url = c.Optional(c.URL(is_dir=True))
+    # The desk (`louyu desk`): the largest file one upload may be, in MB.
+    desk_upload_mb = PositiveInt(default=50)
+    # The desk's address as staff reach it (e.g. https://desk.example.org/): what invite links start with.
+    desk_url = c.Optional(c.URL())
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -228,6 +232,8 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             approvals=dict(plugin.config.approvals),
             catalogue=tuple(plugin.config.catalogue),
             members_url=plugin.config.members_url,
+            desk_upload_mb=plugin.config.desk_upload_mb,
+            desk_url=plugin.config.desk_url,
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
