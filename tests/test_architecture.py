@@ -23,7 +23,8 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"platform", "review", "publish", "outputs"},
     "memo": {"platform"},
     "pipeline": {"platform", "review", "publish", "outputs", "render", "memo"},
-    "commands": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline"},
+    "desk": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline"},
+    "commands": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline", "desk"},
 }
 # Modules outside the layers, each with its reason in its docstring; anyone may import the
 # first two (what this installation is), and only __main__ imports a layer.

@@ -367,5 +367,10 @@ _decision_command("rejected", "退回条目的当前版本。")
 _decision_command("withdrawn", "撤回条目：下次构建时从所有站点下线。")
 
 
+from .desk import desk_command  # noqa: E402 - registered after the options it uses
+
+desk_command(main, config_option, reports_errors)
+
+
 if __name__ == "__main__":  # pragma: no cover
     entry()

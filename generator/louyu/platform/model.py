@@ -196,6 +196,8 @@ class Settings:
     stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
     # Sections that need more than one approval (三审), each in order: APPROVER_KINDS.
     approvals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    desk_upload_mb: int = 50  # the desk's largest upload
+    desk_url: str | None = None  # the desk's address for invite links
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)

@@ -120,6 +120,10 @@ class LouyuConfig(Config):
     stale_after = SectionDays(default=STALE_AFTER)
     # More than one approval for a section (三审), in order: station / central instructors.
     approvals = SectionApprovals()
+    # The desk (`louyu desk`): the largest file one upload may be, in MB.
+    desk_upload_mb = PositiveInt(default=50)
+    # The desk's address as staff reach it (e.g. https://desk.example.org/): what invite links start with.
+    desk_url = c.Optional(c.URL())
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -197,6 +201,8 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             home_items=plugin.config.home_items,
             stale_after=dict(plugin.config.stale_after),
             approvals=dict(plugin.config.approvals),
+            desk_upload_mb=plugin.config.desk_upload_mb,
+            desk_url=plugin.config.desk_url,
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
