@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..platform.digest import file_sha256
 from ..platform.model import APPROVER_KINDS, SECTIONS, FileRef, Item, Platform, Staff
 from ..platform.problems import LouyuError, Problem
 from ..platform.yamlload import split_front_matter
-from ..review.gate import SignatureCheck, Review, refusal, review
+from ..review.gate import Review, refusal
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
@@ -46,26 +46,25 @@ class Waiting:
 def waiting_for(
     platform: Platform,
     person: Staff,
-    verify: SignatureCheck,
-    times: dict[str, int],
-    problems: list[Problem],
+    review_of: Callable[[Item], Review],
+    problems_of: Callable[[Item], list[Problem]],
+    times: dict[str, int] | None = None,
 ) -> list[Waiting]:
-    """Items waiting for a decision `person` may make, oldest first. `times`: the last commit
-    time of each item's Markdown (review/history.last_commit_times)."""
+    """Items waiting for a decision `person` may make, oldest first. `review_of`: the gate's
+    review of an item (cached by the desk); `times`: the last commit time of each item's
+    Markdown (review/history.last_commit_times), None when only the count is wanted."""
     found: list[Waiting] = []
     for item in platform.items:
         if refusal(platform, item, person):
             continue
-        r = review(platform, item, verify)
+        r = review_of(item)
         if r.state not in ("pending", "changed"):
             continue  # published, withdrawn, or rejected (waiting for its admin, not for us)
         if r.needed and person.id not in {p.id for p in r.approvers}:
             continue  # 三审: this person's place is filled or not among the missing ones
         mine = tuple(k for k in r.missing if _fits(platform, item, person, k)) if r.needed else ()
-        since = _since(platform, item, times)
-        folder = item.path.rpartition("/")[0] + "/" if item.bundle else item.path
-        about = [p for p in problems if p.path == item.path or (item.bundle and p.path.startswith(folder))]
-        found.append(Waiting(item, r, since, mine, about))
+        since = _since(platform, item, times) if times is not None else None
+        found.append(Waiting(item, r, since, mine, [p for p in problems_of(item) if p.level == "warning"]))
     oldest = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     found.sort(key=lambda w: (w.since or oldest, w.item.path))
     return found

@@ -65,8 +65,9 @@ def message_to_sign(item: Item, decision: str, by: str, at: dt.datetime) -> byte
     return signed_message(item.path, decision, item.digest, by, at.isoformat())
 
 
-def check(platform: Platform, request: Request, verify: SignatureCheck | None = None) -> Checked:
-    """The request as the gate sees it: raises Refused (the first reason found), else what to append."""
+def check(platform: Platform, request: Request, verify: SignatureCheck | None = None, to_sign: bool = False) -> Checked:
+    """The request as the gate sees it: raises Refused (the first reason found), else what to
+    append. `to_sign`: everything but the signatures, which are still to be made over it."""
     person = platform.staff().get(request.by)
     if person is None:
         raise Refused("person", "", f"{request.by} 不是任何站点的人员")
@@ -99,7 +100,8 @@ def check(platform: Platform, request: Request, verify: SignatureCheck | None = 
             raise Refused("state", item.path, f"条目{STATE_LABELS[r.state]}，没有已发布的版本可撤回")
         if _repeats(platform, item, person, request.decision):
             raise Refused("repeated", item.path, f"{person.id} 已对此版本作出过同样的决定（{DECISIONS[request.decision]}）")
-        _check_signature(platform, item, person, request, asked, verify)
+        if not to_sign:
+            _check_signature(platform, item, person, request, asked, verify)
         checked.items.append((item, asked))
     return checked
 
