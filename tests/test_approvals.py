@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from conftest import MKDOCS, PlatformHandle, item, make_platform
+from louyu.review.ledger import append_entry
 from louyu.review.gate import review
 
 PATH = "content/a/disclosures/plan.md"
@@ -90,9 +91,14 @@ def test_one_person_counts_once_and_two_places_of_a_kind_need_two_people(tmp_pat
     p = with_approvals(tmp_path, "{disclosures: [station, station, central]}")
     p.approve(PATH, by="a-inst")
     p.approve(PATH, by="hq-inst")
-    p.approve(PATH, by="a-inst")  # again, after someone else: still one person
+    p.approve(PATH, by="a-inst")  # again, after someone else: a repeat, not recorded
     platform, _ = p.load()
-    assert [d.by for d in platform.ledgers[PATH]] == ["a-inst", "hq-inst", "a-inst"]
+    assert [d.by for d in platform.ledgers[PATH]] == ["a-inst", "hq-inst"]
+    # Written by hand all the same: still one person.
+    first = platform.ledgers[PATH][0]
+    append_entry(p.root / "reviews/a/disclosures/plan.yml", {
+        "decision": "approved", "digest": first.digest, "by": "a-inst", "at": "2026-11-22T10:00:00+08:00",
+    })
     assert where(p) == ("pending", "已审核 2/3：还需本站指导员")
     p.approve(PATH, by="a-inst2")
     assert where(p) == ("published", "")

@@ -39,13 +39,54 @@ StationKind = Literal["central", "substation"]
 
 
 @dataclass(frozen=True)
+class StaffKey:
+    """One public key of a staff member and when it is valid (OpenSSH allowed_signers'
+    valid-after / valid-before). A bound without a time zone is in the platform's zone;
+    None: no bound on that side."""
+
+    key: str
+    valid_after: dt.datetime | None = None
+    valid_before: dt.datetime | None = None
+    line: int = 1
+
+    def valid_at(self, moment: dt.datetime, tz: dt.tzinfo) -> bool:
+        after, before = aware(self.valid_after, tz), aware(self.valid_before, tz)
+        return (after is None or moment >= after) and (before is None or moment < before)
+
+
+def aware(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    return moment if moment is None or moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+@dataclass(frozen=True)
 class Staff:
     id: str
     name: str
     role: str
     station: str
-    key: str | None = None
+    key: str | None = None  # the `key` of the staff entry (one key, always valid)
     line: int = 1
+    keys: tuple[StaffKey, ...] = ()  # every key with its validity: `keys`, or `key` as one entry
+
+    def __post_init__(self) -> None:
+        if self.key is not None and not self.keys:
+            object.__setattr__(self, "keys", (StaffKey(self.key, line=self.line),))
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.keys)
+
+    def keys_at(self, moment: dt.datetime, tz: dt.tzinfo) -> list[StaffKey]:
+        """The keys valid at `moment`."""
+        return [k for k in self.keys if k.valid_at(moment, tz)]
+
+    def first_key_from(self, tz: dt.tzinfo) -> dt.datetime | None:
+        """When the person's first key became valid; None when a key has always been valid
+        (or there is none: see has_keys)."""
+        starts = [aware(k.valid_after, tz) for k in self.keys]
+        if not starts or any(s is None for s in starts):
+            return None
+        return min(s for s in starts if s is not None)
 
 
 @dataclass

@@ -153,6 +153,29 @@ def aware_datetime(value: Any) -> dt.datetime:
     return parsed
 
 
+_OPENSSH_TIME = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z)?$")
+
+
+def key_time(value: Any) -> dt.datetime:
+    """A key's validity bound: as OpenSSH's allowed_signers writes it (YYYYMMDD[HHMM[SS]][Z])
+    or as ISO 8601 (2026-03-01, 2026-03-01 09:00, 2026-03-01T09:00:00+08:00). Without a
+    zone (or Z) it is in the platform's time zone: naive here, made aware by the gate."""
+    expected = "应为时间，如 2026-03-01、2026-03-01 09:00、2026-03-01T09:00:00+08:00 或 OpenSSH 的 20260301"
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise Invalid(f"{expected}，实际是 {value!r}")
+    m = _OPENSSH_TIME.match(value)
+    try:
+        if m:
+            y, mo, d, h, mi, sec, z = m.groups()
+            moment = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+            return moment.replace(tzinfo=dt.timezone.utc) if z else moment
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{expected}，实际是 {value!r}") from None
+
+
 def one_of(*choices: str) -> Converter:
     def convert(value: Any) -> str:
         if value not in choices:
