@@ -20,11 +20,12 @@ from ..platform.ledgers import load_ledger
 from ..platform.model import SECTIONS, DECISIONS, FileRef, Item
 from ..platform.problems import Problems
 from ..review import decide as gate_decide
-from ..review.gate import STATE_LABELS, needs_signature, refusal
+from ..review.gate import STATE_LABELS, needs_signature, refusal, zone
 from ..review.history import last_commit_times
 from .app import page, wants_json
-from .guard import REVIEWER, Person, Refused, Routes, person_of
+from .guard import ADMIN, REVIEWER, Person, Refused, Routes, person_of
 from .listing import item_of
+from .permissions import writable_stations
 from .review_support import (
     KEY_TYPES, approved_revision, commit_ledgers, key_requests, preview_html, record_key_request, station_entry,
 )
@@ -43,6 +44,20 @@ def waiting_count_label(request: Request) -> str:
 NAV = [("/review", waiting_count_label, REVIEWER), ("/review/key", "我的签名密钥", REVIEWER)]
 
 
+def fresh_stations(desk: Desk) -> None:
+    """Read the platform again when a station file changed since it was loaded (an admin
+    added an instructor's new key in a terminal or through 同步): keys are read from there."""
+    folder = desk.root / "stations"
+    try:
+        latest = max((p.stat().st_mtime for p in folder.glob("*.yml")), default=0.0)
+    except OSError:
+        return
+    seen = desk.__dict__.setdefault("_stations_seen", latest)
+    if latest != seen:
+        desk.reload()
+        desk.__dict__["_stations_seen"] = latest
+
+
 def _waiting(desk: Desk, person: Person, times: dict[str, int] | None = None) -> list[Waiting]:
     return waiting_for(
         desk.platform, person.staff, desk.review_of, lambda item: desk.problems_of(item_key(item.path)), times
@@ -52,6 +67,7 @@ def _waiting(desk: Desk, person: Person, times: dict[str, int] | None = None) ->
 @ROUTES.get("/review", needs=REVIEWER)
 async def waiting_list(request: Request) -> Response:
     """Oldest first; items of one station and section can be decided together."""
+    fresh_stations(request.app.state.desk)
     desk: Desk = request.app.state.desk
     person = person_of(request)
     paths = [i.path for i in desk.platform.items]
@@ -67,7 +83,7 @@ async def waiting_list(request: Request) -> Response:
     ]
     return page(
         request, "review_list.html", rows=rows, groups=list(groups.items()), moment=moment, waited=waited,
-        withdrawals=withdrawals, done=request.query_params.get("done", ""), signs=needs_signature(desk.platform, person.staff),
+        withdrawals=withdrawals, done=request.query_params.get("done", ""), signs=needs_signature(desk.platform, person.staff, moment),
         key_of=item_key,
     )
 
@@ -106,7 +122,7 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
         diff=shortened(char_diff(old_text, item.body)), old=old, never_approved=r.approved_digest is None,
         fields=front_matter_changes(platform, item, old), files=file_changes(old, item),
         problems=desk.problems_of(item_key(item.path)), findings=item.findings, message=message,
-        may_withdraw=r.state in ("published", "changed"), signs=needs_signature(platform, person.staff),
+        may_withdraw=r.state in ("published", "changed"), signs=needs_signature(platform, person.staff, now(platform.settings.timezone)),
         base=f"/review/item/{item_key(item.path)}/", withdrawal=desk.withdrawal_requests().get(item.path),
         history=[(ru, platform.staff().get(ru.decision.by)) for ru in r.rulings], DECISIONS=DECISIONS,
     )
@@ -143,10 +159,11 @@ def _asked(form_items: list[str]) -> list[tuple[str, str]]:
 
 def _request(desk: Desk, person: Person, form: Any, signed: bool) -> gate_decide.Request:
     pairs = _asked([v for v in form.getlist("item") if isinstance(v, str)])
-    signatures = [v for v in form.getlist("signature") if isinstance(v, str)]
+    # (A form sends its line breaks as CRLF: the armored signature is kept as ssh-keygen writes it.)
+    signatures = [v.replace("\r\n", "\n").strip() + "\n" if v.strip() else "" for v in form.getlist("signature") if isinstance(v, str)]
     if signed and signatures and len(signatures) != len(pairs):
         raise Refused(400, "签名的数量与条目不符：请刷新页面后重试")
-    items = {desk.platform.item(p) for p, _ in pairs}
+    items = [desk.platform.item(p) for p, _ in pairs]
     if len({(i.station, i.section) for i in items if i is not None}) > 1:
         raise Refused(400, "一次只能审核同一站点、同一栏目的条目")
     tz = desk.platform.settings.timezone
@@ -200,6 +217,7 @@ class _JsonForm:
 @ROUTES.post("/review/decide", needs=REVIEWER)
 async def decide(request: Request) -> Response:
     desk: Desk = request.app.state.desk
+    fresh_stations(desk)
     person = person_of(request)
     form = await request.form()
     req = _request(desk, person, form, signed=True)
@@ -244,11 +262,14 @@ def _reread_ledgers(desk: Desk, items: list[Item]) -> None:
 
 @ROUTES.get("/review/key", needs=REVIEWER)
 async def key_page(request: Request) -> Response:
+    fresh_stations(request.app.state.desk)
     desk: Desk = request.app.state.desk
     person = person_of(request)
     asked = key_requests(desk).get(person.staff.id)
+    me = desk.platform.staff().get(person.staff.id, person.staff)
+    valid = me.keys_at(now(desk.platform.settings.timezone), zone(desk.platform))
     return page(
-        request, "review_key.html", registered=person.staff.key, asked=asked,
+        request, "review_key.html", registered=" ".join(k.key.split()[1] for k in valid if len(k.key.split()) > 1), asked=asked,
         station_file=f"stations/{person.staff.station}.yml", required=desk.platform.settings.require_signatures,
     )
 
@@ -265,3 +286,35 @@ async def key_made(request: Request) -> Response:
         raise Refused(400, "不是一行 OpenSSH 公钥（ssh-ed25519 AAAA…）")
     entry = record_key_request(desk, person.staff, line)
     return JSONResponse({"snippet": station_entry(person.staff, entry["key"], entry["valid_after"])})
+
+
+def _key_requests_for(desk: Desk, person: Person) -> list[tuple[str, dict[str, str], str]]:
+    """The keys made in browsers of the stations this admin writes in, with the entry to paste,
+    leaving out those already in the station file."""
+    stations = writable_stations(desk.platform, person.staff)
+    staff = desk.platform.staff()
+    found = []
+    for sid, entry in sorted(key_requests(desk).items()):
+        who = staff.get(sid)
+        if who is None or who.station not in stations:
+            continue
+        if any(k.key.split()[:2] == entry["key"].split()[:2] for k in who.keys):
+            continue  # added meanwhile
+        found.append((sid, entry, station_entry(who, entry["key"], entry["valid_after"])))
+    return found
+
+
+def key_requests_label(request: Request) -> str:
+    n = len(_key_requests_for(request.app.state.desk, person_of(request)))
+    return f"密钥登记（{n}）" if n else "密钥登记"
+
+
+NAV.append(("/keys", key_requests_label, ADMIN))
+
+
+@ROUTES.get("/keys", needs=ADMIN)
+async def key_requests_page(request: Request) -> Response:
+    """What an admin adds to a station file for an instructor's new browser key."""
+    fresh_stations(request.app.state.desk)
+    desk: Desk = request.app.state.desk
+    return page(request, "review_keys.html", requests=_key_requests_for(desk, person_of(request)), stations=desk.platform.stations)

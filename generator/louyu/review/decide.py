@@ -16,7 +16,7 @@ from typing import Literal
 
 from ..platform.model import DECISIONS, Decision, Item, Platform, Staff
 from .gate import STATE_LABELS, needs_signature, refusal, review
-from .ledger import Appended, append_decision
+from .ledger import Appended, append_decision, repeats
 from .gate import SignatureCheck
 from .signatures import signature_checker, signed_message
 
@@ -98,7 +98,7 @@ def check(platform: Platform, request: Request, verify: SignatureCheck | None = 
         r = review(platform, item, verify)
         if request.decision == "withdrawn" and r.state not in ("published", "changed"):
             raise Refused("state", item.path, f"条目{STATE_LABELS[r.state]}，没有已发布的版本可撤回")
-        if _repeats(platform, item, person, request.decision):
+        if repeats(platform, r, request.decision, person.id):
             raise Refused("repeated", item.path, f"{person.id} 已对此版本作出过同样的决定（{DECISIONS[request.decision]}）")
         if not to_sign:
             _check_signature(platform, item, person, request, asked, verify)
@@ -116,20 +116,14 @@ def decide(platform: Platform, request: Request, verify: SignatureCheck | None =
     ]
 
 
-def _repeats(platform: Platform, item: Item, person: Staff, decision: str) -> bool:
-    """The person's latest decision on this revision is this very one (a second tap, a resent form)."""
-    mine = [d for d in platform.ledgers.get(item.path, []) if d.by == person.id and d.digest == item.digest]
-    return bool(mine) and mine[-1].decision == decision
-
-
 def _check_signature(platform: Platform, item: Item, person: Staff, request: Request, asked: Asked, verify: SignatureCheck) -> None:
     if not asked.signature:
-        if needs_signature(platform, person):
+        if needs_signature(platform, person, request.at):
             raise Refused("unsigned", item.path, f"{person.id} 的审核须签名：请用本人浏览器中的密钥签名")
         return
     decision = Decision(request.decision, item.digest, person.id, request.at, 0, request.note, asked.signature)
     if not verify(item, decision):
-        where = f"stations/{person.station}.yml"
+        where = platform.stations[person.station].path
         raise Refused(
             "signature", item.path,
             f"签名无法用 {where} 中 {person.id} 的公钥验证（密钥未登记、已更换，或签名不属于此条目和决定）",
