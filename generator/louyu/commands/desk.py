@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
+from ..platform.model import Staff
 from ..platform.problems import LouyuError, UsageProblem
 
 
-def desk_command(main: click.Group, config_option: object, reports_errors: object) -> None:
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def desk_command(main: click.Group, config_option: Decorator, reports_errors: Decorator) -> None:
     """Register `louyu desk` and its subcommands on the `louyu` command group."""
     cfg = config_option  # (passed in: cli.py owns them)
     guard = reports_errors
 
     @main.group("desk", invoke_without_command=True)
-    @cfg  # type: ignore[operator]
+    @cfg
     @click.option("-a", "--address", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT", help="监听地址；0.0.0.0:端口 供站点网络中的设备使用（须放在 HTTPS 之后）")
     @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME", help="另外接受的主机名（例如反向代理的域名），可重复")
     @click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="HTTPS 证书（PEM）")
     @click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="HTTPS 私钥（PEM）")
     @click.pass_context
-    @guard  # type: ignore[operator]
+    @guard
     def desk(ctx: click.Context, config_file: Path, address: str, allow_hosts: tuple[str, ...], cert: Path | None, key: Path | None) -> None:
         """书桌：管理员在浏览器中编写、上传、保存条目；指导员审核。"""
         if ctx.invoked_subcommand is not None:
@@ -42,8 +48,8 @@ def desk_command(main: click.Group, config_option: object, reports_errors: objec
     @click.argument("staff_id", metavar="ID")
     @click.option("--hours", type=click.IntRange(1, 24 * 30), default=72, show_default=True, help="链接有效的小时数（只能使用一次）")
     @click.option("--url", default=None, metavar="URL", help="书桌的地址（默认：mkdocs.yml 的 desk_url，否则 http://127.0.0.1:8765/）")
-    @cfg  # type: ignore[operator]
-    @guard  # type: ignore[operator]
+    @cfg
+    @guard
     def invite(config_file: Path, staff_id: str, hours: int, url: str | None) -> None:
         """打印某位人员的个人登录链接（和二维码）。"""
         import segno
@@ -56,13 +62,15 @@ def desk_command(main: click.Group, config_option: object, reports_errors: objec
         link = f"{(url or base).rstrip('/')}/signin?t={made.token}"
         click.echo(f"{person.name}（{staff_id}）的个人登录链接，{hours} 小时内有效，只能使用一次：")
         click.echo(link)
-        click.echo(segno.make(link, error="m").terminal(compact=True) or "", nl=False)
+        qr = io.StringIO()
+        segno.make(link, error="m").terminal(out=qr, compact=True)
+        click.echo(qr.getvalue(), nl=False)
         click.echo("请只发给本人。louyu desk revoke " + staff_id + " 可结束此人的所有登录。")
 
     @desk.command("revoke")
     @click.argument("staff_id", metavar="ID")
-    @cfg  # type: ignore[operator]
-    @guard  # type: ignore[operator]
+    @cfg
+    @guard
     def revoke(config_file: Path, staff_id: str) -> None:
         """结束某位人员的所有登录，并作废未使用的登录链接。"""
         from ..desk.identity import Secrets
@@ -72,7 +80,7 @@ def desk_command(main: click.Group, config_option: object, reports_errors: objec
         click.echo(f"已结束 {staff_id} 的 {n} 个登录和未使用的登录链接。")
 
 
-def _person(config_file: Path, staff_id: str) -> tuple[object, Path, str]:
+def _person(config_file: Path, staff_id: str) -> tuple[Staff, Path, str]:
     from ..platform.loader import load_platform
     from ..platform.schema import meant
 

@@ -28,6 +28,16 @@ def writable_stations(platform: Platform, person: Staff) -> list[str]:
     return [person.station]
 
 
+def may_see(platform: Platform, person: Staff, station: str) -> bool:
+    """Whether `person` may see a station's items as they are being written: its admins, and
+    the instructors and secrecy reviewers of that station or of the central station."""
+    if person.role == "admin":
+        return station in writable_stations(platform, person)
+    if person.role in ("instructor", "secrecy"):
+        return person.station == station or platform.stations[person.station].is_central
+    return False
+
+
 def check_item_path(platform: Platform, person: Staff, station: str, section: str, name: str) -> None:
     """Refuse a place `person` may not write an item in (403) or that is no item's place (400)."""
     if station not in platform.stations or section not in SECTIONS:

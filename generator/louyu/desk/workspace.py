@@ -16,6 +16,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..outputs.report import StaleSection, stale_sections
 from ..platform.clock import now, today
@@ -71,6 +72,7 @@ class Desk:
         self.root = self.config_file.parent
         self.secrets = Secrets(self.root)
         self.write_lock = threading.RLock()
+        self.renderer: Any = None  # the preview's ContentRenderer, made when first asked
         self.workspace = self._load()
         self._stale_thread: threading.Thread | None = None
         self.refresh_stale()
