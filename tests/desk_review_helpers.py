@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -23,8 +25,18 @@ LOCAL = "content/a/news/local/index.md"
 BROAD = "content/a/news/broad.md"
 SECOND = "content/a/news/second.md"
 OTHER = "content/b/news/other.md"
-PHOTO_1 = b"\x89PNG\r\n\x1a\n" + bytes.fromhex("0000000d49484452000000010000000108060000001f15c489") + b"one"
-PHOTO_2 = b"\x89PNG\r\n\x1a\n" + bytes.fromhex("0000000d49484452000000010000000108060000001f15c489") + b"two"
+def png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
+    """A real picture of one colour (the item page shows the old and new side by side)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PHOTO_1 = png((183, 28, 28))
+PHOTO_2 = png((21, 101, 192))
 
 
 def review_platform(root: Path) -> PlatformHandle:

@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from conftest import PlatformHandle, item
-from desk_review_helpers import BROAD, CLOCK, LOCAL, OTHER, PHOTO_2, SECOND, Client, review_platform, running_desk
+from desk_review_helpers import BROAD, CLOCK, LOCAL, OTHER, PHOTO_1, PHOTO_2, SECOND, Client, review_platform, running_desk
 from louyu.desk.workspace import Desk
 from louyu.review.signatures import sign, signed_message
 
@@ -133,8 +133,8 @@ def test_the_item_page_shows_the_change_by_character_fields_in_chinese_and_pictu
     assert '<p class="field-change prominent" role="note"><strong>发布范围</strong>：本站 → 全部站点</p>' in page
     assert '<span class="badge">替换</span> photo.png' in page
     assert 'src="/review/item/content/a/news/local/@approved/photo.png"' in page
-    assert hq.get("/review/item/content/a/news/local/@approved/photo.png").content.endswith(b"one")
-    assert hq.get("/review/item/content/a/news/local/photo.png").content.endswith(b"two")
+    assert hq.get("/review/item/content/a/news/local/@approved/photo.png").content == PHOTO_1
+    assert hq.get("/review/item/content/a/news/local/photo.png").content == PHOTO_2
     assert hq.get("/review/item/content/a/news/local/index.md").status_code == 404  # only referenced files
     assert hq.get("/review/item/content/a/news/local/../../../../mkdocs.yml").status_code == 404
     assert '<img alt="驿站" src="photo.png"' in page  # the body as the sites show it (louyu's sanitiser)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import item
-from desk_review_helpers import CLOCK, LOCAL, SECOND, Client, review_platform, running_desk
+from desk_review_helpers import CLOCK, LOCAL, PHOTO_2, SECOND, Client, review_platform, running_desk
 from louyu.desk.identity import Secrets
 from louyu.review.signatures import NAMESPACE, message_for
 
@@ -57,6 +57,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
     # The admin changes one character of the approved item: 八 → 九.
     p.write(LOCAL, item("骑手驿站开放", "a-admin", date="2026-11-20",
                         body="骑手驿站每天九点开放。\n\n![驿站](photo.png)\n\n欢迎骑手朋友。"))
+    p.write("content/a/news/local/photo.png", PHOTO_2)  # and a new photo under the same name
     p.commit("九点开放")
     with running_desk(p.config) as (base, _desk), sync_playwright() as pw:
         link = f"{base}/signin?t={Secrets(p.root).invite('a-inst').token}"
@@ -66,7 +67,8 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         context.add_init_script(path=str(_axe()))
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 404" not in m.text else None)
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         page.goto(link)
@@ -81,6 +83,9 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         page.wait_for_url(re.compile(r".*/review/item/content/a/news/local/$"))
         expect(page.locator(".diff del")).to_have_text("八")
         expect(page.locator(".diff ins")).to_have_text("九")
+        expect(page.get_by_role("img", name="原图：photo.png")).to_be_visible()
+        expect(page.get_by_role("img", name="新图：photo.png")).to_be_visible()
+        assert page.evaluate("[...document.querySelectorAll('.pair img')].every(i => i.complete && i.naturalWidth === 48)")
         checked(page, "desk-review-item.png")
 
         # No key yet: signing is not needed (no key in the station file), but the instructor makes one.

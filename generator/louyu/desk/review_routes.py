@@ -119,7 +119,7 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
         section=SECTIONS.get(item.section, item.section), station=platform.stations[item.station],
         author=platform.staff().get(item.author), turn=mine[0].turn() if mine else r.progress(),
         waiting=bool(mine), shown_on=shown_on, preview=preview_html(request.app.state, platform, item),
-        diff=shortened(char_diff(old_text, item.body)), old=old, never_approved=r.approved_digest is None,
+        diff=shortened(char_diff(old_text.strip("\n"), item.body.strip("\n"))), old=old, never_approved=r.approved_digest is None,
         fields=front_matter_changes(platform, item, old), files=file_changes(old, item),
         problems=desk.problems_of(item_key(item.path)), findings=item.findings, message=message,
         may_withdraw=r.state in ("published", "changed"), signs=needs_signature(platform, person.staff, now(platform.settings.timezone)),
