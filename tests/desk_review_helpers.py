@@ -56,7 +56,7 @@ def review_platform(root: Path) -> PlatformHandle:
 
 
 @contextlib.contextmanager
-def running_desk(config: Path) -> Iterator[tuple[str, Desk]]:
+def running_desk(config: Path, also: tuple[str, ...] = ()) -> Iterator[tuple[str, Desk]]:
     desk = Desk(config)
     ensure_ignored(desk.root)
     import uvicorn
@@ -64,7 +64,7 @@ def running_desk(config: Path) -> Iterator[tuple[str, Desk]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = make_app(desk, served_hosts("127.0.0.1", []))
+    app = make_app(desk, served_hosts("127.0.0.1", list(also)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
