@@ -3,6 +3,7 @@ item's changes, and every refusal of the gate — nothing appended, nothing comm
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -137,7 +138,10 @@ def test_the_item_page_shows_the_change_by_character_fields_in_chinese_and_pictu
     assert hq.get("/review/item/content/a/news/local/photo.png").content == PHOTO_2
     assert hq.get("/review/item/content/a/news/local/index.md").status_code == 404  # only referenced files
     assert hq.get("/review/item/content/a/news/local/../../../../mkdocs.yml").status_code == 404
-    assert '<img alt="驿站" src="photo.png"' in page  # the body as the sites show it (louyu's sanitiser)
+    frame = re.search(r'<iframe class="preview-frame"[^>]*srcdoc="([^"]*)"', page)
+    assert frame  # the page as the sites show it (the editor's preview: louyu's converter and sanitiser)
+    shown = html.unescape(frame.group(1))
+    assert '<base href="/review/item/content/a/news/local/">' in shown and '<img alt="驿站" src="photo.png"' in shown
     b = Client(base, p.root, "b-inst")
     assert "b-inst 不能审核此条目" in b.get("/review/item/content/a/news/local/").text
 

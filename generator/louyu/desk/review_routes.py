@@ -27,7 +27,7 @@ from .guard import ADMIN, REVIEWER, Person, Refused, Routes, person_of
 from .listing import item_of
 from .permissions import writable_stations
 from .review_support import (
-    KEY_TYPES, approved_revision, commit_ledgers, key_requests, preview_html, record_key_request, station_entry,
+    KEY_TYPES, approved_revision, commit_ledgers, key_requests, preview_page, record_key_request, station_entry,
 )
 from .review_view import Waiting, char_diff, file_changes, front_matter_changes, shortened, waited, waiting_for
 from .workspace import Desk, item_key
@@ -118,7 +118,7 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
         request, "review_item.html", status=status, item=item, review=r, state=STATE_LABELS[r.state],
         section=SECTIONS.get(item.section, item.section), station=platform.stations[item.station],
         author=platform.staff().get(item.author), turn=mine[0].turn() if mine else r.progress(),
-        waiting=bool(mine), shown_on=shown_on, preview=preview_html(request.app.state, platform, item),
+        waiting=bool(mine), shown_on=shown_on, preview=preview_page(desk, item, f"/review/item/{item_key(item.path)}/"),
         diff=shortened(char_diff(old_text.strip("\n"), item.body.strip("\n"))), old=old, never_approved=r.approved_digest is None,
         fields=front_matter_changes(platform, item, old), files=file_changes(old, item),
         problems=desk.problems_of(item_key(item.path)), findings=item.findings, message=message,

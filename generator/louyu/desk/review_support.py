@@ -1,21 +1,21 @@
 """What the instructors' pages need besides the gate: the last approved revision from git
-history, an item's body rendered by louyu's own Markdown pipeline (the same sanitised HTML
-a station site shows), git commits of ledgers in the instructor's name, and the public keys
-browsers made, waiting for an admin to add them to a station file."""
+history, the item's page as the sites show it (the editor's preview), git commits of
+ledgers in the instructor's name, and the public keys browsers made, waiting for an admin
+to add them to a station file."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
-import subprocess
 from typing import Any
 
 from ..platform.clock import now
-from ..platform.config import prepare_markdown_config
 from ..platform.model import DECISIONS, Item, Platform, Staff
 from ..platform.problems import LouyuError
-from ..render.content import ContentRenderer
 from ..review.history import GitHistory
+from .gitops import Author, GitFailed, commit_paths
+from .preview import preview_document, renderer_for
 from .workspace import Desk
 
 KEY_TYPES = {"ssh-ed25519"}  # what a browser makes (Web Crypto's Ed25519)
@@ -38,36 +38,27 @@ def approved_revision(state: Any, desk: Desk, item: Item) -> Item | None:
     return cache[key]
 
 
-def preview_html(state: Any, platform: Platform, item: Item) -> str:
-    """The item's body as every station site shows it (louyu's converter and sanitiser)."""
-    renderer: ContentRenderer | None = state.__dict__.get("_renderer")
-    if renderer is None:
-        extensions, configs, fingerprint = prepare_markdown_config(platform.mkdocs())
-        renderer = state._renderer = ContentRenderer(lambda: (extensions, configs), fingerprint)
+def preview_page(desk: Desk, item: Item, files_url: str) -> str:
+    """The item's page as every station site shows it (the editor's preview: louyu's own
+    conversion and sanitiser, Material's and louyu's stylesheets), for an iframe's srcdoc."""
+    if desk.renderer is None:
+        desk.renderer = renderer_for(desk.platform)
     try:
-        return renderer.render(item).body
+        return preview_document(desk.renderer, desk.platform, item, files_url)
     except LouyuError as exc:
-        return f"<p>{exc.problem}</p>"
+        return f"<p>{html.escape(str(exc.problem))}</p>"
 
 
 def commit_ledgers(desk: Desk, person: Staff, items: list[Item], decision: str, note: str | None) -> None:
-    """Commit exactly these ledgers, authored and committed as the instructor (nothing else
-    in the working tree, staged or not, goes with them)."""
-    paths = [item.ledger_path for item in items]
+    """Commit exactly these ledgers in the instructor's name (as a save commits an item's files)."""
     titles = "、".join(item.title for item in items[:3]) + ("等" if len(items) > 3 else "")
     message = f"审核：{DECISIONS[decision]} {titles}（{person.name}，书桌）"
     if note:
         message += f"\n\n{note}"
-    email = f"{person.id}@{person.station}.louyu-desk"
-    env = {**os.environ, "GIT_AUTHOR_NAME": person.name, "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": person.name, "GIT_COMMITTER_EMAIL": email}
-    git = ["git", "-C", str(desk.root), "-c", "core.quotePath=false"]
-    add = subprocess.run([*git, "add", "--", *paths], capture_output=True, text=True, env=env)
-    done = add.returncode == 0 and subprocess.run(
-        [*git, "commit", "-q", "--only", "-m", message, "--", *paths], capture_output=True, text=True, env=env,
-    ).returncode == 0
-    if not done:
-        raise LouyuError(paths[0], 1, "审核记录已写入，但 git 提交失败：请平台管理员在终端中查看 git status")
+    try:
+        commit_paths(desk.root, [item.ledger_path for item in items], Author(person.name, f"{person.id}@louyu.invalid"), message)
+    except GitFailed as exc:
+        raise LouyuError(items[0].ledger_path, 1, f"审核记录已写入，但 git 提交失败：{exc}") from None
 
 
 # -- keys made in browsers, waiting for the station file ----------------------------------------
