@@ -192,3 +192,52 @@ def test_with_a_key_only_a_good_signature_by_that_key_is_appended(p: PlatformHan
     result = p.cli("build")
     assert result.exit_code == 0, result.output
     assert SECOND in {i["path"] for i in p.manifest("a")["items"]}
+
+
+def test_several_items_of_one_station_and_section_at_once(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, d = desk
+    hq = Client(base, p.root, "hq-inst")
+    page = hq.get("/review").text
+    assert "一次审核选中的条目" in page  # station a's news: two items waiting for hq-inst
+    r = hq.decide("approved", (BROAD, digest(d, BROAD)), (SECOND, digest(d, SECOND)))
+    assert r.status_code == 303 and "已通过 2 个条目" in requests_unquote(r.headers["location"])
+    assert "by: hq-inst" in ledger(p, BROAD) and "by: hq-inst" in ledger(p, SECOND)
+    assert sorted(p.git("show", "--name-only", "--format=", "HEAD").split()) == ["reviews/a/news/broad.yml", "reviews/a/news/second.yml"]
+    assert "待我审核（1）" in hq.get("/review").text  # station b's item is left
+
+
+def requests_unquote(text: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(text)
+
+
+def test_an_admins_request_to_withdraw_reaches_the_instructor_who_withdraws(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, d = desk
+    admin = Client(base, p.root, "a-admin")
+    r = admin.http.post(f"{base}/withdraw/content/a/news/local", data={"csrf": admin.csrf, "reason": "活动已取消"},
+                        headers={"Origin": base}, allow_redirects=False)
+    assert r.status_code == 303
+    a = Client(base, p.root, "a-inst")
+    listed = a.get("/review").text
+    assert "管理员申请撤回" in listed and "a-admin 于" in listed and "申请：活动已取消" in listed
+    page = a.get("/review/item/content/a/news/local/").text
+    assert "管理员 a-admin 申请撤回：活动已取消" in page and "撤回（从所有站点下线）" in page
+    assert a.decide("withdrawn", (LOCAL, digest(d, LOCAL)), note="活动已取消").status_code == 303
+    assert "管理员申请撤回" not in a.get("/review").text
+    assert "decision: withdrawn" in ledger(p, LOCAL)
+    result = p.cli("build")
+    assert result.exit_code == 0, result.output
+    assert LOCAL not in {i["path"] for i in p.manifest("a")["items"]}
+
+
+def test_the_waiting_list_shows_word_list_and_personal_data_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
+    p = review_platform(tmp_path / "平台")
+    p.write("terms/words.yml", "- wrong: 再接再励\n  right: 再接再厉\n")
+    p.write(SECOND, item("甲站第二条", "a-admin", date="2026-11-22", body="大家再接再励。\n\n联系人手机 13912345678。"))
+    p.commit("words")
+    with running_desk(p.config) as (base, _):
+        page = Client(base, p.root, "a-inst").get("/review").text
+    assert '<span class="problem error">content/a/news/second.md:7: 错敏词：「再接再励」应为「再接再厉」</span>' in page
+    assert '<span class="problem warning">content/a/news/second.md:9: 含有手机号码 139****5678：个人手机号不宜公开' in page
