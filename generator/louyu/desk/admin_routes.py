@@ -139,7 +139,8 @@ async def preview(request: Request) -> Response:
     place = place_of(desk, person, request.path_params["key"])
     _, item, placed = check_posted(desk, person, place, posted(await request.form()))
     if item is None:
-        return JSONResponse({"html": "", "problems": placed.as_json()})
+        notice = '<!doctype html><html lang="zh-CN"><body><p>有错误（见红色提示），改正后显示预览。</p></body></html>'
+        return JSONResponse({"html": notice, "problems": placed.as_json()})
     if desk.renderer is None:
         desk.renderer = renderer_for(desk.platform)
     return JSONResponse({"html": preview_document(desk.renderer, desk.platform, item, f"/file/{place.key}/"), "problems": placed.as_json()})

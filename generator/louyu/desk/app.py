@@ -42,8 +42,8 @@ CSP = (
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    # same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with a form post
-    # (the guard refuses it); a Referer, and the sign-in link's token in it, still never leaves the desk.
+    # The sign-in link's token never leaves in a Referer to another site; same-origin (not
+    # no-referrer: with that, Chromium sends `Origin: null` on a form post, refused by the guard).
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"cache-control", b"no-store"),
