@@ -114,7 +114,9 @@ def test_review_diff_shows_markdown_and_files(bundle: PlatformHandle) -> None:
     result = bundle.cli("review", "diff", path)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "-第一版正文。" in out and "+第二版正文。" in out
+    # Character by character: the changed character is that character.
+    assert '  第 5 行：attachments: ["kit.pdf"{+, "extra.pdf"+}]\n' in out
+    assert "  第 8 行：第[-一-]{+二+}版正文。\n" in out
     assert "  新增 extra.pdf（10 字节，sha256:" in out
     assert "  修改 kit.pdf（17 → 12 字节" in out
     assert "已修改待审核" in out

@@ -69,12 +69,13 @@ def decide(
     preview: bool = False,
 ) -> Publication:
     """What each site publishes. `preview` (louyu serve only) also shows the current
-    revision of pending and changed items, recorded in `unreviewed` so pages mark them."""
+    revision of pending, changed and rejected items, recorded in `unreviewed` so pages mark them."""
     today = today or today_in(platform)
     reviews = {item.path: review(platform, item, verify) for item in platform.items}
     unreviewed: dict[str, str] = {}
     if preview:
-        online = [i for i in platform.items if reviews[i.path].published or reviews[i.path].state in ("pending", "changed")]
+        # (a rejected revision too: the admin sees the page with the note that sent it back)
+        online = [i for i in platform.items if reviews[i.path].published or reviews[i.path].state in ("pending", "changed", "rejected")]
         unreviewed = {i.path: reviews[i.path].state for i in online if not reviews[i.path].published}
         notices: list[str] = []
     else:

@@ -19,6 +19,7 @@ import click
 
 from .. import __version__
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem
+from .usage import ChineseGroup
 
 if TYPE_CHECKING:
     from ..memo.parsed import ParsedBefore
@@ -99,7 +100,7 @@ def reports_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, cls=ChineseGroup)
 @click.version_option(__version__, prog_name="louyu")
 def main() -> None:
     """louyu：楼宇党建共享平台 1+N 站点生成器。"""
@@ -192,13 +193,20 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
     from ..review.gate import check_approvers
+    from ..review.gate import signature_losses
+    from .gatecheck import current_reviews, print_rejections
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
+    reviews = current_reviews(platform) if not problems.errors else {}
+    losses = signature_losses(platform, reviews)
+    for loss in losses:
+        problems.add(loss)
     listed = problems.sorted()
     _print_problems(listed)
     if not problems.errors:
         _print_stale_sections(platform)
+        print_rejections(platform, reviews, lambda line: click.echo(line, err=True))
     if platform.terms:
         flagged = [i for i in platform.items if i.findings]
         click.echo(
@@ -207,8 +215,9 @@ def check(config_file: Path, strict: bool) -> None:
             err=True,
         )
     errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
-    if errors:
-        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
+    if errors or losses:
+        offline = f"；其中 {len(losses)} 个条目因签名要求而不能发布（见上，各有恢复的办法）" if losses else ""
+        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告{offline}。", err=True)
         sys.exit(1)
     click.echo(
         f"检查通过：{len(platform.stations)} 个站点，{len(platform.items)} 个条目"
@@ -275,16 +284,15 @@ def report(config_file: Path, fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--require-signatures", is_flag=True, help="每次审核都须用指导员的 SSH 私钥签名")
 @reports_errors
-def new(directory: Path) -> None:
+def new(directory: Path, require_signatures: bool) -> None:
     """新建一个平台：总站、一个分站、各栏目示例、审核记录、说明和 git 仓库。"""
-    from .new import create
+    from .new import create, next_steps
 
-    approved = create(directory)
-    click.echo(f"已在 {directory} 新建平台（{len(approved)} 个示例条目已审核）。下一步：")
-    click.echo(f"  cd {directory}")
-    click.echo("  louyu check && louyu build")
-    click.echo("  然后阅读 README.md，修改 mkdocs.yml 和 stations/ 中的站点信息。")
+    approved = create(directory, require_signatures)
+    for line in next_steps(directory, approved, require_signatures):
+        click.echo(line)
 
 
 @main.group(context_settings=CONTEXT)
@@ -297,7 +305,7 @@ def review() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def review_list(config_file: Path, fmt: str) -> None:
-    """列出每个条目的路径、摘要、状态和可审核人。"""
+    """列出每个条目的路径、版本指纹、状态、退回意见和可审核人。"""
     from .review import as_json, as_text, reviews
 
     platform, problems = _load_platform(config_file)
@@ -306,7 +314,7 @@ def review_list(config_file: Path, fmt: str) -> None:
         click.echo(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            click.echo(as_text(r))
+            click.echo(as_text(platform, r))
         if not rows and not problems.errors:
             click.echo("平台中还没有条目（content/<站点>/<栏目>/ 下的 .md 文件）。", err=True)
     if problems.errors:
@@ -323,20 +331,22 @@ def review_diff(config_file: Path, path: str) -> None:
     from .review import diff
 
     platform, _ = _load_platform(config_file)
-    click.echo(diff(platform, path))
+    click.echo(diff(platform, path, colour=sys.stdout.isatty()))
 
 
 def _decision_command(decision: str, help_text: str) -> None:
     @review.command(_VERBS[decision], help=help_text)
     @config_option
     @click.argument("paths", nargs=-1, required=True)
-    @click.option("--by", required=True, metavar="ID", help="审核人（党建指导员）的人员编号")
+    @click.option("--by", default=None, metavar="ID", help="审核人（党建指导员）的人员编号（必填）")
     @click.option("--note", default=None, help="备注")
     @click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None, help="用于签名的 SSH 私钥")
     @reports_errors
-    def command(config_file: Path, paths: tuple[str, ...], by: str, note: str | None, key: Path | None) -> None:
+    def command(config_file: Path, paths: tuple[str, ...], by: str | None, note: str | None, key: Path | None) -> None:
         from ..review.ledger import record_decisions
 
+        if by is None and not config_file.is_file():  # (with a platform, who may decide is listed)
+            raise UsageProblem("--by", 1, "缺少 --by：请写审核人的人员编号")
         platform, _ = _load_platform(config_file)
         for done in record_decisions(platform, list(paths), decision, by, note, key):
             if done.repeated:

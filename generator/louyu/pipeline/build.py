@@ -17,7 +17,7 @@ from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
 from ..memo.parsed import ParsedBefore
 from ..memo.templates import compiled_templates
-from ..review.gate import STATE_LABELS, check_approvers
+from ..review.gate import STATE_LABELS, check_approvers, signature_losses
 from ..review.history import GitHistory
 from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
@@ -97,6 +97,7 @@ def build(
         check_target(output, platform.root)
         _check_station_ids(platform, stations)
         publication = decide_publication(platform, today, stations, preview, found, verified)
+        warnings = _with_signature_losses(platform, publication, warnings, strict)
     except BaseException:
         cache.close()
         if helper is not None:
@@ -128,6 +129,15 @@ def build(
         if helper is not None:
             helper.stop()  # (already, unless the build failed before it took the renderings)
     return result
+
+
+def _with_signature_losses(platform: Platform, publication: Publication, warnings: list[Problem], strict: bool) -> list[Problem]:
+    """The items a change of keys (or of require_signatures) takes off the sites are named,
+    each with what would put it back: never silently. With --strict they stop the build."""
+    losses = signature_losses(platform, publication.reviews)
+    if losses and strict:
+        raise PlatformErrors(losses)
+    return sorted(set(warnings + losses), key=lambda p: (p.path, p.line, p.message))
 
 
 def decide_publication(

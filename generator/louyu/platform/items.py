@@ -15,6 +15,7 @@ from . import schema as s
 from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
+from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
 from .refs import (
@@ -48,19 +49,19 @@ ITEM_FIELDS = [
     s.Field("title", s.text, True, "标题"),
     s.Field("date", s.date, True, "发布日期 YYYY-MM-DD"),
     s.Field("author", s.text, True, "作者的人员编号"),
-    s.Field("audience", _audience),
-    s.Field("summary", s.text),
-    s.Field("tags", s.text_list),
-    s.Field("cover", s.text),
-    s.Field("attachments", s.text_list),
-    s.Field("expires", s.date),
+    s.Field("audience", _audience, loses="条目只发给默认的站点（总站的发给所有站点，分站的只在本站）"),
+    s.Field("summary", s.text, loses="列表、分享信息和显示屏上不会有摘要"),
+    s.Field("tags", s.text_list, loses="网页上不会显示标签"),
+    s.Field("cover", s.text, loses="不会显示封面图片"),
+    s.Field("attachments", s.text_list, loses="附件不会列出，也不会随网站发布"),
+    s.Field("expires", s.date, loses="条目到期后不会从列表、订阅和显示屏中撤下"),
     s.Field("start", s.naive_datetime),
-    s.Field("end", s.naive_datetime),
+    s.Field("end", s.naive_datetime, loses="活动页和日历不会有结束时间"),
     s.Field("location", s.text),
-    s.Field("capacity", s.positive_int),
-    s.Field("signup", s.text),
+    s.Field("capacity", s.positive_int, loses="活动页不会显示名额"),
+    s.Field("signup", s.text, loses="活动页不会显示报名方式"),
     s.Field("month", s.month),
-    s.Field("activity", s.text),
+    s.Field("activity", s.text, loses="新闻不会与它报道的活动相互链接"),
 ]
 
 SECTION_ONLY = {
@@ -77,8 +78,16 @@ def _has_markdown(folder: str) -> bool:
     return any(Path(folder).rglob("*.md"))
 
 
-def find_item_files(root: Path, stations: dict[str, Station], problems: Problems) -> list[tuple[Path, str, str, str, bool]]:
-    """(markdown path, station, section, name, is_bundle) of every item under content/."""
+# Documents staff drop into a section folder as if they were items.
+DOCUMENTS = {"docx", "doc", "wps", "pdf"}
+
+
+def find_item_files(
+    root: Path, stations: dict[str, Station], problems: Problems, documents: list[tuple[str, str, str]] | None = None,
+) -> list[tuple[Path, str, str, str, bool]]:
+    """(markdown path, station, section, name, is_bundle) of every item under content/.
+    `documents` gets (path, station, section) of every Word or PDF file lying in a section
+    folder itself: not an item, and said so unless an item there references it."""
     content = root / "content"
     found: list[tuple[Path, str, str, str, bool]] = []
     if not content.is_dir():
@@ -115,6 +124,8 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
                         problems.warning(f"{rel}/", 1, "文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布")
                     elif is_file and dot and stem and suffix.lower() in ("md", "markdown", "mdown") and suffix != "md":
                         problems.warning(rel, 1, "只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）")
+                    elif is_file and suffix.lower() in DOCUMENTS and documents is not None:
+                        documents.append((rel, station_dir.name, section_dir.name))
                     continue
                 if entry.is_symlink() or (bundle and md.is_symlink()):
                     problems.error(rel, 1, "条目不能是符号链接")
@@ -142,12 +153,14 @@ def load_items(
     root: Path, stations: dict[str, Station], staff: dict[str, Staff], terms: TermList, problems: Problems, reuse: Reuse
 ) -> list[Item]:
     items: list[Item] = []
-    for md, sid, section, name, bundle in find_item_files(root, stations, problems):
+    documents: list[tuple[str, str, str]] = []
+    for md, sid, section, name, bundle in find_item_files(root, stations, problems, documents):
         rel = md.relative_to(root).as_posix()
         parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff, terms=terms)
         item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, terms, problems, parse)
         if item is not None:
             items.append(item)
+    _documents_not_items(root, documents, items, problems)
     paths = {i.path: i for i in items}
     for item in items:
         if item.activity is not None:
@@ -156,6 +169,24 @@ def load_items(
                 problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
                 item.activity = None
     return items
+
+
+def _documents_not_items(root: Path, documents: list[tuple[str, str, str]], items: list[Item], problems: Problems) -> None:
+    """A Word or PDF file dropped into a section folder: say it is not an item and how to make one."""
+    used = {ref.abs_path for i in items for ref in i.refs.values() if ref.abs_path is not None}
+    for rel, sid, section in documents:
+        if (root / rel).resolve() in used:
+            continue  # an attachment of a single-file item beside it
+        suffix = rel.rpartition(".")[2].lower()
+        if suffix == "pdf":
+            how = (
+                "把它作为条目的附件：新建条目文件夹（如 名称/index.md），把 PDF 放进去并写进 attachments；"
+                f"它若是从 Word 转成的，也可以用 louyu import 原 Word 文件 --station {sid} --section {section}"
+            )
+        else:
+            word = "" if suffix == "docx" else f"（.{suffix} 须先另存为 .docx）"
+            how = f"用 louyu import {rel} --station {sid} --section {section} 把它变成条目{word}"
+        problems.warning(rel, 1, f"此文件不是条目，不会发布：{how}")
 
 
 def parse_item(
@@ -188,6 +219,8 @@ def parse_item(
         return None
     phones = published_phones([st.phone for st in stations.values()])
     _check_personal_data(text, rel, phones, problems)
+    for lineno, placeholder in find_placeholders(text, yaml=False):
+        problems.warning(rel, lineno, placeholder_message(placeholder))
     for lineno, what in find_active_content(text):
         problems.warning(rel, lineno, f"{what}不会发布（网页中的脚本、事件和框架一律删除）")
     meta = fm.meta
@@ -322,7 +355,8 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
         try:
             item.refs[link.target] = _check_kind(resolver(link.target), link.target)
         except RefError as exc:
-            problems.error(item.path, link.line, str(exc) + _hint_for_link(resolver, link.target))
+            source_line = item.body.splitlines()[link.line - item.body_line] if link.line >= item.body_line else ""
+            problems.error(item.path, link.line, str(exc) + _hint_for_link(resolver, link.target, source_line))
             ok = False
     return ok
 
@@ -341,9 +375,19 @@ def _declared(resolver: Resolver, path: str) -> FileRef:
             raise as_written from None
 
 
-def _hint_for_link(resolver: Resolver, target: str) -> str:
+def _hint_for_link(resolver: Resolver, target: str, source_line: str = "") -> str:
     """In a Markdown link `#` starts an anchor and `?` a query, as on the web: say so when
-    the file is there under the name as written."""
+    the file is there under the name as written. A space ends a link's file name: say so
+    when the file is there under the name with the space."""
+    spaced = re.search(r"\(\s*" + re.escape(target) + r"((?: [^()\s\"']+)+)\s*\)", source_line)
+    if spaced:
+        name = target + spaced.group(1)
+        try:
+            resolver(Literal(name))
+        except RefError:
+            pass
+        else:
+            return f"（文件名“{name}”中有空格：链接中请写成 {name.replace(' ', '%20')}，或用尖括号括起 <{name}>）"
     if "#" not in target and "?" not in target:
         return ""
     try:

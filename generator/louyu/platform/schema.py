@@ -30,6 +30,7 @@ class Field:
     convert: Converter
     required: bool = False
     doc: str = ""
+    loses: str = ""  # what the site lacks when this optional key is misspelt (and so ignored)
 
 
 def _closest(key: object, known: Iterable[str]) -> str | None:
@@ -51,6 +52,14 @@ def ignored(key: object, known: Iterable[str]) -> str:
     return f"（已忽略；是否想写 {close}？）" if close else "（已忽略）"
 
 
+def _ignored(key: object, known: dict[str, Field]) -> str:
+    """Like `ignored`, saying what the site loses when the key meant is optional."""
+    close = _closest(key, known)
+    if close is None or not known[close].loses or known[close].required:
+        return ignored(key, known)
+    return f"（已忽略：{known[close].loses}；是否想写 {close}？）"
+
+
 def apply(
     doc: Document, fields: list[Field], path: str, problems: Problems, base: tuple[str | int, ...] = ()
 ) -> dict[str, Any]:
@@ -63,9 +72,12 @@ def apply(
         return {}
     known = {f.key: f for f in fields}
     out: dict[str, Any] = {}
+    if not base:
+        for line, message in doc.slips:
+            problems.warning(path, line, message)
     for key in data:
         if key not in known:
-            problems.warning(path, doc.line(*base, key), f"未知的键 {key}{ignored(key, known)}")
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}{_ignored(key, known)}")
     for f in fields:
         if f.key not in data or data[f.key] is None:
             if f.required:

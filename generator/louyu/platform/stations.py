@@ -35,13 +35,13 @@ STATION_FIELDS = [
     s.Field("name", s.text, True, "站点名称"),
     s.Field("kind", s.one_of("central", "substation"), True, "central 或 substation"),
     s.Field("building", s.text),
-    s.Field("address", s.text),
-    s.Field("hours", s.text),
-    s.Field("phone", s.text),
+    s.Field("address", s.text, loses="关于页不会显示地址"),
+    s.Field("hours", s.text, loses="关于页不会显示开放时间"),
+    s.Field("phone", s.text, loses="关于页不会显示电话"),
     s.Field("email", s.text),
-    s.Field("description", s.text),
+    s.Field("description", s.text, loses="关于页不会有站点介绍"),
     s.Field("area_m2", s.number),
-    s.Field("rooms", s.text_list),
+    s.Field("rooms", s.text_list, loses="关于页不会列出功能室"),
     s.Field("staff", lambda v: v),  # checked entry by entry below
     s.Field("screen", lambda v: v),
 ]

@@ -19,7 +19,7 @@ import jinja2
 import material
 
 
-from ..review.gate import STATE_LABELS, Review
+from ..review.gate import STATE_LABELS, Review, rejection_line
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
 from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
@@ -194,7 +194,7 @@ class SiteRenderer:
         digest stands for everything read from the item's own files."""
         key = self._item_keys.get((item.path, item.digest))
         if key is None:
-            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
+            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item), self._rejection(item))
         return key
 
     def _qr(self, url: str) -> str:
@@ -276,6 +276,10 @@ class SiteRenderer:
         state = self.publication.unreviewed.get(item.path)
         return STATE_LABELS[state] if state else ""
 
+    def _rejection(self, item: Item) -> str:  # the preview of a rejected item: who sent it back, and why
+        rejected = self.publication.unreviewed.get(item.path) == "rejected"
+        return rejection_line(self.platform, self.publication.reviews[item.path]) if rejected else ""
+
     def _home(self, site: Site, theme: StationTheme, base: str) -> Output:
         month = self.publication.today.strftime("%Y-%m")
         # The station's own theme first, then the central station's, then any addressed to it.
@@ -354,6 +358,7 @@ class SiteRenderer:
         reviewer = "、".join(staff[a.by].name for a in review.approvals if a.by in staff)
         content = self.pages.get_template("item.html").render(
             status=self._status(item),
+            rejection=self._rejection(item),
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],

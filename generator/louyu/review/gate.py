@@ -23,6 +23,9 @@ from typing import Callable, Literal
 from ..platform.model import APPROVER_KINDS, DECISIONS, Decision, Item, Platform, Staff
 from ..platform.problems import Problem, Problems
 
+# How an instructor makes a key pair for signing decisions (docs/review-gate.md).
+KEYGEN = "ssh-keygen -t ed25519 -C <人员编号> -f ~/.ssh/louyu-review"
+
 # Verifies the signature on a decision about an item (see signatures.py).
 SignatureCheck = Callable[[Item, Decision], bool]
 
@@ -79,6 +82,17 @@ class Review:
         if not self.needed or not self.missing or self.state in ("published", "withdrawn"):
             return ""
         return f"已审核 {self.given}/{len(self.needed)}：还需" + "、".join(APPROVER_KINDS[k] for k in self.missing)
+
+
+def rejection_line(platform: Platform, r: Review) -> str:
+    """"已退回：a-inst（甲指导）于 2026-11-21 10:00：数字有误" for a rejected item, else ""
+    (what the admin must read: who sent it back, when, and why)."""
+    d = r.rejection
+    if d is None:
+        return ""
+    person = platform.staff().get(d.by)
+    who = f"{d.by}（{person.name}）" if person else d.by
+    return f"已退回：{who}于 {d.at.strftime('%Y-%m-%d %H:%M')}：{d.note or '（没有写退回意见）'}"
 
 
 def needed_approvals(platform: Platform, item: Item) -> tuple[str, ...]:
@@ -244,8 +258,18 @@ def _seat(platform: Platform, item: Item, people: list[Staff], needed: tuple[str
 
 
 def check_approvers(platform: Platform, problems: Problems) -> None:
-    """Warn about items whose section asks for more approvals than the platform has
-    instructors to give (they could never be published)."""
+    """Warn about instructors whose decisions cannot count (signatures required, no key) and
+    items whose section asks for more approvals than the platform has instructors to give
+    (they could never be published)."""
+    if platform.settings.require_signatures:
+        for station in platform.stations.values():
+            for p in station.staff:
+                if p.role == "instructor" and not p.keys:
+                    problems.warning(
+                        station.path, p.line,
+                        f"平台要求审核签名（mkdocs.yml 的 require_signatures），但 {p.id} 没有登记公钥，其审核都不计入："
+                        f"请 {p.id} 生成密钥（{KEYGEN}），把 .pub 文件的一行写进此处的 key",
+                    )
     central = next((s.id for s in platform.stations.values() if s.is_central), "")
     instructors: dict[str, list[Staff]] = {}
     for person in platform.staff().values():

@@ -19,7 +19,7 @@ from ..platform.model import Item, Platform, Staff, StaffKey
 from ..platform.problems import LouyuError, UsageProblem, os_reason
 from ..platform.schema import meant
 from .gate import Review, needs_signature, refusal, review, zone
-from .signatures import describe_keys, fingerprint, sign, signature_checker, signed_message, verify
+from .signatures import KEYGEN, describe_keys, fingerprint, sign, signature_checker, signed_message, verify
 
 
 @dataclass
@@ -57,7 +57,7 @@ def record_decisions(
     platform: Platform,
     paths: list[str],
     decision: str,
-    by: str,
+    by: str | None,
     note: str | None = None,
     key: Path | None = None,
     now: dt.datetime | None = None,
@@ -65,6 +65,8 @@ def record_decisions(
     """Append `decision` by `by` to the ledger of each item. Everything is checked (and
     signed, and each signature verified) before anything is written: a decision that would
     not count, or whose signature does not verify, is refused and nothing is appended."""
+    if not by:
+        raise UsageProblem("--by", 1, "缺少 --by：请写审核人的人员编号" + _who_may_decide_on(platform, paths))
     items = list({item.path: item for item in (find_item(platform, p) for p in paths)}.values())  # each item once
     person = platform.staff().get(by)
     if person is None:
@@ -101,6 +103,14 @@ def record_decisions(
     return sorted(done, key=lambda a: items.index(a.item))
 
 
+def _who_may_decide_on(platform: Platform, paths: list[str]) -> str:
+    try:
+        items = [find_item(platform, p) for p in paths]
+    except LouyuError:
+        return ""  # (not an item: said once --by is there)
+    return f"。可审核 {'、'.join(dict.fromkeys(i.path for i in items))} 的人：{who_may_decide(platform, items)}"
+
+
 def who_may_decide(platform: Platform, items: list[Item]) -> str:
     """"a-inst（甲指导）、hq-inst（王指导）": everyone whose decision would count on all `items`."""
     people = [p for p in platform.staff().values() if all(not refusal(platform, i, p) for i in items)]
@@ -110,9 +120,9 @@ def who_may_decide(platform: Platform, items: list[Item]) -> str:
 def unknown_decider(platform: Platform, by: str, items: list[Item]) -> str:
     """What to say when `--by` names nobody: a person's name instead of their id, a typo."""
     staff = platform.staff()
-    named = [p for p in staff.values() if p.name == by]
+    named = [p for p in staff.values() if p.name == by] or [p for p in staff.values() if len(by) > 1 and by in p.name]
     if named:
-        hint = f"“{by}”是姓名，--by 须写人员编号：" + "、".join(f"--by {p.id}" for p in named)
+        hint = f"“{by}”是姓名，--by 须写人员编号：" + "、".join(f"--by {p.id}（{p.name}）" for p in named)
     else:
         hint = f"没有人员编号为 {by} 的人{meant(by, staff)}"
     return f"{hint}。可审核 {'、'.join(i.path for i in items)} 的人：{who_may_decide(platform, items)}"
@@ -186,8 +196,7 @@ def _signed(platform: Platform, item: Item, entry: dict[str, Any], person: Staff
     return signature
 
 
-# How an instructor makes a key pair (docs/review-gate.md says more).
-KEYGEN_HINT = "生成密钥：ssh-keygen -t ed25519 -C 人员编号 -f ~/.ssh/louyu-review，把 ~/.ssh/louyu-review.pub 的一行写进 key"
+KEYGEN_HINT = f"生成密钥：{KEYGEN}，把 ~/.ssh/louyu-review.pub 的一行写进 key"
 
 
 def append_decision(

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from ..platform.recall import Recall, Scratch
-from .gate import SignatureCheck, zone
+from .gate import KEYGEN, SignatureCheck, zone  # noqa: F401 (KEYGEN: for the commands)
 from ..platform.model import Decision, Item, Platform, StaffKey
 
 NAMESPACE = "louyu-review"
