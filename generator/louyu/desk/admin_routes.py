@@ -39,11 +39,13 @@ async def items(request: Request) -> Response:
     stations = writable_stations(desk.platform, person.staff)
     q = request.query_params
     section, state, query = q.get("section", ""), q.get("state", ""), q.get("q", "")
+    number = int(q.get("page", "1")) if q.get("page", "1").isdigit() else 1
     rows = filtered(rows_for(desk, stations), section, state, query)
-    stale = [s for sid in stations for s in desk.workspace.stale.get(sid, [])]
+    groups, pages = by_section(rows, section, number)
+    stale = [s for sid in stations for s in desk.stale_sections(sid)]
     return page(
-        request, "items.html", groups=by_section(rows), count=len(rows), stale=stale, section=section, state=state,
-        query=query, states=FILTER_STATES, others=desk.workspace.other_problems,
+        request, "items.html", groups=groups, count=len(rows), stale=stale, section=section, state=state,
+        query=query, states=FILTER_STATES, others=desk.workspace.other_problems, number=min(number, pages), pages=pages,
     )
 
 
@@ -244,11 +246,9 @@ async def save(request: Request) -> Response:
         current = version_of(place.md, place.folder)
         if str(data.get("version", "")) != current and (place.exists or files_in(place)):
             return _conflict(request, place, data)
-        written, item, placed = check_posted(desk, person, place, data)
+        written, item, placed, problems = check_posted(desk, person, place, data, with_problems=True)
         if item is None or placed.errors:
             return _editor(request, place, data, placed, status=422, failed="有错误，未保存：请按提示修改（红色）后再保存。", new=not place.exists)
-        if place.exists and not place.bundle and files_in(place):
-            place = make_bundle(place)
         place.md.parent.mkdir(parents=True, exist_ok=True)
         tmp = place.md.with_name(f".{place.md.name}.saving")
         tmp.write_text(written.text, "utf-8")
@@ -259,8 +259,7 @@ async def save(request: Request) -> Response:
             commit = commit_paths(desk.root, place.paths(), author, f"{verb}{SECTIONS[place.section]}：{item.title}（书桌，{person.staff.name}）")
         except GitFailed as exc:
             raise Refused(500, f"已写入文件，但 git 提交失败：{exc}") from None
-        desk.replace_item(place.key, *desk.parse(place.md))
-    desk.refresh_stale()
+        desk.replace_item(place.key, item, problems)
     return RedirectResponse(f"/edit/{place.key}?{urlencode({'saved': commit or 'unchanged'})}", status_code=303)
 
 

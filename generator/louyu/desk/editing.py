@@ -147,9 +147,11 @@ def place_problems(problems: list[Problem], rel: str, written: Written, section:
     return placed
 
 
-def check_posted(desk: Desk, person: Person, place: Place, data: dict[str, Any]) -> tuple[Written, Item | None, Placed]:
-    """What `check` says of the item the form describes, without writing anything."""
+def check_posted(desk: Desk, person: Person, place: Place, data: dict[str, Any], with_problems: bool = False) -> Any:
+    """What `check` says of the item the form describes, without writing anything: the file's
+    text, the item (None when it has errors) and its problems placed (and as found)."""
     written = compose(desk, person, place, data)
     item, problems = desk.parse(place.md, written.text.encode("utf-8"))
     rel = place.md.relative_to(desk.root).as_posix()
-    return written, item, place_problems(problems, rel, written, place.section)
+    placed = place_problems(problems, rel, written, place.section)
+    return (written, item, placed, problems) if with_problems else (written, item, placed)

@@ -72,8 +72,29 @@ def filtered(rows: list[Row], section: str, state: str, query: str) -> list[Row]
     ]
 
 
-def by_section(rows: list[Row]) -> list[tuple[str, list[Row]]]:
-    return [(s, [r for r in rows if r.section == s]) for s in SECTIONS if any(r.section == s for r in rows)]
+# A list of 2,800 items is no page for a phone: each section shows its newest, the rest a
+# section at a time, page by page.
+FIRST = 10
+PER_PAGE = 50
+
+
+@dataclass
+class Group:
+    section: str
+    rows: list[Row]  # those shown
+    total: int
+
+
+def by_section(rows: list[Row], section: str, page: int) -> tuple[list[Group], int]:
+    """The rows to show, by section (newest first), and how many pages the chosen section has."""
+    if section:
+        pages = max(1, -(-len(rows) // PER_PAGE))
+        page = min(max(page, 1), pages)
+        return [Group(section, rows[(page - 1) * PER_PAGE : page * PER_PAGE], len(rows))] if rows else [], pages
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(r.section, []).append(r)
+    return [Group(s, groups[s][:FIRST], len(groups[s])) for s in SECTIONS if s in groups], 1
 
 
 FILTER_STATES = {**{k: v for k, v in STATE_LABELS.items()}, "error": "有错误", "problems": "有问题提示"}

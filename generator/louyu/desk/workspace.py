@@ -39,10 +39,10 @@ def _last_built(config_file: Path) -> object:
 
 def _owner_of(path: str) -> str:
     """The item (or station file...) a problem's path belongs to: content/s/sec/name[.md|/...]."""
-    parts = PurePosixPath(path).parts
+    parts = path.split("/", 4)  # (asked for every item of a list: no PurePosixPath)
     if len(parts) >= 4 and parts[0] == "content":
         name = parts[3][:-3] if len(parts) == 4 and parts[3].endswith(".md") else parts[3]
-        return "/".join((*parts[:3], name))
+        return f"content/{parts[1]}/{parts[2]}/{name}"
     return path
 
 
@@ -57,7 +57,6 @@ class Workspace:
     problems: dict[str, list[Problem]]  # item key -> its problems (errors and warnings)
     other_problems: list[Problem]  # station files, mkdocs.yml, terms: shown to everyone
     reviews: dict[str, Review] = field(default_factory=dict)  # item path -> review (made when asked)
-    stale: dict[str, list[StaleSection]] = field(default_factory=dict)  # station -> its stale sections
     loaded_at: float = 0.0
 
 
@@ -74,8 +73,6 @@ class Desk:
         self.write_lock = threading.RLock()
         self.renderer: Any = None  # the preview's ContentRenderer, made when first asked
         self.workspace = self._load()
-        self._stale_thread: threading.Thread | None = None
-        self.refresh_stale()
 
     @property
     def upload_limit(self) -> int:
@@ -99,7 +96,6 @@ class Desk:
         """Read the whole platform again (after a pull, or a change outside the desk)."""
         with self.write_lock:
             self.workspace = self._load()
-        self.refresh_stale()
 
     def review_of(self, item: Item) -> Review:
         ws = self.workspace
@@ -137,26 +133,19 @@ class Desk:
                 ws.platform.ledgers.pop(item.path, None)
         ws.problems[key] = problems
 
-    def refresh_stale(self) -> None:
-        """The stale sections of every station (栏目更新情况), worked out in the background:
-        they need the published set, which reads approved revisions from git history."""
-
-        def work() -> None:
-            from ..pipeline.build import decide_publication
-
-            ws = self.workspace
-            try:
-                publication = decide_publication(ws.platform, None, None, False)
-            except Exception:  # a platform with errors has no published set: nothing to say
-                return
-            ws.stale = {sid: stale_sections(ws.platform, sid, publication.published, publication.today) for sid in ws.platform.stations}
-
-        self._stale_thread = threading.Thread(target=work, daemon=True)
-        self._stale_thread.start()
-
-    def wait_for_stale(self, timeout: float = 30) -> None:
-        if self._stale_thread is not None:
-            self._stale_thread.join(timeout)
+    def stale_sections(self, station: str) -> list[StaleSection]:
+        """The station's sections left without updates (the report's 栏目更新情况), from the items
+        the gate publishes: its own, and the central station's themes addressed to it. (An item
+        changed since its approval counts with its current date: the desk does not read the
+        approved revision from git history for this.)"""
+        platform = self.platform
+        central = platform.central.id
+        candidates = [
+            i for i in platform.items
+            if i.station == station or (i.section == "themes" and i.station == central and i.addressed_to(station))
+        ]
+        online = [i for i in candidates if self.review_of(i).state in ("published", "changed")]
+        return stale_sections(platform, station, online, self.today())
 
     # --- requests to withdraw an item (an admin asks; an instructor decides, part 2) ----------
 
