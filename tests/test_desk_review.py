@@ -141,7 +141,7 @@ def test_the_item_page_shows_the_change_by_character_fields_in_chinese_and_pictu
     frame = re.search(r'<iframe class="preview-frame"[^>]*srcdoc="([^"]*)"', page)
     assert frame  # the page as the sites show it (the editor's preview: louyu's converter and sanitiser)
     shown = html.unescape(frame.group(1))
-    assert '<base href="/review/item/content/a/news/local/">' in shown and '<img alt="驿站" src="photo.png"' in shown
+    assert '<img alt="驿站" src="/review/item/content/a/news/local/photo.png"' in shown
     b = Client(base, p.root, "b-inst")
     assert "b-inst 不能审核此条目" in b.get("/review/item/content/a/news/local/").text
 
