@@ -71,9 +71,12 @@ def waiting_for(
 
 
 def _fits(platform: Platform, item: Item, person: Staff, kind: str) -> bool:
+    """Whether `person` can give an approval of this kind (the gate's places, 三审)."""
     if kind == "central":
-        return platform.stations[person.station].is_central
-    return person.station == item.station
+        return person.role == "instructor" and platform.stations[person.station].is_central
+    if kind == "secrecy":  # 保密审查: a secrecy reviewer of the owning or the central station
+        return person.role == "secrecy" and (person.station == item.station or platform.stations[person.station].is_central)
+    return person.role == "instructor" and person.station == item.station
 
 
 def _since(platform: Platform, item: Item, times: dict[str, int]) -> dt.datetime | None:
