@@ -241,3 +241,25 @@ def test_the_waiting_list_shows_word_list_and_personal_data_findings(tmp_path: P
         page = Client(base, p.root, "a-inst").get("/review").text
     assert '<span class="problem error">content/a/news/second.md:7: 错敏词：「再接再励」应为「再接再厉」</span>' in page
     assert '<span class="problem warning">content/a/news/second.md:9: 含有手机号码 139****5678：个人手机号不宜公开' in page
+
+
+def test_only_a_well_formed_ed25519_key_line_is_kept_for_the_admins(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, _ = desk
+    a = Client(base, p.root, "a-inst")
+    good = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk2b0pm8c8y3n0nUpz5t7pJ0nRk4R5jW1m2a3b4c5d6 a-inst@louyu-desk"
+    post = lambda body: a.http.post(f"{base}/review/key", data=body, headers={  # noqa: E731
+        "Origin": base, "X-CSRF-Token": a.csrf, "Content-Type": "application/json", "Accept": "application/json"})
+    for bad in ('{"key": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ x"}', '{"key": "ssh-ed25519 AAAA"}',
+                '{"key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk2b0pm8c8y3n0nUpz5t7pJ0nRk4R5jW1m2a3b4c5d6\\n x"}', "不是 JSON"):
+        r = post(bad.encode())
+        assert r.status_code == 400 and "不是一行 OpenSSH Ed25519 公钥" in r.json()["error"], bad
+    r = post(('{"key": "%s"}' % good).encode())
+    assert r.status_code == 200
+    assert r.json()["snippet"] == (
+        "  - id: a-inst\n    name: 甲指导\n    role: instructor\n    keys:\n"
+        f"      - key: {good}\n        valid_after: \"2026-12-01T10:00:00+08:00\"\n"
+    )
+    admin = Client(base, p.root, "a-admin")
+    assert "密钥登记（1）" in admin.get("/items").text
+    assert "甲指导（a-inst）· stations/a.yml" in admin.get("/keys").text
+    assert "没有等待登记的密钥" in Client(base, p.root, "b-admin").get("/keys").text  # another station's admin

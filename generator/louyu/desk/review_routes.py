@@ -27,9 +27,11 @@ from .guard import ADMIN, REVIEWER, Person, Refused, Routes, person_of
 from .listing import item_of
 from .permissions import writable_stations
 from .review_support import (
-    KEY_TYPES, approved_revision, commit_ledgers, key_requests, preview_page, record_key_request, station_entry,
+    approved_revision, is_public_key_line, commit_ledgers, key_requests, preview_page, record_key_request, station_entry,
 )
-from .review_view import Waiting, char_diff, file_changes, front_matter_changes, shortened, waited, waiting_for
+from .review_view import (
+    Waiting, char_diff, file_changes, front_matter_changes, oldest_first, shortened, waited, waiting_for,
+)
 from .workspace import Desk, item_key
 
 ROUTES = Routes()
@@ -58,10 +60,8 @@ def fresh_stations(desk: Desk) -> None:
         desk.__dict__["_stations_seen"] = latest
 
 
-def _waiting(desk: Desk, person: Person, times: dict[str, int] | None = None) -> list[Waiting]:
-    return waiting_for(
-        desk.platform, person.staff, desk.review_of, lambda item: desk.problems_of(item_key(item.path)), times
-    )
+def _waiting(desk: Desk, person: Person) -> list[Waiting]:
+    return waiting_for(desk.platform, person.staff, desk.review_of, lambda item: desk.problems_of(item_key(item.path)))
 
 
 @ROUTES.get("/review", needs=REVIEWER)
@@ -70,8 +70,8 @@ async def waiting_list(request: Request) -> Response:
     fresh_stations(request.app.state.desk)
     desk: Desk = request.app.state.desk
     person = person_of(request)
-    paths = [i.path for i in desk.platform.items]
-    rows = _waiting(desk, person, last_commit_times(desk.root, paths))
+    rows = _waiting(desk, person)
+    rows = oldest_first(desk.platform, rows, last_commit_times(desk.root, [w.item.path for w in rows]))
     moment = now(desk.platform.settings.timezone)
     groups: dict[tuple[str, str], list[Waiting]] = {}
     for w in rows:
@@ -187,7 +187,10 @@ async def prepare(request: Request) -> Response:
     """What the browser is to sign for a decision: the time and one message per item."""
     desk: Desk = request.app.state.desk
     person = person_of(request)
-    wanted = await request.json()
+    try:
+        wanted = await request.json()
+    except ValueError:
+        raise Refused(400, "请求格式不对：请刷新页面后重试") from None
     form = _JsonForm(wanted)
     req = _request(desk, person, form, signed=False)
     try:
@@ -279,11 +282,13 @@ async def key_made(request: Request) -> Response:
     """The public key line a browser made: kept for the station's admin to add (with valid_after)."""
     desk: Desk = request.app.state.desk
     person = person_of(request)
-    data = await request.json()
+    try:
+        data = await request.json()
+    except ValueError:
+        data = None
     line = str(data.get("key", "") if isinstance(data, dict) else "").strip()
-    kind, _, blob = line.partition(" ")
-    if kind not in KEY_TYPES or not blob or "\n" in line or len(line) > 400:
-        raise Refused(400, "不是一行 OpenSSH 公钥（ssh-ed25519 AAAA…）")
+    if not is_public_key_line(line):
+        raise Refused(400, "不是一行 OpenSSH Ed25519 公钥（ssh-ed25519 AAAA… 注释）")
     entry = record_key_request(desk, person.staff, line)
     return JSONResponse({"snippet": station_entry(person.staff, entry["key"], entry["valid_after"])})
 

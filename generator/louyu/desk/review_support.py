@@ -5,6 +5,8 @@ to add them to a station file."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import json
 import os
@@ -18,7 +20,20 @@ from .gitops import Author, GitFailed, commit_paths
 from .preview import preview_document, renderer_for
 from .workspace import Desk
 
-KEY_TYPES = {"ssh-ed25519"}  # what a browser makes (Web Crypto's Ed25519)
+ED25519_BLOB = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20"  # the wire form's head; 32 key bytes follow
+
+
+def is_public_key_line(line: str) -> bool:
+    """`ssh-ed25519 <base64 of the key> [comment]` on one line, the key well formed (what a
+    browser's Web Crypto Ed25519 key exports to: sshsig.js publicKeyLine)."""
+    parts = line.split(" ", 2)
+    if len(parts) < 2 or parts[0] != "ssh-ed25519" or "\n" in line or "\r" in line or len(line) > 300:
+        return False
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(blob) == len(ED25519_BLOB) + 32 and blob.startswith(ED25519_BLOB)
 
 
 def approved_revision(state: Any, desk: Desk, item: Item) -> Item | None:

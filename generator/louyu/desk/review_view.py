@@ -48,11 +48,9 @@ def waiting_for(
     person: Staff,
     review_of: Callable[[Item], Review],
     problems_of: Callable[[Item], list[Problem]],
-    times: dict[str, int] | None = None,
 ) -> list[Waiting]:
-    """Items waiting for a decision `person` may make, oldest first. `review_of`: the gate's
-    review of an item (cached by the desk); `times`: the last commit time of each item's
-    Markdown (review/history.last_commit_times), None when only the count is wanted."""
+    """Items waiting for a decision `person` may make (in the platform's order; see
+    oldest_first). `review_of`: the gate's review of an item (cached by the desk)."""
     found: list[Waiting] = []
     for item in platform.items:
         if refusal(platform, item, person):
@@ -63,11 +61,17 @@ def waiting_for(
         if r.needed and person.id not in {p.id for p in r.approvers}:
             continue  # 三审: this person's place is filled or not among the missing ones
         mine = tuple(k for k in r.missing if _fits(platform, item, person, k)) if r.needed else ()
-        since = _since(platform, item, times) if times is not None else None
-        found.append(Waiting(item, r, since, mine, [p for p in problems_of(item) if p.level == "warning"]))
-    oldest = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-    found.sort(key=lambda w: (w.since or oldest, w.item.path))
+        found.append(Waiting(item, r, None, mine, [p for p in problems_of(item) if p.level == "warning"]))
     return found
+
+
+def oldest_first(platform: Platform, rows: list[Waiting], times: dict[str, int]) -> list[Waiting]:
+    """The rows with when each last changed (`times`: the last commit time of each item's
+    Markdown, review/history.last_commit_times), oldest first."""
+    for w in rows:
+        w.since = _since(platform, w.item, times)
+    oldest = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return sorted(rows, key=lambda w: (w.since or oldest, w.item.path))
 
 
 def _fits(platform: Platform, item: Item, person: Staff, kind: str) -> bool:
