@@ -46,28 +46,32 @@ def waiting_count_label(request: Request) -> str:
 NAV = [("/review", waiting_count_label, REVIEWER), ("/review/key", "我的签名密钥", REVIEWER)]
 
 
-def fresh_stations(desk: Desk) -> None:
+def fresh_stations(request: Request) -> None:
     """Read the platform again when a station file changed since it was loaded (an admin
     added an instructor's new key in a terminal or through 同步): keys are read from there."""
-    folder = desk.root / "stations"
+    desk: Desk = request.app.state.desk
     try:
-        latest = max((p.stat().st_mtime for p in folder.glob("*.yml")), default=0.0)
+        latest = max((p.stat().st_mtime for p in (desk.root / "stations").glob("*.yml")), default=0.0)
     except OSError:
         return
-    seen = desk.__dict__.setdefault("_stations_seen", latest)
-    if latest != seen:
+    seen = getattr(request.app.state, "stations_seen", None)
+    if seen is None:
+        request.app.state.stations_seen = latest
+    elif latest != seen:
         desk.reload()
-        desk.__dict__["_stations_seen"] = latest
+        request.app.state.stations_seen = latest
 
 
-def _waiting(desk: Desk, person: Person) -> list[Waiting]:
-    return waiting_for(desk.platform, person.staff, desk.review_of, lambda item: desk.problems_of(item_key(item.path)))
+def _waiting(desk: Desk, person: Person, items: list[Item] | None = None) -> list[Waiting]:
+    return waiting_for(
+        desk.platform, person.staff, desk.review_of, lambda item: desk.problems_of(item_key(item.path)), items
+    )
 
 
 @ROUTES.get("/review", needs=REVIEWER)
 async def waiting_list(request: Request) -> Response:
     """Oldest first; items of one station and section can be decided together."""
-    fresh_stations(request.app.state.desk)
+    fresh_stations(request)
     desk: Desk = request.app.state.desk
     person = person_of(request)
     rows = _waiting(desk, person)
@@ -112,7 +116,7 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
     r = desk.review_of(item)
     old = approved_revision(request.app.state, desk, item) if r.approved_digest else None
     old_text = old.body if old else ""
-    mine = [w for w in _waiting(desk, person) if w.item.path == item.path]
+    mine = _waiting(desk, person, [item])
     shown_on = [s.name for s in platform.stations.values() if item.addressed_to(s.id)]
     return page(
         request, "review_item.html", status=status, item=item, review=r, state=STATE_LABELS[r.state],
@@ -220,7 +224,7 @@ class _JsonForm:
 @ROUTES.post("/review/decide", needs=REVIEWER)
 async def decide(request: Request) -> Response:
     desk: Desk = request.app.state.desk
-    fresh_stations(desk)
+    fresh_stations(request)
     person = person_of(request)
     form = await request.form()
     req = _request(desk, person, form, signed=True)
@@ -265,7 +269,7 @@ def _reread_ledgers(desk: Desk, items: list[Item]) -> None:
 
 @ROUTES.get("/review/key", needs=REVIEWER)
 async def key_page(request: Request) -> Response:
-    fresh_stations(request.app.state.desk)
+    fresh_stations(request)
     desk: Desk = request.app.state.desk
     person = person_of(request)
     asked = key_requests(desk).get(person.staff.id)
@@ -320,6 +324,6 @@ NAV.append(("/keys", key_requests_label, ADMIN))
 @ROUTES.get("/keys", needs=ADMIN)
 async def key_requests_page(request: Request) -> Response:
     """What an admin adds to a station file for an instructor's new browser key."""
-    fresh_stations(request.app.state.desk)
+    fresh_stations(request)
     desk: Desk = request.app.state.desk
     return page(request, "review_keys.html", requests=_key_requests_for(desk, person_of(request)), stations=desk.platform.stations)

@@ -42,7 +42,9 @@ def approved_revision(state: Any, desk: Desk, item: Item) -> Item | None:
     r = desk.review_of(item)
     if r.approved_digest is None:
         return None
-    cache: dict[tuple[str, str], Item | None] = state.__dict__.setdefault("_approved", {})
+    cache: dict[tuple[str, str], Item | None] | None = getattr(state, "approved_revisions", None)
+    if cache is None:
+        cache = state.approved_revisions = {}
     key = (item.path, r.approved_digest)
     if key not in cache:
         history = GitHistory(desk.root)

@@ -48,11 +48,12 @@ def waiting_for(
     person: Staff,
     review_of: Callable[[Item], Review],
     problems_of: Callable[[Item], list[Problem]],
+    items: list[Item] | None = None,
 ) -> list[Waiting]:
-    """Items waiting for a decision `person` may make (in the platform's order; see
-    oldest_first). `review_of`: the gate's review of an item (cached by the desk)."""
+    """Items (of `items`, else all) waiting for a decision `person` may make, in the
+    platform's order (see oldest_first). `review_of`: the gate's review of an item (cached)."""
     found: list[Waiting] = []
-    for item in platform.items:
+    for item in platform.items if items is None else items:
         if refusal(platform, item, person):
             continue
         r = review_of(item)
