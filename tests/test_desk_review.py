@@ -263,3 +263,23 @@ def test_only_a_well_formed_ed25519_key_line_is_kept_for_the_admins(p: PlatformH
     assert "密钥登记（1）" in admin.get("/items").text
     assert "甲指导（a-inst）· stations/a.yml" in admin.get("/keys").text
     assert "没有等待登记的密钥" in Client(base, p.root, "b-admin").get("/keys").text  # another station's admin
+
+
+def test_three_approvals_each_instructor_sees_which_is_theirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import MKDOCS
+
+    monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
+    p = review_platform(tmp_path / "平台")
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {news: [station, central]}\n"))
+    p.commit("三审")
+    with running_desk(p.config) as (base, d):
+        a, hq = Client(base, p.root, "a-inst"), Client(base, p.root, "hq-inst")
+        assert "已审核 0/2：还需本站指导员、总站指导员（您审核的是：本站指导员）" in a.get("/review").text
+        assert a.decide("approved", (SECOND, digest(d, SECOND))).status_code == 303
+        assert "甲站第二条" not in a.get("/review").text  # their place is filled
+        page = hq.get("/review").text
+        assert "已审核 1/2：还需总站指导员（您审核的是：总站指导员）" in page
+        assert hq.decide("approved", (SECOND, digest(d, SECOND))).status_code == 303
+    result = p.cli("build")
+    assert result.exit_code == 0, result.output
+    assert SECOND in {i["path"] for i in p.manifest("a")["items"]}
