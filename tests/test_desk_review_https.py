@@ -97,3 +97,31 @@ def test_over_plain_http_by_a_network_name_the_page_says_why_it_cannot_sign(tmp_
         expect(page.locator("#key-state")).to_have_text("无法在此浏览器中生成签名密钥。")
         assert page.get_by_role("button", name="生成本机密钥").is_hidden()
         browser.close()
+
+
+def test_a_browser_without_ed25519_in_web_crypto_is_told_which_versions_have_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
+    p = review_platform(tmp_path / "平台")
+    with running_desk(p.config) as (base, _), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 375, "height": 780})
+        # An older browser: Web Crypto without Ed25519 (as Chrome before 137 answers).
+        context.add_init_script("""
+            const original = crypto.subtle.generateKey.bind(crypto.subtle);
+            crypto.subtle.generateKey = (algorithm, ...rest) =>
+                (algorithm && algorithm.name === "Ed25519")
+                    ? Promise.reject(new DOMException("Algorithm: Unrecognized name", "NotSupportedError"))
+                    : original(algorithm, ...rest);
+        """)
+        page = context.new_page()
+        page.goto(f"{base}/signin?t={Secrets(p.root).invite('a-inst').token}")
+        page.get_by_role("button", name="以 甲指导 的身份登录").click()
+        page.wait_for_url(f"{base}/review")
+        page.goto(f"{base}/review/key")
+        expect(page.locator("#sig-support")).to_have_text(
+            "此浏览器不支持 Ed25519 签名（Web Crypto）：请升级到 Chrome 或 Edge 137、Firefox 129、Safari 17 或更新的版本后再审核。"
+        )
+        expect(page.locator("#key-state")).to_have_text("无法在此浏览器中生成签名密钥。")
+        browser.close()
