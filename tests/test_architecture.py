@@ -142,3 +142,33 @@ def test_the_rules_see_the_imports_they_judge() -> None:
     pipeline = _imports("louyu.pipeline.build", MODULES["louyu.pipeline.build"])
     assert {"louyu.memo.cache", "louyu.render.site", "louyu.publish"} <= pipeline
     assert layer_of("louyu.render.site") == "render" and layer_of("louyu.version") is None
+
+
+CLOCK_READS = ("now", "today", "utcnow")
+
+
+def _clock_reads(tree: ast.AST) -> list[int]:
+    """Lines that read the wall clock for a date: datetime.now(), date.today(), utcnow()
+    (perf_counter and monotonic, which time durations, are not dates)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_READS:
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+            if name in ("datetime", "date"):
+                found.append(node.lineno)
+    return found
+
+
+def test_louyu_reads_the_clock_in_one_place() -> None:
+    # Everything that depends on "now" asks platform/clock.py, so that `--clock`, LOUYU_CLOCK
+    # and the tests' --today move all of it at once.
+    reads = {
+        name: lines
+        for name, path in MODULES.items()
+        if name != "louyu.platform.clock" and (lines := _clock_reads(ast.parse(path.read_text("utf-8"))))
+    }
+    assert reads == {}
+    # ... and the rule sees a read where there is one.
+    assert _clock_reads(ast.parse("import datetime as dt\nx = dt.datetime.now(tz)\ny = dt.date.today()")) == [2, 3]
+    assert _clock_reads(ast.parse(MODULES["louyu.platform.clock"].read_text("utf-8")))

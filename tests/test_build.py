@@ -151,7 +151,7 @@ def test_scheduled_and_expired_items(tmp_path: Path) -> None:
     news = (p.site / "a/news/index.html").read_text("utf-8")
     assert "已过期" not in news and "当前" in news
     assert (p.site / "a/news/hq/expired/index.html").is_file()
-    p.build(today=__import__("datetime").date.today() + __import__("datetime").timedelta(days=1))
+    assert p.cli("build", "--clock", days(1)).exit_code == 0  # as of tomorrow
     assert "content/hq/news/tomorrow.md" in paths(p.manifest("a"))
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from conftest import item, make_platform
+from conftest import TODAY, item, make_platform, pinned_moment
 from louyu.outputs.report import last_months, last_quarters, quarter_of
 
-TODAY = dt.date.today()
 MONTH = TODAY.strftime("%Y-%m")
 
 
@@ -77,7 +76,7 @@ def test_waiting_since_is_the_last_commit_of_each_item(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     p = make_platform(repo / "platform", {"content/b/news/old.md": item("旧稿", "b-admin"), "content/b/news/new.md": item("新稿", "b-admin")})
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")  # the platform's time zone
-    then = dt.datetime.now(shanghai) - dt.timedelta(days=10)
+    then = pinned_moment("Asia/Shanghai") - dt.timedelta(days=10)
     env = {**os.environ, "GIT_COMMITTER_DATE": then.isoformat(timespec="seconds"), "GIT_AUTHOR_DATE": then.isoformat(timespec="seconds")}
     shutil.rmtree(p.root / ".git")  # the repository is the folder above the platform
 
@@ -131,10 +130,10 @@ def test_a_build_on_the_same_commit_reuses_the_waiting_items_last_commits(tmp_pa
     p.write("content/b/news/old.md", item("旧稿", "b-admin"))
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("LOUYU_JOBS", "1")  # (counted in this process)
-    then = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
+    then = pinned_moment("UTC") - dt.timedelta(days=7)
     monkeypatch.setenv("GIT_COMMITTER_DATE", then.isoformat(timespec="seconds"))
     p.commit("old draft, a week ago")
-    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", pinned_moment().isoformat())
     walks: list[list[str]] = []
     walk = history.last_commit_times
 

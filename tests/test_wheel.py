@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from louyu.pipeline.build import build
+from conftest import TODAY
 from test_build import tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +120,8 @@ def test_installed_louyu_builds_the_example_as_the_editable_tree_does(installed:
     platform = _copy_example(tmp_path / "example")
     env = _clean_env(installed)
     env["LOUYU_CACHE_DIR"] = str(tmp_path / "cache-wheel")
-    _run([installed / "bin" / "louyu", "build", "-d", tmp_path / "from-wheel"], cwd=platform, env=env)
+    # Both as of the suite's day: the installed louyu through --clock, as a user previews a day.
+    _run([installed / "bin" / "louyu", "build", "-d", tmp_path / "from-wheel", "--clock", TODAY.isoformat()], cwd=platform, env=env)
     os.environ["LOUYU_CACHE_DIR"] = str(tmp_path / "cache-editable")
     try:
         build(platform / "mkdocs.yml", tmp_path / "from-editable")

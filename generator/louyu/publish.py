@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
 from dataclasses import dataclass, field
 
 from .review.gate import Review, SignatureCheck, review
 from .review.history import GitHistory
+from .platform import clock
 from .platform.model import SECTIONS, Item, Platform, Station
 
 
@@ -53,7 +53,7 @@ class Publication:
 
 
 def today_in(platform: Platform) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(platform.settings.timezone)).date()
+    return clock.today(platform.settings.timezone)
 
 
 def newest_first(items: list[Item]) -> list[Item]:

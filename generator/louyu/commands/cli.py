@@ -40,6 +40,31 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def _pin_clock(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--clock`: louyu as of that day (or moment), for this command and every process it starts."""
+    if value:
+        from ..platform import clock
+
+        try:
+            clock.parse(value)
+        except clock.ClockError as e:
+            raise click.BadParameter(str(e), param_hint="--clock") from None
+        os.environ[clock.ENV] = value.strip()
+    return value
+
+
+def clock_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--clock",
+        metavar="YYYY-MM-DD",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_pin_clock,
+        help="按这一天的情况构建（定时发布、过期、活动）",
+    )(f)
+
+
 def _print_problems(problems: list[Problem]) -> None:
     for p in problems:
         click.echo(str(p), err=True)
@@ -134,6 +159,7 @@ def _leave_now() -> None:
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/）")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只构建这些站点（可重复）")
 @click.option("--strict", is_flag=True, help="警告也视为错误")
+@clock_option
 @reports_errors
 def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""
@@ -189,6 +215,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 @main.command()
 @config_option
 @click.option("--strict", is_flag=True, help="警告也视为错误")
+@clock_option
 @reports_errors
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
@@ -246,6 +273,7 @@ def _print_stale_sections(platform: Platform) -> None:
 @config_option
 @click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="预览服务器地址")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只预览这些站点（可重复）")
+@clock_option
 @reports_errors
 def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
     """实时预览：文件一改就重新构建并刷新浏览器；待审核条目只在预览中显示。"""
@@ -263,6 +291,7 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
 @main.command()
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="csv：可用 Excel 打开的表格")
+@clock_option
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
     """各站点每月发布、主题、活动次数、栏目更新和待审核条目。"""

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..platform import clock
 from ..platform.model import FOLDERS
 from ..platform.repository import ask_git_head
 from ..version import code_fingerprint
@@ -82,8 +83,13 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
     cache = Cache(cache_dir(root))
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict))
-        now = dt.datetime.now(dt.timezone.utc).isoformat()
-        if not isinstance(record, dict) or now >= str(record.get("valid_until", "")) or record.get("inputs") != inputs:
+        now = clock.now(dt.timezone.utc).isoformat()
+        if (
+            not isinstance(record, dict)
+            or now >= str(record.get("valid_until", ""))
+            or record.get("inputs") != inputs
+            or record.get("clock") != clock.setting()
+        ):
             return None, inputs  # (without reading the output's record: the build will)
         files = load_record(cache, output)
     finally:
@@ -108,6 +114,7 @@ def remember(
             {
                 "inputs": inputs,
                 "valid_until": valid_until.astimezone(dt.timezone.utc).isoformat(),
+                "clock": clock.setting(),  # a build as of another day is no no-op for today
                 "summary": summary,
             },
         )

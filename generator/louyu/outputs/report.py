@@ -176,7 +176,7 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
             r: Review = publication.reviews[item.path]
             if r.state in ("pending", "changed"):
                 since = waiting_since[item.path]
-                report.waiting.append(Waiting(item.path, item.title, r.state, since, (today - since).days if since else None))
+                report.waiting.append(Waiting(item.path, item.title, r.state, since, max(0, (today - since).days) if since else None))
         reports.append(report)
     return reports
 

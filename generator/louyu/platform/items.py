@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from . import schema as s
 from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
+from .bounds import body_limits
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
 from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
@@ -216,6 +217,11 @@ def parse_item(
         fm = split_front_matter(text, rel)
     except LouyuError as exc:
         problems.add(exc.problem)
+        return None
+    too_much = body_limits(fm.body, fm.body_line)
+    for lineno, message in too_much:
+        problems.error(rel, lineno, message)
+    if too_much:
         return None
     phones = published_phones([st.phone for st in stations.values()])
     _check_personal_data(text, rel, phones, problems)

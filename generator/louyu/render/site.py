@@ -20,6 +20,7 @@ import material
 
 
 from ..review.gate import STATE_LABELS, Review, rejection_line
+from ..platform import clock
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
 from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
@@ -82,8 +83,8 @@ class SiteRenderer:
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
-        self.now = dt.datetime.now(tz).replace(tzinfo=None)
-        self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+        self.now = clock.now(tz).replace(tzinfo=None)
+        self.built_at = clock.now(tz).isoformat(timespec="seconds")
         # Everything but the items that shapes pages: louyu's code and libraries, the
         # Markdown settings, mkdocs.yml and the theme folders, every station and its staff.
         self.base_key = key_of(
