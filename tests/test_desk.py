@@ -245,3 +245,121 @@ def test_listening_beyond_this_computer_says_to_use_https() -> None:
     assert "HTTPS" in (warning_for("0.0.0.0") or "")
     assert served_hosts("127.0.0.1", []) == {"127.0.0.1", "localhost", "::1"}
     assert "desk.example.org" in served_hosts("0.0.0.0", ["Desk.Example.org"])
+
+
+def test_the_list_shows_states_rejection_notes_and_stale_sections(platform: PlatformHandle) -> None:
+    platform.write("content/b/news/rejected.md", item("被退回的新闻", "b-admin"))
+    platform.write("content/b/news/broken.md", "---\ntitle: 缺日期\nauthor: b-admin\n---\n正文\n")
+    p, _ = platform.load()
+    from louyu.review.ledger import record_decisions
+
+    record_decisions(p, ["content/b/news/rejected.md"], "rejected", "b-inst", note="照片请换成活动现场的")
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "b-admin")
+        page = c.get("/items").text
+        assert "被退回的新闻" in page and "已退回" in page and "退回说明：乙指导：照片请换成活动现场的" in page
+        assert "乙分站待审核" in page and "待审核" in page and "已发布" in page
+        assert "有错误，未能读取" in page and "缺少必填项 date" in page
+        assert "个栏目需要更新" in page and "空白栏目：每月活动主题从未发布过条目" in page  # a section that never had an item
+        only = c.get("/items?state=rejected").text
+        assert "被退回的新闻" in only and "乙分站本地新闻" not in only
+        found = c.get("/items?q=" + "待审核".encode().hex()).text  # (a query that matches nothing)
+        assert "没有符合条件的条目" in found
+        assert "乙分站待审核" in c.get("/items?q=%E5%BE%85%E5%AE%A1%E6%A0%B8").text
+
+
+def test_problems_land_on_their_field_or_editor_line(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        body = "第一行。\n\n身份证号 11010519491231002X 不应公开。\n\n![图](missing.jpg)\n"
+        r = c.post_form("/check/content/a/news/neu", _form(body=body, title="")).json()
+        assert [p["message"] for p in r["fields"]["title"]] == ["缺少必填项 title（标题）"]
+        assert [p["message"] for p in r["lines"]["3"]] == ["含有居民身份证号码 110105********002X：个人信息不得公开，请删除"]
+        assert r["lines"]["3"][0]["where"] == "content/a/news/neu/index.md:8" and r["errors"] == 2
+        r = c.post_form("/check/content/a/news/neu", _form(body=body.replace("11010519491231002X", "")) ).json()
+        assert list(r["lines"]) == ["5"] and "missing.jpg" in r["lines"]["5"][0]["message"] and r["fields"] == {}
+        saved = c.post_form("/save/content/a/disclosures/plan", _form(title="党组织工作计划", scope="members", number="甲党〔2026〕1号"))
+        assert saved.status == 303, saved.text
+        text = (platform.root / "content/a/disclosures/plan/index.md").read_text("utf-8")
+        assert 'scope: "members"' in text and 'number: "甲党〔2026〕1号"' in text
+        news = c.post_form("/save/content/a/news/plain", _form(scope="public"))
+        assert news.status == 303 and "scope" not in (platform.root / "content/a/news/plain/index.md").read_text("utf-8")
+
+
+def test_a_one_file_item_becomes_a_bundle_on_its_first_upload(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        page = c.get("/edit/content/a/news/local").text
+        version = re.search(r'name="version" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+        up = c.post_files("/upload/content/a/news/local", [("现场.jpg", b"\xff\xd8\xff\xd9")], {"version": version})
+        assert up.status == 200, up.text
+        assert (platform.root / "content/a/news/local/index.md").is_file() and not (platform.root / "content/a/news/local.md").exists()
+        saved = c.post_form("/save/content/a/news/local", _form(title="甲分站本地新闻", body="![现场](%E7%8E%B0%E5%9C%BA.jpg)", version=up.json()["version"]))
+        assert saved.status == 303, saved.text
+        assert "已修改待审核" in c.get("/items").text  # its approval is still the one online
+    changed = platform.git("-c", "core.quotepath=off", "show", "--name-status", "--format=", "HEAD").split()
+    assert changed == ["D", "content/a/news/local.md", "A", "content/a/news/local/index.md", "A", "content/a/news/local/现场.jpg"]
+
+
+def test_files_are_shown_only_to_those_who_may_see_the_station(platform: PlatformHandle) -> None:
+    platform.write("content/a/news/pic/index.md", item("图", "a-admin", body="![x](x.png)"))
+    platform.write("content/a/news/pic/x.png", b"\x89PNG\r\n")
+    with running_desk(platform.config) as (desk, port):
+        own = Client(port).sign_in(platform.root, "a-admin").get("/file/content/a/news/pic/x.png")
+        assert own.status == 200 and own.body == b"\x89PNG\r\n" and "sandbox" in own.headers["content-security-policy"]
+        assert Client(port).sign_in(platform.root, "b-admin").get("/file/content/a/news/pic/x.png").status == 403
+        assert Client(port).sign_in(platform.root, "hq-inst").get("/file/content/a/news/pic/x.png").status == 200
+        assert Client(port).sign_in(platform.root, "b-inst").get("/file/content/a/news/pic/x.png").status == 403
+        assert Client(port).sign_in(platform.root, "a-admin").get("/file/content/a/news/pic/index.md").status == 404
+
+
+def test_new_items_get_a_free_latin_name_and_an_admin_asks_for_withdrawal(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert c.get("/name?title=%E6%9C%AC%E5%9C%B0&section=news").json() == {"name": "ben-di"}
+        platform.write("content/a/news/ben-di.md", item("本地", "a-admin"))
+        assert c.get("/name?title=%E6%9C%AC%E5%9C%B0&section=news").json() == {"name": "ben-di-2"}
+        taken = c.post_form("/new", {"section": "news", "title": "本地", "name": "local"})
+        assert taken.status == 409 and "已有名为 local 的条目" in taken.text
+        made = c.post_form("/new", {"section": "news", "title": "志愿服务"})
+        assert made.status == 303 and made.headers["location"].startswith("/edit/content/a/news/zhi-yuan-fu-wu?")
+        assert c.post_form("/new", {"section": "news", "title": "x", "station": "b"}).status == 403
+        asked = c.post_form("/withdraw/content/a/news/local", {"reason": "活动取消"})
+        assert asked.status == 303
+        assert desk.withdrawal_requests()["content/a/news/local.md"]["reason"] == "活动取消"
+        assert "已申请撤回" in c.get("/items").text
+        assert c.post_form("/withdraw/content/a/news/local", {"reason": ""}).status == 400
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_louyu_desk_serves_and_says_what_listening_everywhere_means(platform: PlatformHandle, host: str) -> None:
+    import os
+    import sys
+    import time
+
+    from desk_helpers import free_port
+
+    port = free_port()
+    louyu = Path(sys.executable).parent / "louyu"
+    process = subprocess.Popen(
+        [str(louyu), "desk", "-f", str(platform.config), "-a", f"{host}:{port}"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        said = [process.stderr.readline(), process.stderr.readline()]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                answer = Client(port).get("/items")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer.status == 401
+        if host == "0.0.0.0":
+            assert "请务必放在 HTTPS 之后" in said[0] and f"书桌地址：http://127.0.0.1:{port}/" in said[1]
+        else:
+            assert said[0].startswith(f"书桌地址：http://127.0.0.1:{port}/")
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -32,7 +32,7 @@ def test_new_platform_builds_with_every_section(tmp_path: Path) -> None:
     assert (target / "README.md").read_text("utf-8").startswith("# 楼宇党建共享平台")
     # A commented template for the platform's own word lists: louyu ships none.
     assert "wrong:" in (target / "terms/words.yml").read_text("utf-8") and len(platform.terms) == 0
-    assert (target / ".gitignore").read_text("utf-8").split() == ["site/", ".louyu-cache/"]
+    assert (target / ".gitignore").read_text("utf-8").split() == ["site/", ".louyu-cache/", ".louyu-desk/"]  # the desk's secrets never in git
     status = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True, text=True)
     assert status.stdout == ""  # everything committed
     out = build(target / "mkdocs.yml", target / "site")

@@ -103,7 +103,8 @@ def _editor(request: Request, place: Place, data: dict[str, Any], placed: Placed
         request, "edit.html", status=status, place=place, data=data, fields=fields_for(place.section), files=files_in(place),
         stations=platform.stations, activities=activities, placed=placed or Placed(), version=version_of(place.md, place.folder),
         review=desk.review_of(item) if item is not None else None, limit_mb=platform.settings.desk_upload_mb,
-        asked=desk.withdrawal_requests().get(item.path) if item is not None else None, **extra,
+        asked=desk.withdrawal_requests().get(item.path) if item is not None else None,
+        word_import=request.app.state.word_import, **extra,
     )
 
 

@@ -8,6 +8,7 @@ Adding routes: write them in a module of this package with a `Routes()` named `R
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,10 @@ ROUTE_MODULES = [
     "louyu.desk.admin_routes",  # the admin's side: items, editor, uploads, save, 同步
     "louyu.desk.review_routes",  # the instructors' side: waiting items, changes, decisions, keys
 ]
+# Word documents into the editor, with `louyu import`'s converter (louyu.importer, its own
+# branch): active wherever that package is part of louyu.
+if importlib.util.find_spec("louyu.importer") is not None:
+    ROUTE_MODULES.append("louyu.desk.import_routes")
 
 # What every page may load: only the desk itself (nothing from another host), pictures also
 # as data:/blob: (a photo chosen on a phone is shown before it is uploaded).
@@ -123,4 +128,5 @@ def make_app(desk: Desk, hosts: set[str]) -> ASGIApp:
     app.state.desk = desk
     app.state.templates = templates()
     app.state.nav = nav
+    app.state.word_import = "louyu.desk.import_routes" in ROUTE_MODULES
     return HostAndHeaders(app, hosts)

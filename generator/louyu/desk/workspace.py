@@ -124,13 +124,14 @@ class Desk:
     def replace_item(self, key: str, item: Item | None, problems: list[Problem]) -> None:
         """A saved item, parsed again, takes its old place (or joins the platform)."""
         ws = self.workspace
+        old = [i for i in ws.platform.items if item_key(i.path) == key]
         ws.platform.items = [i for i in ws.platform.items if item_key(i.path) != key]
         if item is not None:
             ws.platform.items.append(item)
-            ledger = self.root / item.ledger_path
             ws.reviews.pop(item.path, None)
-            if not ledger.exists():
-                ws.platform.ledgers.pop(item.path, None)
+            for before in old:  # x.md that became x/index.md: its ledger is the same file
+                if before.path != item.path and before.path in ws.platform.ledgers:
+                    ws.platform.ledgers[item.path] = ws.platform.ledgers.pop(before.path)
         ws.problems[key] = problems
 
     def stale_sections(self, station: str) -> list[StaleSection]:

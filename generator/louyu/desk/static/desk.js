@@ -141,6 +141,28 @@
       all.forEach(function (n) { var o = document.createElement("option"); o.textContent = n; o.selected = n === chosen; cover.appendChild(o); });
     }
   }
+  var word = document.getElementById("word-input");
+  if (word) {
+    word.addEventListener("change", function () {
+      var file = word.files[0], data = new FormData();
+      word.value = "";
+      if (!file) { return; }
+      data.append("file", file, file.name);
+      data.append("version", document.getElementById("version").value);
+      status.textContent = "正在导入 " + file.name + "……";
+      post("/import/" + key, data).then(function (r) {
+        document.getElementById("version").value = r.version;
+        [["f-title", r.title], ["f-summary", r.summary], ["f-date", r.date]].forEach(function (pair) {
+          var field = document.getElementById(pair[0]);
+          if (field && pair[1] && (!field.value || pair[0] === "f-date")) { field.value = pair[1]; }
+        });
+        body.value = body.value.trim() ? body.value.replace(/\s*$/, "\n\n") + r.body : r.body;
+        refreshFiles(r.all);
+        status.textContent = "已从 " + file.name + " 导入" + (r.files.length ? "（" + r.files.length + " 张图片）" : "") + "。" + r.notes.join(" ");
+        body.dispatchEvent(new Event("input"));
+      }).catch(function (e) { status.textContent = "导入失败：" + e.message; });
+    });
+  }
   ["file-input", "camera-input"].forEach(function (id) {
     var input = document.getElementById(id);
     input.addEventListener("change", function () { upload(input.files); input.value = ""; });
