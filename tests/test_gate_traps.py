@@ -244,3 +244,21 @@ def test_the_preview_of_a_rejected_item_shows_the_note(platform: PlatformHandle,
     assert '<p class="admonition-title">已退回（仅预览）</p><p class="louyu-rejection">已退回：b-inst（乙指导）于 2026-11-21 10:00：标题&lt;错字&gt;</p>' in page
     platform.build()
     assert not (platform.site / "b/news/b/pending").exists()
+
+
+@needs_ssh
+def test_check_reuses_the_signatures_the_last_build_verified(hq: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from louyu.review import signatures
+
+    key, pub = keypair(tmp_path / "keys", "hq")
+    hq.write("stations/hq.yml", hq_station(f"    key: {pub}\n"))
+    hq.approve(PATH, by="hq-inst", key=key)
+    hq.build()
+    calls: list[object] = []
+    original = signatures.verify
+    monkeypatch.setattr(signatures, "verify", lambda *a: calls.append(a) or original(*a))
+    code, out = check_output(hq)
+    assert code == 0 and "检查通过" in out and calls == []
+    hq.write("stations/hq.yml", hq_station(f"    key: {keypair(tmp_path / 'keys', 'new')[1]}\n"))
+    code, out = check_output(hq)
+    assert code == 1 and len(calls) == 1  # a new key: verified afresh (and failing)

@@ -211,7 +211,7 @@ def test_copied_forged_and_foreign_signatures_do_not_count(signed: tuple[Platfor
     result = p.cli("review", "approve", "content/hq/news/two.md", "--by", "hq-inst", "--key", str(other_key))
     assert result.exit_code == 1
     assert result.output.startswith(
-        f"{other_key}:1: 签名无法用 hq-inst 的公钥验证，未写入任何记录：此私钥与 stations/hq.yml 第 4 行登记的公钥 ssh-ed25519 SHA256:"
+        f"{other_key}:1: 签名无法用 hq-inst 的公钥验证，未写入任何记录：此私钥与 stations/hq.yml 第 7 行登记的公钥 ssh-ed25519 SHA256:"
     )
     assert result.output.endswith("（hq） 不配对（用错了私钥？）\n")
     assert not (p.root / "reviews/hq/news/two.yml").exists()

@@ -22,6 +22,7 @@ from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProble
 from .usage import ChineseGroup
 
 if TYPE_CHECKING:
+    from ..memo.cache import Memo
     from ..memo.parsed import ParsedBefore
     from ..platform.model import Item, Platform
     from ..platform.problems import Problems
@@ -221,18 +222,19 @@ def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
     from ..review.gate import check_approvers
     from ..review.gate import signature_losses
-    from .gatecheck import current_reviews, print_rejections
+    from .gatecheck import current_reviews, print_rejections, verified_before
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
-    reviews = current_reviews(platform) if not problems.errors else {}
+    verified = verified_before(platform)
+    reviews = current_reviews(platform, verified) if not problems.errors else {}
     losses = signature_losses(platform, reviews)
     for loss in losses:
         problems.add(loss)
     listed = problems.sorted()
     _print_problems(listed)
     if not problems.errors:
-        _print_stale_sections(platform)
+        _print_stale_sections(platform, verified)
         print_rejections(platform, reviews, lambda line: click.echo(line, err=True))
     if platform.terms:
         flagged = [i for i in platform.items if i.findings]
@@ -253,13 +255,13 @@ def check(config_file: Path, strict: bool) -> None:
     )
 
 
-def _print_stale_sections(platform: Platform) -> None:
+def _print_stale_sections(platform: Platform, verified: Memo) -> None:
     """Sections left without updates (栏目更新情况). They depend on today's date, not on the
     files, so they never make `check` or a build fail, not even with --strict."""
     from ..outputs.report import stale_sections
     from ..pipeline.build import decide_publication
 
-    publication = decide_publication(platform, None, None, False)
+    publication = decide_publication(platform, None, None, False, signatures=verified)
     stale = []
     for sid in sorted(platform.stations, key=lambda s: (not platform.stations[s].is_central, s)):
         stale += stale_sections(platform, sid, publication.published, publication.today)

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..memo.cache import Memo, cache_dir, peek_memo
 from ..platform.model import Platform
-from ..review.gate import Review, rejection_line, review, signature_losses
+from ..review.gate import Review, rejection_line, review
 from ..review.signatures import signature_checker
 
 
-def current_reviews(platform: Platform) -> dict[str, Review]:
-    verify = signature_checker(platform)
+def verified_before(platform: Platform) -> Memo:
+    """The signatures the last build verified, read-only (check never writes the build
+    cache): ssh-keygen costs ~5 ms a signature."""
+    return Memo(peek_memo(cache_dir(platform.root), "signatures"))
+
+
+def current_reviews(platform: Platform, verified: Memo) -> dict[str, Review]:
+    verify = signature_checker(platform, verified)
     return {item.path: review(platform, item, verify) for item in platform.items}
 
 

@@ -16,6 +16,7 @@ from .digest import item_digest
 from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
 from .bounds import body_limits
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
+from .documents import DOCUMENTS, documents_not_items
 from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
@@ -77,10 +78,6 @@ SECTION_ONLY = {
 
 def _has_markdown(folder: str) -> bool:
     return any(Path(folder).rglob("*.md"))
-
-
-# Documents staff drop into a section folder as if they were items.
-DOCUMENTS = {"docx", "doc", "wps", "pdf"}
 
 
 def find_item_files(
@@ -161,7 +158,7 @@ def load_items(
         item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, terms, problems, parse)
         if item is not None:
             items.append(item)
-    _documents_not_items(root, documents, items, problems)
+    documents_not_items(root, documents, items, problems)
     paths = {i.path: i for i in items}
     for item in items:
         if item.activity is not None:
@@ -170,24 +167,6 @@ def load_items(
                 problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
                 item.activity = None
     return items
-
-
-def _documents_not_items(root: Path, documents: list[tuple[str, str, str]], items: list[Item], problems: Problems) -> None:
-    """A Word or PDF file dropped into a section folder: say it is not an item and how to make one."""
-    used = {ref.abs_path for i in items for ref in i.refs.values() if ref.abs_path is not None}
-    for rel, sid, section in documents:
-        if (root / rel).resolve() in used:
-            continue  # an attachment of a single-file item beside it
-        suffix = rel.rpartition(".")[2].lower()
-        if suffix == "pdf":
-            how = (
-                "把它作为条目的附件：新建条目文件夹（如 名称/index.md），把 PDF 放进去并写进 attachments；"
-                f"它若是从 Word 转成的，也可以用 louyu import 原 Word 文件 --station {sid} --section {section}"
-            )
-        else:
-            word = "" if suffix == "docx" else f"（.{suffix} 须先另存为 .docx）"
-            how = f"用 louyu import {rel} --station {sid} --section {section} 把它变成条目{word}"
-        problems.warning(rel, 1, f"此文件不是条目，不会发布：{how}")
 
 
 def parse_item(

@@ -118,6 +118,8 @@ def _station(sid: str, rel: str, doc: Document, problems: Problems) -> Station |
     for i, _ in enumerate(raw_staff or []):
         person = s.apply(doc, STAFF_FIELDS, rel, problems, ("staff", i))
         keys = _keys(doc, rel, problems, i, person)
+        if "key" in person and not keys:  # (one key: on the line of `key`)
+            keys = (StaffKey(person["key"], line=doc.line("staff", i, "key")),)
         if {"id", "name", "role"} <= person.keys():
             staff.append(Staff(station=sid, line=doc.line("staff", i), keys=keys, **person))
     screen = values.pop("screen", None) or {}

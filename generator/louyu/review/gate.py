@@ -20,6 +20,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
+from ..platform import clock
 from ..platform.model import APPROVER_KINDS, DECISIONS, Decision, Item, Platform, Staff
 from ..platform.problems import Problem, Problems
 
@@ -140,16 +141,16 @@ def zone(platform: Platform) -> dt.tzinfo:
     return zoneinfo.ZoneInfo(platform.settings.timezone)
 
 
-def needs_signature(platform: Platform, person: Staff, at: dt.datetime) -> bool:
-    """Whether a decision `person` makes at `at` counts only with a valid signature: always
-    when the platform requires signatures; else from the moment the person's first key is
-    valid (an unsigned decision made before it still counts)."""
+def needs_signature(platform: Platform, person: Staff, at: dt.datetime | None = None) -> bool:
+    """Whether a decision `person` makes at `at` (default: now) counts only with a valid
+    signature: always when the platform requires signatures; else from the moment the
+    person's first key is valid (an unsigned decision made before it still counts)."""
     if platform.settings.require_signatures:
         return True
     if not person.has_keys:
         return False
     first = person.first_key_from(zone(platform))
-    return first is None or at >= first
+    return first is None or (at or clock.now(zone(platform))) >= first
 
 
 def rule(platform: Platform, item: Item, decision: Decision, signature_ok: bool) -> Ruling:

@@ -47,12 +47,12 @@ _TOKEN = re.compile(r"[0-9A-Za-z_]+(?:[.:/%-][0-9A-Za-z_]+)*|.", re.S)
 
 def _chars(old: str, new: str) -> list[Segment]:
     """Character-level segments of a changed run of lines. A change that leaves less than a
-    fifth of the run in common is shown whole (scattered common characters such as 的 and
+    third of the run in common is shown whole (scattered common characters such as 的 and
     ， would only make it unreadable)."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     common = sum(len("".join(a[i:i + size])) for i, _, size in matcher.get_matching_blocks())
-    if common * 5 < max(len(old), len(new)):
+    if common * 3 < max(len(old), len(new)):
         return [s for s in (Segment("delete", old), Segment("insert", new)) if s.text]
     out: list[Segment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
