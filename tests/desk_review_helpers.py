@@ -14,13 +14,16 @@ from typing import Iterator
 
 import requests
 
-from conftest import PlatformHandle, item, make_platform
+from conftest import TODAY, PlatformHandle, days, item, make_platform
 from louyu.desk.app import make_app
 from louyu.desk.identity import Secrets, ensure_ignored
 from louyu.desk.server import served_hosts
 from louyu.desk.workspace import Desk
 
-CLOCK = "2026-12-01T10:00"
+# Ten o'clock of the suite's day (conftest --today): louyu's clock for these tests.
+CLOCK = f"{TODAY.isoformat()}T10:00"
+AT = f"{TODAY.isoformat()}T10:00:00+08:00"  # a decision made then, as the ledger writes it
+DAY = {"LOCAL": days(-11), "BROAD": days(-10), "SECOND": days(-9), "OTHER": days(-8)}
 LOCAL = "content/a/news/local/index.md"
 BROAD = "content/a/news/broad.md"
 SECOND = "content/a/news/second.md"
@@ -43,12 +46,12 @@ def review_platform(root: Path) -> PlatformHandle:
     """Station a with an approved bundle (a photo), a pending item, one for every station;
     station b with one pending item."""
     p = make_platform(root, {
-        LOCAL: item("骑手驿站开放", "a-admin", date="2026-11-20",
+        LOCAL: item("骑手驿站开放", "a-admin", date=DAY["LOCAL"],
                                               body="骑手驿站每天八点开放。\n\n![驿站](photo.png)\n\n欢迎骑手朋友。"),
         "content/a/news/local/photo.png": PHOTO_1,
-        BROAD: item("甲站发给全部站点", "a-admin", date="2026-11-21", audience="all"),
-        SECOND: item("甲站第二条", "a-admin", date="2026-11-22"),
-        OTHER: item("乙站新闻", "b-admin", date="2026-11-23"),
+        BROAD: item("甲站发给全部站点", "a-admin", date=DAY["BROAD"], audience="all"),
+        SECOND: item("甲站第二条", "a-admin", date=DAY["SECOND"]),
+        OTHER: item("乙站新闻", "b-admin", date=DAY["OTHER"]),
     })
     p.approve(LOCAL, by="hq-inst")
     p.commit("approved")

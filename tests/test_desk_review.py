@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from conftest import PlatformHandle, item
-from desk_review_helpers import BROAD, CLOCK, LOCAL, OTHER, PHOTO_1, PHOTO_2, SECOND, Client, review_platform, running_desk
+from desk_review_helpers import AT, BROAD, CLOCK, DAY, LOCAL, OTHER, PHOTO_1, PHOTO_2, SECOND, Client, review_platform, running_desk
 from louyu.desk.workspace import Desk
 from louyu.review.signatures import sign, signed_message
 
@@ -55,7 +55,7 @@ def test_each_instructor_sees_what_waits_for_them_with_the_count_on_every_page(p
     central = hq.get("/review").text
     assert "待我审核（3）" in central
     assert central.index("甲站发给全部站点") < central.index("甲站第二条") < central.index("乙站新闻")  # oldest first
-    assert "已等待" in central and "作者 甲管理" in central
+    assert "已等待 10 小时" in central and "作者 甲管理" in central  # committed at midnight, now ten o'clock
 
 
 def test_an_approval_is_appended_and_committed_in_the_instructors_name(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
@@ -64,7 +64,7 @@ def test_an_approval_is_appended_and_committed_in_the_instructors_name(p: Platfo
     (p.root / "unrelated.txt").write_text("未提交的其他改动")
     r = a.decide("approved", (SECOND, digest(d, SECOND)), by="hq-inst")  # a forged `by` is never read
     assert r.status_code == 303 and r.headers["location"].startswith("/review?done=")
-    assert f"- decision: approved\n  digest: {digest(d, SECOND)}\n  by: a-inst\n  at: '2026-12-01T10:00:00+08:00'\n" == ledger(p, SECOND)
+    assert f"- decision: approved\n  digest: {digest(d, SECOND)}\n  by: a-inst\n  at: '{AT}'\n" == ledger(p, SECOND)
     assert p.git("log", "-1", "--format=%an|%s").strip() == "甲指导|审核：通过 甲站第二条（甲指导，书桌）"
     assert p.git("show", "--name-only", "--format=", "HEAD").split() == ["reviews/a/news/second.yml"]
     assert "unrelated.txt" in p.git("status", "--porcelain")
@@ -112,7 +112,7 @@ def test_a_digest_changed_since_the_page_was_opened_shows_the_new_difference(p: 
     base, d = desk
     a = Client(base, p.root, "a-inst")
     opened = digest(d, SECOND)
-    p.write(SECOND, item("甲站第二条", "a-admin", date="2026-11-22", body="正文改过了。"))
+    p.write(SECOND, item("甲站第二条", "a-admin", date=DAY["SECOND"], body="正文改过了。"))
     d.replace_item("content/a/news/second", *d.parse(p.root / SECOND))  # (as the admin's save does)
     r = a.decide("approved", (SECOND, opened))
     assert r.status_code == 409
@@ -123,7 +123,7 @@ def test_a_digest_changed_since_the_page_was_opened_shows_the_new_difference(p: 
 
 def test_the_item_page_shows_the_change_by_character_fields_in_chinese_and_pictures_side_by_side(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
     base, d = desk
-    p.write(LOCAL, item("骑手驿站开放", "a-admin", date="2026-11-20", audience="all",
+    p.write(LOCAL, item("骑手驿站开放", "a-admin", date=DAY["LOCAL"], audience="all",
                         body="骑手驿站每天九点开放。\n\n![驿站](photo.png)\n\n欢迎骑手朋友。"))
     p.write("content/a/news/local/photo.png", PHOTO_2)
     d.replace_item("content/a/news/local", *d.parse(p.root / LOCAL))
@@ -174,15 +174,15 @@ def test_with_a_key_only_a_good_signature_by_that_key_is_appended(p: PlatformHan
     p.commit("key")
     with running_desk(p.config) as (base, d):
         a = Client(base, p.root, "a-inst")
-        at = "2026-12-01T10:00:00+08:00"
+        at = AT
         dg = digest(d, SECOND)
         r = a.decide("approved", (SECOND, dg))
         assert r.status_code == 403 and "a-inst 的审核须签名：请用本人浏览器中的密钥签名" in r.text
         forged = sign(signed_message(SECOND, "approved", dg, "a-inst", at), keys / "other")
         r = a.decide("approved", (SECOND, dg), signature=forged, at=at)
         assert r.status_code == 403 and "签名无法用 stations/a.yml 中 a-inst 的公钥验证" in r.text
-        stale = sign(signed_message(SECOND, "approved", dg, "a-inst", "2026-12-01T09:00:00+08:00"), keys / "mine")
-        r = a.decide("approved", (SECOND, dg), signature=stale, at="2026-12-01T09:00:00+08:00")
+        stale = sign(signed_message(SECOND, "approved", dg, "a-inst", AT.replace("T10:", "T09:")), keys / "mine")
+        r = a.decide("approved", (SECOND, dg), signature=stale, at=AT.replace("T10:", "T09:"))
         assert r.status_code == 400 and "签名已过期" in r.text
         assert ledger(p, SECOND) == ""
         good = sign(signed_message(SECOND, "approved", dg, "a-inst", at), keys / "mine")
@@ -235,7 +235,7 @@ def test_the_waiting_list_shows_word_list_and_personal_data_findings(tmp_path: P
     monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
     p = review_platform(tmp_path / "平台")
     p.write("terms/words.yml", "- wrong: 再接再励\n  right: 再接再厉\n")
-    p.write(SECOND, item("甲站第二条", "a-admin", date="2026-11-22", body="大家再接再励。\n\n联系人手机 13912345678。"))
+    p.write(SECOND, item("甲站第二条", "a-admin", date=DAY["SECOND"], body="大家再接再励。\n\n联系人手机 13912345678。"))
     p.commit("words")
     with running_desk(p.config) as (base, _):
         page = Client(base, p.root, "a-inst").get("/review").text
@@ -257,7 +257,7 @@ def test_only_a_well_formed_ed25519_key_line_is_kept_for_the_admins(p: PlatformH
     assert r.status_code == 200
     assert r.json()["snippet"] == (
         "  - id: a-inst\n    name: 甲指导\n    role: instructor\n    keys:\n"
-        f"      - key: {good}\n        valid_after: \"2026-12-01T10:00:00+08:00\"\n"
+        f"      - key: {good}\n        valid_after: \"{AT}\"\n"
     )
     admin = Client(base, p.root, "a-admin")
     assert "密钥登记（1）" in admin.get("/items").text

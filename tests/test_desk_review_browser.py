@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import item
-from desk_review_helpers import CLOCK, LOCAL, PHOTO_2, SECOND, Client, review_platform, running_desk
+from desk_review_helpers import CLOCK, DAY, LOCAL, PHOTO_2, SECOND, review_platform, running_desk
 from louyu.desk.identity import Secrets
 from louyu.review.signatures import NAMESPACE, message_for
 
@@ -55,7 +55,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
     monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
     p = review_platform(tmp_path / "平台")
     # The admin changes one character of the approved item: 八 → 九.
-    p.write(LOCAL, item("骑手驿站开放", "a-admin", date="2026-11-20",
+    p.write(LOCAL, item("骑手驿站开放", "a-admin", date=DAY["LOCAL"],
                         body="骑手驿站每天九点开放。\n\n![驿站](photo.png)\n\n欢迎骑手朋友。"))
     p.write("content/a/news/local/photo.png", PHOTO_2)  # and a new photo under the same name
     p.commit("九点开放")

@@ -9,6 +9,7 @@ shows pages and commits the ledgers in the instructor's name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import mimetypes
 from typing import Any
 
@@ -48,12 +49,16 @@ NAV = [("/review", waiting_count_label, REVIEWER), ("/review/key", "我的签名
 
 def fresh_stations(request: Request) -> None:
     """Read the platform again when a station file changed since it was loaded (an admin
-    added an instructor's new key in a terminal or through 同步): keys are read from there."""
+    added an instructor's new key in a terminal or through 同步): keys are read from there.
+    By content, not time (a copy or a checkout may keep a file's time)."""
     desk: Desk = request.app.state.desk
+    h = hashlib.sha256()
     try:
-        latest = max((p.stat().st_mtime for p in (desk.root / "stations").glob("*.yml")), default=0.0)
+        for path in sorted((desk.root / "stations").glob("*.yml")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return
+    latest = h.hexdigest()
     seen = getattr(request.app.state, "stations_seen", None)
     if seen is None:
         request.app.state.stations_seen = latest

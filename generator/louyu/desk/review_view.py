@@ -8,7 +8,6 @@ arranges what the gate says for a page.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -16,6 +15,7 @@ from ..platform.digest import file_sha256
 from ..platform.model import APPROVER_KINDS, SECTIONS, FileRef, Item, Platform, Staff
 from ..platform.problems import LouyuError, Problem
 from ..platform.yamlload import split_front_matter
+from ..review import textdiff
 from ..review.gate import Review, refusal
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
@@ -114,35 +114,12 @@ Segment = tuple[str, str]  # ("=" | "-" | "+", text)
 
 
 def char_diff(old: str, new: str) -> list[Segment]:
-    """The difference between two texts, by lines first and then, inside changed lines, by
-    characters (Chinese has no spaces to split words at: a changed 字 shows as itself)."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    out: list[Segment] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        x, y = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if tag == "equal":
-            _add(out, "=", x)
-        elif tag == "delete":
-            _add(out, "-", x)
-        elif tag == "insert":
-            _add(out, "+", y)
-        else:
-            for t, k1, k2, l1, l2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
-                if t == "equal":
-                    _add(out, "=", x[k1:k2])
-                else:
-                    _add(out, "-", x[k1:k2])
-                    _add(out, "+", y[l1:l2])
-    return out
+    """The gate's character-level difference (review/textdiff.py: lines first, then the
+    characters of changed lines; a changed number is that number) as the page shows it."""
+    return [(_OPS[s.kind], s.text) for s in textdiff.char_diff(old, new)]
 
 
-def _add(out: list[Segment], op: str, text: str) -> None:
-    if not text:
-        return
-    if out and out[-1][0] == op:
-        out[-1] = (op, out[-1][1] + text)
-    else:
-        out.append((op, text))
+_OPS = {"equal": "=", "delete": "-", "insert": "+"}
 
 
 def shortened(segments: list[Segment], context: int = 40) -> list[Segment]:
