@@ -283,3 +283,23 @@ def test_three_approvals_each_instructor_sees_which_is_theirs(tmp_path: Path, mo
     result = p.cli("build")
     assert result.exit_code == 0, result.output
     assert SECOND in {i["path"] for i in p.manifest("a")["items"]}
+
+
+def test_only_an_admin_of_the_persons_station_writes_the_key_into_the_station_file(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, d = desk
+    a = Client(base, p.root, "a-inst")
+    good = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk2b0pm8c8y3n0nUpz5t7pJ0nRk4R5jW1m2a3b4c5d6 a-inst@louyu-desk"
+    r = a.http.post(f"{base}/review/key", json={"key": good}, headers={"Origin": base, "X-CSRF-Token": a.csrf})
+    assert r.status_code == 200
+    before = (p.root / "stations/a.yml").read_text("utf-8")
+    other = Client(base, p.root, "b-admin")
+    r = other.http.post(f"{base}/keys/a-inst", data={"csrf": other.csrf}, headers={"Origin": base}, allow_redirects=False)
+    assert r.status_code == 403 and "没有 a-inst 在您管理的站点中的密钥登记申请" in r.text
+    assert a.http.post(f"{base}/keys/a-inst", data={"csrf": a.csrf}, headers={"Origin": base}, allow_redirects=False).status_code == 403
+    assert (p.root / "stations/a.yml").read_text("utf-8") == before
+    hq = Client(base, p.root, "hq-admin")  # a central admin writes in every station's files
+    r = hq.http.post(f"{base}/keys/a-inst", data={"csrf": hq.csrf}, headers={"Origin": base}, allow_redirects=False)
+    assert r.status_code == 303
+    person = d.platform.staff()["a-inst"]  # the desk has read the station file again
+    assert [k.key for k in person.keys] == [good] and person.keys[0].valid_after is not None
+    assert "没有等待登记的密钥" in hq.get("/keys").text

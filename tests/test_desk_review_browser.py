@@ -108,10 +108,13 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         admin_page.goto(f"{base}/keys")
         assert admin_page.locator("#entry-a-inst").input_value() == entry
         checked(admin_page, "desk-review-keys-admin.png")
+        admin_page.get_by_role("button", name="写入站点文件并提交").click()
+        expect(admin_page.get_by_text("已把 a-inst 的公钥写入 stations/a.yml 并提交。")).to_be_visible()
         admin.close()
-        p.write("stations/a.yml", "name: 甲分站\nkind: substation\nstaff:\n" + entry
-                + "  - {id: a-admin, name: 甲管理, role: admin}\n")
-        p.commit("a-inst 的书桌密钥")
+        assert (p.root / "stations/a.yml").read_text("utf-8").replace(entry, "") == (
+            "name: 甲分站\nkind: substation\nstaff:\n  - {id: a-admin, name: 甲管理, role: admin}\n"
+        )
+        assert p.git("log", "-1", "--format=%an|%s").strip() == "甲管理|登记 甲指导（a-inst）的书桌签名密钥（甲管理，书桌）"
 
         page.reload()
         expect(page.locator("#key-state")).to_have_text("本机密钥已登记，可以签名审核。")

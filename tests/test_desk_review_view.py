@@ -63,3 +63,27 @@ def test_how_long_an_item_has_waited() -> None:
     now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc)
     assert [waited(now - dt.timedelta(seconds=s), now) for s in (5, 300, 7200, 3 * 86400)] == ["刚刚", "5 分钟", "2 小时", "3 天"]
     assert waited(None, now) == "不详"
+
+
+def test_a_staff_entry_is_replaced_in_place_whatever_its_style() -> None:
+    import pytest
+
+    from louyu.desk.review_support import replace_staff_entry
+    from louyu.platform.problems import LouyuError
+
+    entry = "  - id: a-inst\n    name: 甲指导\n    role: instructor\n    keys:\n      - key: ssh-ed25519 AAAA x\n"
+    block = (
+        "name: 甲分站\nstaff:\n- id: a-admin\n  name: 甲管理\n  role: admin\n"
+        "- id: a-inst   # 指导员\n  name: 甲指导\n  role: instructor\n\n  # 旧公钥\n  key: ssh-ed25519 OLD\n\nrooms: [讲堂]"
+    )
+    assert replace_staff_entry(block, 6, entry, "stations/a.yml") == (
+        "name: 甲分站\nstaff:\n- id: a-admin\n  name: 甲管理\n  role: admin\n"
+        "- id: a-inst\n  name: 甲指导\n  role: instructor\n  keys:\n    - key: ssh-ed25519 AAAA x\n\nrooms: [讲堂]"
+    )
+    flow = "name: 甲分站\nstaff:\n  - {id: a-inst, name: 甲指导, role: instructor}\n  - {id: a-admin, name: 甲管理, role: admin}"
+    assert replace_staff_entry(flow, 3, entry, "stations/a.yml") == (
+        "name: 甲分站\nstaff:\n" + entry + "  - {id: a-admin, name: 甲管理, role: admin}"
+    )
+    with pytest.raises(LouyuError) as caught:
+        replace_staff_entry("staff: [{id: a-inst, name: 甲指导, role: instructor}]\n", 1, entry, "stations/a.yml")
+    assert str(caught.value) == "stations/a.yml:1: 站点文件的人员列表不是逐行书写（- id: …），请在终端中修改此文件"

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ..platform.clock import now
 from ..platform.ledgers import load_ledger
 from ..platform.model import SECTIONS, DECISIONS, FileRef, Item
-from ..platform.problems import Problems
+from ..platform.problems import LouyuError, Problems
 from ..review import decide as gate_decide
 from ..review.gate import STATE_LABELS, needs_signature, refusal, zone
 from ..review.history import last_commit_times
@@ -28,7 +28,7 @@ from .guard import ADMIN, REVIEWER, Person, Refused, Routes, person_of
 from .listing import item_of
 from .permissions import writable_stations
 from .review_support import (
-    approved_revision, is_public_key_line, commit_ledgers, key_requests, preview_page, record_key_request, station_entry,
+    approved_revision, is_public_key_line, register_key, commit_ledgers, key_requests, preview_page, record_key_request, station_entry,
 )
 from .review_view import (
     Waiting, char_diff, file_changes, front_matter_changes, oldest_first, shortened, waited, waiting_for,
@@ -303,9 +303,10 @@ async def key_made(request: Request) -> Response:
 
 
 def _key_requests_for(desk: Desk, person: Person) -> list[tuple[str, dict[str, str], str]]:
-    """The keys made in browsers of the stations this admin writes in, with the entry to paste,
-    leaving out those already in the station file."""
-    stations = writable_stations(desk.platform, person.staff)
+    """The keys made in browsers that this admin may register (their station's people; a
+    central admin: everyone's), with the entry to paste, leaving out those already registered."""
+    # The person's station's admins, and the central station's (issue: "a central or station admin").
+    stations = list(desk.platform.stations) if person.station.is_central else writable_stations(desk.platform, person.staff)
     staff = desk.platform.staff()
     found = []
     for sid, entry in sorted(key_requests(desk).items()):
@@ -331,4 +332,25 @@ async def key_requests_page(request: Request) -> Response:
     """What an admin adds to a station file for an instructor's new browser key."""
     fresh_stations(request)
     desk: Desk = request.app.state.desk
-    return page(request, "review_keys.html", requests=_key_requests_for(desk, person_of(request)), stations=desk.platform.stations)
+    return page(
+        request, "review_keys.html", requests=_key_requests_for(desk, person_of(request)), stations=desk.platform.stations,
+        done=request.query_params.get("done", ""),
+    )
+
+
+@ROUTES.post("/keys/{staff_id}", needs=ADMIN)
+async def key_register(request: Request) -> Response:
+    """The admin writes the key into the station file (checked, then committed in their name)."""
+    desk: Desk = request.app.state.desk
+    person = person_of(request)
+    staff_id = request.path_params["staff_id"]
+    if staff_id not in {sid for sid, _, _ in _key_requests_for(desk, person)}:
+        raise Refused(403, f"没有 {staff_id} 在您管理的站点中的密钥登记申请")
+    with desk.write_lock:
+        try:
+            rel = register_key(desk, person.staff, staff_id)
+        except LouyuError as exc:
+            raise Refused(409, str(exc.problem)) from None
+        desk.reload()
+        request.app.state.stations_seen = None  # (read again when next asked)
+    return RedirectResponse(f"/keys?done=已把 {staff_id} 的公钥写入 {rel} 并提交", status_code=303)
