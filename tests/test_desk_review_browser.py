@@ -25,7 +25,10 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
     pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed"),
 ]
-IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+# The handbook's pictures (docs/desk-review.md) are these pages: `LOUYU_SCREENSHOTS=docs/img
+# python -m pytest tests/test_desk_review_browser.py` makes them again; otherwise they are taken
+# into a temporary folder (a test run never changes the repository's files).
+SHOTS = os.environ.get("LOUYU_SCREENSHOTS", "")
 PHONE = {"width": 375, "height": 780}
 
 
@@ -37,22 +40,24 @@ def _axe() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "axe.min.js"
 
 
-def checked(page: object, shot: str | None = None) -> None:
+def checked(page: object, shot: str | None = None, into: Path | None = None) -> None:
     """axe-core: nothing serious or critical; no horizontal scroll at phone width; a screenshot."""
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
     serious = [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
                for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], page.url  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url  # type: ignore[attr-defined]
-    if shot:
-        IMG.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(IMG / shot), full_page=True)  # type: ignore[attr-defined]
+    if shot and into is not None:
+        into.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(into / shot), full_page=True)  # type: ignore[attr-defined]
+        assert (into / shot).stat().st_size > 10_000
 
 
 def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
+    shots = Path(SHOTS).resolve() if SHOTS else tmp_path / "shots"
     p = review_platform(tmp_path / "平台")
     # The admin changes one character of the approved item: 八 → 九.
     p.write(LOCAL, item("骑手驿站开放", "a-admin", date=DAY["LOCAL"],
@@ -63,7 +68,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         link = f"{base}/signin?t={Secrets(p.root).invite('a-inst').token}"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         # (axe is injected through the browser's own channel: the desk's CSP allows no inline script)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         context.add_init_script(path=str(_axe()))
         page = context.new_page()
         errors: list[str] = []
@@ -74,12 +79,12 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         page.goto(link)
-        checked(page, "desk-review-signin.png")
+        checked(page, "desk-review-signin.png", shots)
         page.get_by_role("button", name="以 甲指导 的身份登录").click()
         page.wait_for_url(f"{base}/review")
         expect(page.get_by_role("heading", name="待我审核（2）")).to_be_visible()
         expect(page.get_by_role("link", name="待审核（2）")).to_be_visible()
-        checked(page, "desk-review-list.png")
+        checked(page, "desk-review-list.png", shots)
 
         page.get_by_role("link", name="骑手驿站开放").click()
         page.wait_for_url(re.compile(r".*/review/item/content/a/news/local/$"))
@@ -88,7 +93,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         expect(page.get_by_role("img", name="原图：photo.png")).to_be_visible()
         expect(page.get_by_role("img", name="新图：photo.png")).to_be_visible()
         assert page.evaluate("[...document.querySelectorAll('.pair img')].every(i => i.complete && i.naturalWidth === 48)")
-        checked(page, "desk-review-item.png")
+        checked(page, "desk-review-item.png", shots)
 
         # No key yet: signing is not needed (no key in the station file), but the instructor makes one.
         page.get_by_role("link", name="我的签名密钥").click()
@@ -97,7 +102,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         key_line = page.locator("#key-line").input_value()
         assert key_line.startswith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5") and key_line.endswith(" a-inst@louyu-desk")
         entry = page.locator("#key-entry").input_value()
-        checked(page, "desk-review-key.png")
+        checked(page, "desk-review-key.png", shots)
 
         # The admin sees the request and adds the entry to the station file.
         admin = context.browser.new_context(viewport=PHONE)  # type: ignore[union-attr]
@@ -107,7 +112,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         admin_page.get_by_role("button").first.click()
         admin_page.goto(f"{base}/keys")
         assert admin_page.locator("#entry-a-inst").input_value() == entry
-        checked(admin_page, "desk-review-keys-admin.png")
+        checked(admin_page, "desk-review-keys-admin.png", shots)
         admin_page.get_by_role("button", name="写入站点文件并提交").click()
         expect(admin_page.get_by_text("已把 a-inst 的公钥写入 stations/a.yml 并提交。")).to_be_visible()
         admin.close()
@@ -124,7 +129,7 @@ def test_an_instructor_approves_on_a_phone_with_a_key_held_by_the_browser(tmp_pa
         page.wait_for_url(re.compile(r".*/review\?done="))
         expect(page.get_by_text("已通过 1 个条目。下次构建网站时生效。")).to_be_visible()
         expect(page.get_by_role("heading", name="待我审核（1）")).to_be_visible()
-        checked(page, "desk-review-done.png")
+        checked(page, "desk-review-done.png", shots)
         assert errors == []
         browser.close()
 
