@@ -238,8 +238,11 @@ async def decide(request: Request) -> Response:
             done = gate_decide.decide(desk.platform, req)
         except gate_decide.Refused as exc:
             return _refused(request, desk, person, exc)
-        commit_ledgers(desk, person.staff, [d.item for d in done], req.decision, req.note)
         _reread_ledgers(desk, [d.item for d in done])
+        try:
+            commit_ledgers(desk, person.staff, [d.item for d in done], req.decision, req.note)
+        except LouyuError as exc:  # (the decisions are in the ledgers: they count, uncommitted)
+            raise Refused(500, str(exc.problem)) from None
         if req.decision == "withdrawn":
             for d in done:
                 desk.forget_withdrawal(d.item.path)
