@@ -303,3 +303,14 @@ def test_only_an_admin_of_the_persons_station_writes_the_key_into_the_station_fi
     person = d.platform.staff()["a-inst"]  # the desk has read the station file again
     assert [k.key for k in person.keys] == [good] and person.keys[0].valid_after is not None
     assert "没有等待登记的密钥" in hq.get("/keys").text
+
+
+def test_a_ledger_commit_that_fails_is_said_plainly(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, d = desk
+    a = Client(base, p.root, "a-inst")
+    (p.root / ".git" / "index.lock").write_text("")  # another git at work
+    r = a.decide("approved", (SECOND, digest(d, SECOND)))
+    assert r.status_code == 500
+    assert "reviews/a/news/second.yml:1: 审核记录已写入，但 git 提交失败：" in r.text and "index.lock" in r.text
+    assert "by: a-inst" in ledger(p, SECOND)  # the decision itself stands
+    (p.root / ".git" / "index.lock").unlink()
