@@ -363,3 +363,22 @@ def test_louyu_desk_serves_and_says_what_listening_everywhere_means(platform: Pl
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_part_over_the_limit_without_a_csrf_header_is_refused_in_chinese(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        desk.platform.settings.desk_upload_mb = 1
+        # a little under the request limit (1 MB + 1 MB), over the part limit; the token in the form
+        r = c.post_files("/upload/content/a/news/neu", [("big.pdf", b"0" * (1024 * 1024 + 100))], {"csrf": c.csrf}, csrf=False)
+        assert r.status == 413 and "最多 1 MB" in r.text
+        assert not (platform.root / "content/a/news/neu").exists()
+
+
+def test_signing_out_ends_the_session(platform: PlatformHandle) -> None:
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert c.post_form("/signout", {}, csrf=False).status == 403  # a write like any other: CSRF needed
+        out = c.post_form("/signout", {})
+        assert out.status == 200 and "已退出登录" in out.text and 'louyu_desk=""' in out.headers["set-cookie"]
+        assert c.get("/items").status == 401

@@ -20,7 +20,7 @@ from ..platform.model import SECTIONS
 from .app import page
 from .editing import Place, Placed, check_posted, compose, files_in, make_bundle, place_of, posted
 from .gitops import Author, GitFailed, commit_paths, last_change, sync
-from .guard import ADMIN, SIGNED_IN, Refused, Routes, person_of
+from .guard import ADMIN, SIGNED_IN, Refused, Routes, person_of, too_big
 from .itemfile import fields_for, form_values, latin_name, read_item, version_of
 from .listing import FILTER_STATES, by_section, filtered, item_of, rows_for
 from .permissions import inside, may_see, safe_upload_name, writable_stations
@@ -187,8 +187,6 @@ async def upload(request: Request) -> Response:
     desk = request.app.state.desk
     person = person_of(request)
     limit = desk.upload_limit
-    if int(request.headers.get("content-length") or 0) > limit + 1024 * 1024:
-        raise Refused(413, _too_big(desk))
     place = place_of(desk, person, request.path_params["key"])
     try:
         form = await request.form(max_part_size=limit)
@@ -198,6 +196,8 @@ async def upload(request: Request) -> Response:
     if not uploads:
         raise Refused(400, "没有收到文件")
     names = [safe_upload_name(f.filename or "") for f in uploads]
+    if any((f.size or 0) > limit for f in uploads):  # (Starlette limits text fields, not files)
+        raise Refused(413, _too_big(desk))
     with desk.write_lock:
         if str(form.get("version", "")) != version_of(place.md, place.folder) and place.exists:
             raise Refused(409, "上传前，此条目已被别人修改并保存：请刷新页面（您输入的内容请先复制保存）")
@@ -207,8 +207,6 @@ async def upload(request: Request) -> Response:
         stored = []
         for f, name in zip(uploads, names):
             data = await f.read()
-            if len(data) > limit:
-                raise Refused(413, _too_big(desk))
             target = inside(place.folder, name)
             tmp = place.folder / f".{name}.upload"
             tmp.write_bytes(data)
@@ -221,7 +219,7 @@ async def upload(request: Request) -> Response:
 
 
 def _too_big(desk: Desk) -> str:
-    return f"文件太大：每个文件最多 {desk.platform.settings.desk_upload_mb} MB（mkdocs.yml 中 louyu 设置 desk_upload_mb）。视频请压缩后再上传。"
+    return too_big(desk.platform.settings.desk_upload_mb)
 
 
 def _reference(name: str) -> str:

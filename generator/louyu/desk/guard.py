@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -108,6 +109,8 @@ def _guarded(endpoint: Endpoint, needs: str) -> Endpoint:
         desk = request.app.state.desk
         if request.method not in SAFE_METHODS:
             check_origin(request)
+            if int(request.headers.get("content-length") or 0) > desk.upload_limit + 1024 * 1024:
+                raise Refused(413, too_big(desk.platform.settings.desk_upload_mb))  # refused before it is read
         if needs != PUBLIC:
             person = signed_in(request)
             if person is None:
@@ -120,6 +123,10 @@ def _guarded(endpoint: Endpoint, needs: str) -> Endpoint:
         return await endpoint(request)
 
     return guarded
+
+
+def too_big(limit_mb: int) -> str:
+    return f"文件太大：每个文件最多 {limit_mb} MB（mkdocs.yml 中 louyu 设置 desk_upload_mb）。视频请压缩后再上传。"
 
 
 def check_host(host_header: str, allowed: set[str]) -> bool:
@@ -140,7 +147,10 @@ async def check_csrf(request: Request, person: Person, upload_limit: int) -> Non
     given = request.headers.get("x-csrf-token", "")
     if not given and request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         # Starlette keeps the parsed form on the request: the endpoint reads the same one.
-        form = await request.form(max_part_size=upload_limit)
+        try:
+            form = await request.form(max_part_size=upload_limit)
+        except HTTPException as exc:  # a part over the limit, or a body that is no form
+            raise Refused(413 if "size" in str(exc.detail).lower() else 400, too_big(upload_limit // 1048576)) from None
         value = form.get("csrf")
         given = value if isinstance(value, str) else ""
     if not request.app.state.desk.secrets.csrf_ok(person.session, given):

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..importer import DocxError, convert, publication_date
 from .editing import files_in, make_bundle, place_of
-from .guard import ADMIN, Refused, Routes, person_of
+from .guard import ADMIN, Refused, Routes, person_of, too_big
 from .itemfile import version_of
 from .permissions import inside, safe_upload_name
 
@@ -25,16 +25,16 @@ async def import_word(request: Request) -> Response:
     desk = request.app.state.desk
     person = person_of(request)
     limit = desk.upload_limit
-    if int(request.headers.get("content-length") or 0) > limit + 1024 * 1024:
-        raise Refused(413, f"文件太大：每个文件最多 {desk.platform.settings.desk_upload_mb} MB")
     place = place_of(desk, person, request.path_params["key"])
     try:
         form = await request.form(max_part_size=limit)
     except HTTPException:
-        raise Refused(413, f"文件太大：每个文件最多 {desk.platform.settings.desk_upload_mb} MB") from None
+        raise Refused(413, too_big(desk.platform.settings.desk_upload_mb)) from None
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not (upload.filename or "").lower().endswith(".docx"):
         raise Refused(400, "请选择 Word 文档（.docx）；.doc 请先用 Word 或 WPS 另存为 .docx")
+    if (upload.size or 0) > limit:
+        raise Refused(413, too_big(desk.platform.settings.desk_upload_mb))
     data = await upload.read()
     try:
         draft = convert(data, upload.filename or "文档.docx")

@@ -73,6 +73,8 @@ class Desk:
         self.write_lock = threading.RLock()
         self.renderer: Any = None  # the preview's ContentRenderer, made when first asked
         self.workspace = self._load()
+        for item in self.platform.items:  # every item's state at hand before the first list (0.3 s at 4,000)
+            self.review_of(item)
 
     @property
     def upload_limit(self) -> int:
@@ -96,6 +98,8 @@ class Desk:
         """Read the whole platform again (after a pull, or a change outside the desk)."""
         with self.write_lock:
             self.workspace = self._load()
+            for item in self.platform.items:
+                self.review_of(item)
 
     def review_of(self, item: Item) -> Review:
         ws = self.workspace
