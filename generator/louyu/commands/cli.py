@@ -220,8 +220,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 @reports_errors
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
-    from ..review.gate import check_approvers
-    from ..review.gate import signature_losses
+    from ..review.gate import check_approvers, signature_losses
     from .gatecheck import current_reviews, print_rejections, verified_before
 
     platform, problems = _load_platform(config_file)
@@ -370,7 +369,7 @@ def _decision_command(decision: str, help_text: str) -> None:
     @config_option
     @click.argument("paths", nargs=-1, required=True)
     @click.option("--by", default=None, metavar="ID", help="审核人（党建指导员）的人员编号（必填）")
-    @click.option("--note", default=None, help="备注")
+    @click.option("--note", default=None, help="备注（退回时请写明原因，管理员会看到）")
     @click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None, help="用于签名的 SSH 私钥")
     @reports_errors
     def command(config_file: Path, paths: tuple[str, ...], by: str | None, note: str | None, key: Path | None) -> None:
