@@ -314,3 +314,18 @@ def test_a_ledger_commit_that_fails_is_said_plainly(p: PlatformHandle, desk: tup
     assert "reviews/a/news/second.yml:1: 审核记录已写入，但 git 提交失败：" in r.text and "index.lock" in r.text
     assert "by: a-inst" in ledger(p, SECOND)  # the decision itself stands
     (p.root / ".git" / "index.lock").unlink()
+
+
+def test_a_key_added_in_a_terminal_while_the_desk_runs_is_read(p: PlatformHandle, desk: tuple[str, Desk]) -> None:
+    base, d = desk
+    blob = "AAAAC3NzaC1lZDI1NTE5AAAAIGk2b0pm8c8y3n0nUpz5t7pJ0nRk4R5jW1m2a3b4c5d6"
+    p.write("stations/a.yml", f"""\
+        name: 甲分站
+        kind: substation
+        staff:
+          - {{id: a-inst, name: 甲指导, role: instructor, key: "ssh-ed25519 {blob} phone"}}
+          - {{id: a-admin, name: 甲管理, role: admin}}
+        """)
+    page = Client(base, p.root, "a-inst").get("/review/key").text  # the desk's first review page
+    assert f'data-registered="{blob}"' in page
+    assert [k.key.split()[1] for k in d.platform.staff()["a-inst"].keys] == [blob]

@@ -18,8 +18,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..platform.clock import now
 from ..platform.ledgers import load_ledger
-from ..platform.model import SECTIONS, DECISIONS, FileRef, Item
+from ..platform.model import SECTIONS, DECISIONS, FileRef, Item, StaffKey, Station
 from ..platform.problems import LouyuError, Problems
+from ..platform.stations import load_stations
 from ..review import decide as gate_decide
 from ..review.gate import STATE_LABELS, needs_signature, refusal, zone
 from ..review.history import last_commit_times
@@ -60,11 +61,17 @@ def fresh_stations(request: Request) -> None:
         return
     latest = h.hexdigest()
     seen = getattr(request.app.state, "stations_seen", None)
-    if seen is None:
+    if seen is None:  # first asked: compare the keys the desk holds with the files' own
         request.app.state.stations_seen = latest
+        if _keys_of(load_stations(desk.root, Problems())) != _keys_of(desk.platform.stations):
+            desk.reload()
     elif latest != seen:
         desk.reload()
         request.app.state.stations_seen = latest
+
+
+def _keys_of(stations: dict[str, Station]) -> dict[str, tuple[StaffKey, ...]]:
+    return {p.id: p.keys for s in stations.values() for p in s.staff}
 
 
 def _waiting(desk: Desk, person: Person, items: list[Item] | None = None) -> list[Waiting]:
