@@ -31,6 +31,7 @@ ROUTE_MODULES = [
     "louyu.desk.auth_routes",  # sign-in, sign-out, the start page
     "louyu.desk.admin_routes",  # the admin's side: items, editor, uploads, save, 同步
     "louyu.desk.import_routes",  # Word documents into the editor, with `louyu import`'s converter
+    "louyu.desk.review_routes",  # the instructors' side: waiting items, changes, decisions, keys
 ]
 
 # What every page may load: only the desk itself (nothing from another host), pictures also
@@ -92,7 +93,10 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
     """A desk page from its template, with who is signed in and their CSRF token."""
     env: jinja2.Environment = request.app.state.templates
     person = getattr(request.state, "person", None)
-    menu = [(href, label) for href, label, needs in request.app.state.nav if person is not None and allowed(person, needs)]
+    menu = [
+        (href, label(request) if callable(label) else label)  # (a label may count, e.g. 待审核（3）)
+        for href, label, needs in request.app.state.nav if person is not None and allowed(person, needs)
+    ]
     context = template_context(request, desk=request.app.state.desk, menu=menu, **values)
     return HTMLResponse(env.get_template(template).render(context), status_code=status)
 
@@ -110,7 +114,7 @@ async def refused(request: Request, exc: Exception) -> Response:
 
 def make_app(desk: Desk, hosts: set[str]) -> ASGIApp:
     routes: list[Any] = []
-    nav: list[tuple[str, str, str]] = []
+    nav: list[tuple[str, Any, str]] = []
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
         routes += module.ROUTES.routes

@@ -199,6 +199,23 @@ def _signed(platform: Platform, item: Item, entry: dict[str, Any], person: Staff
 KEYGEN_HINT = f"生成密钥：{KEYGEN}，把 ~/.ssh/louyu-review.pub 的一行写进 key"
 
 
+def append_decision(
+    platform: Platform, item: Item, decision: str, by: str, at: dt.datetime, note: str | None, signature: str | None
+) -> Appended:
+    """Append one decision whose signature (if any) was made elsewhere, e.g. in the desk's
+    browser; the caller has checked it (review/decide.py)."""
+    entry: dict[str, Any] = {"decision": decision, "digest": item.digest, "by": by, "at": at.isoformat()}
+    if note:
+        entry["note"] = note
+    if signature:
+        entry["signature"] = signature if signature.endswith("\n") else signature + "\n"
+    try:
+        append_entry(platform.root / item.ledger_path, entry)
+    except OSError as exc:
+        raise LouyuError(item.ledger_path, 1, f"无法写入审核记录：{os_reason(exc)}") from None
+    return Appended(item, platform.root / item.ledger_path, decision)
+
+
 def append_entry(ledger: Path, entry: dict[str, Any]) -> None:
     ledger.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
