@@ -91,7 +91,7 @@ class Client:
         token = Secrets(root).invite(staff).token
         r = self.http.post(f"{base}/signin", data={"t": token}, headers={"Origin": base}, allow_redirects=False)
         assert r.status_code == 303, r.text
-        self.csrf = self.token("/review/key" if "inst" in staff else "/items")
+        self.csrf = self.token("/review/key" if "inst" in staff or "sec" in staff else "/items")
 
     def token(self, path: str) -> str:
         found = re.search(r'id="csrf" value="([^"]+)"', self.get(path).text)

@@ -329,3 +329,30 @@ def test_a_key_added_in_a_terminal_while_the_desk_runs_is_read(p: PlatformHandle
     page = Client(base, p.root, "a-inst").get("/review/key").text  # the desk's first review page
     assert f'data-registered="{blob}"' in page
     assert [k.key.split()[1] for k in d.platform.staff()["a-inst"].keys] == [blob]
+
+
+def test_a_secrecy_reviewer_decides_their_place_in_the_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 保密审查 (approvals: [station, secrecy]): the secrecy reviewer of the central station sees
+    # the disclosure once the station's instructor has approved it, and their approval publishes it.
+    import textwrap
+
+    from conftest import MKDOCS, STATIONS, make_platform
+
+    monkeypatch.setenv("LOUYU_CLOCK", CLOCK)
+    path = "content/a/disclosures/dues.md"
+    p = make_platform(tmp_path / "p", {
+        path: item("党费收缴情况公示", "a-admin", date=DAY["SECOND"], scope="public"),
+    })
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {disclosures: [station, secrecy]}\n"))
+    p.write("stations/hq.yml", textwrap.dedent(STATIONS["stations/hq.yml"]).rstrip() + "\n  - {id: hq-sec, name: 保密员, role: secrecy}\n")
+    p.commit("三审 with 保密审查")
+    with running_desk(p.config) as (base, d):
+        sec = Client(base, p.root, "hq-sec")
+        a = Client(base, p.root, "a-inst")
+        assert a.decide("approved", (path, digest(d, path))).status_code == 303
+        waiting = sec.get("/review").text
+        assert "党费收缴情况公示" in waiting and "还需保密审查" in waiting
+        assert sec.decide("approved", (path, digest(d, path))).status_code == 303
+    assert "by: hq-sec" in ledger(p, path)
+    assert p.cli("build").exit_code == 0
+    assert path in {i["path"] for i in p.manifest("a")["items"]}
