@@ -37,7 +37,8 @@ theme:
     primary: red
 plugins:
   - search
-  - louyu
+  - louyu:
+      footer: {sponsor: 测试主办单位, icp: 苏ICP备12345678号-1}
 markdown_extensions:
   - admonition
   - attr_list

@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
 from ..memo.parsed import ParsedBefore
+from ..memo.pictures import picture_store
 from ..memo.templates import compiled_templates
 from ..review.gate import STATE_LABELS, check_approvers
 from ..review.history import GitHistory
@@ -106,7 +107,9 @@ def build(
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
-        renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent))
+        renderer = SiteRenderer(
+            platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=picture_store(cache.path.parent)
+        )
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[

@@ -64,6 +64,8 @@ class Station:
     rooms: list[str] = field(default_factory=list)
     staff: list[Staff] = field(default_factory=list)
     screen: dict[str, Any] = field(default_factory=dict)
+    sponsor: str | None = None  # 主办单位 of this station's site, where not the platform's
+    contact: str | None = None  # its footer's contact line, where not the platform's
 
     @property
     def is_central(self) -> bool:
@@ -196,6 +198,8 @@ class Settings:
     stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
     # Sections that need more than one approval (三审), each in order: APPROVER_KINDS.
     approvals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The footer of every page: sponsor, operator, contact, icp, police (platform/footer.py).
+    footer: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)

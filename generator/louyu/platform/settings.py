@@ -105,6 +105,27 @@ class SectionApprovals(c.BaseConfigOption[dict[str, tuple[str, ...]]]):
         return approvals
 
 
+class Footer(c.BaseConfigOption[dict[str, str]]):
+    """The footer of every page (sponsor, operator, contact, ICP and 公安 filing numbers);
+    see platform/footer.py for the shapes of the two numbers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: dict[str, str] = {}
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        from .footer import FooterError, footer_of
+
+        if value is None:
+            return {}
+        try:
+            return footer_of(value)
+        except FooterError as exc:
+            error = ValidationError(str(exc))
+            error.key = exc.key  # type: ignore[attr-defined]  # the line of the key inside the block
+            raise error from None
+
+
 class LouyuConfig(Config):
     """louyu's platform settings (the `louyu` block under `plugins` in mkdocs.yml)."""
 
@@ -120,6 +141,8 @@ class LouyuConfig(Config):
     stale_after = SectionDays(default=STALE_AFTER)
     # More than one approval for a section (三审), in order: station / central instructors.
     approvals = SectionApprovals()
+    # 主办单位, 承办单位, contact line, ICP 备案号 and 公安机关备案号 at the bottom of every page.
+    footer = Footer()
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -186,6 +209,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
         problems.warning(rel, _line_of(doc, key, str(warn)), f"{key}: {_zh(str(warn))}")
     if errors:
         return None, settings, doc
+    _check_going_live(config, doc, rel, problems)
     _check_brand(config, doc, rel, problems)
     _check_theme_assets(config, doc, rel, problems)
     plugin = config.plugins.get("louyu")
@@ -197,6 +221,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             home_items=plugin.config.home_items,
             stale_after=dict(plugin.config.stale_after),
             approvals=dict(plugin.config.approvals),
+            footer=dict(plugin.config.footer),
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
@@ -222,8 +247,25 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             try:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
+                sub = getattr(exc, "key", None)
+                if sub is not None and isinstance(block[key], dict) and sub in block[key]:
+                    line = doc.line("plugins", i, "louyu", key, sub)
                 hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if isinstance(block[key], str) and block[key] in YAML11_BOOLS else ""
                 problems.error(rel, line, f"plugins: louyu 设置项 {key}：{_zh(str(exc))}{hint}")
+
+
+def _check_going_live(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
+    """A site with a public address is meant to be online: in China it must show its ICP
+    number and its 主办单位 (stations may name their own sponsor: platform/footer.py)."""
+    if not config.site_url:
+        return
+    plugin = config.plugins.get("louyu")
+    footer = plugin.config.footer if isinstance(plugin, LouyuPlugin) else {}
+    line = doc.line("site_url")
+    if not footer.get("icp"):
+        problems.warning(rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 icp（ICP 备案号）：境内网站须在首页底部中央显示备案号")
+    if not footer.get("sponsor"):
+        problems.warning(rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 sponsor（主办单位）：每个页面底部须写明网站主办单位")
 
 
 def _check_theme_assets(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:

@@ -31,6 +31,8 @@ STATION_FIELDS = [
     s.Field("phone", s.text),
     s.Field("email", s.text),
     s.Field("description", s.text),
+    s.Field("sponsor", s.text, doc="本站网站的主办单位（页面底部）"),
+    s.Field("contact", s.text, doc="本站页面底部的联系方式"),
     s.Field("area_m2", s.number),
     s.Field("rooms", s.text_list),
     s.Field("staff", lambda v: v),  # checked entry by entry below

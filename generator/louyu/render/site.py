@@ -17,12 +17,13 @@ from typing import Any, Iterator
 
 import jinja2
 import material
+from markupsafe import Markup
 
 
 from ..review.gate import STATE_LABELS, Review
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
-from ..platform.config import folder_inputs, markdown_config_from, mkdocs_yml_inputs, prepare_markdown_config
+from ..platform.config import markdown_config_from, prepare_markdown_config
 from ..platform.digest import key_of
 from ..platform.recall import Recall, Scratch
 from .output import Output, text_key
@@ -34,9 +35,12 @@ from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
+from .pictures import PAGE_SIZES, THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PRIMARY, PUBLIC_CSS, Row, const, human_size, kind_of, lazy, month_label, nth_content, relative, when,
 )
+from .fingerprints import config_fingerprint, shown_on_every_substation
+from .public import EMBLEM, describe, og_image, portal_footer, sitemap, sitemap_urls, station_chrome
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -54,16 +58,18 @@ MEMOS = ("shell", "qr", "theme", "ics", "waiting")  # kinds of values kept in th
 class SiteRenderer:
     def __init__(
         self, platform: Platform, publication: Publication, memos: dict[str, Recall] | None = None,
-        compiled: jinja2.BytecodeCache | None = None,
+        compiled: jinja2.BytecodeCache | None = None, pictures: PictureStore | None = None,
     ) -> None:
         """`memos`: where to look up, by kind (MEMOS), what earlier builds worked out;
-        `compiled`: louyu's page templates as earlier builds compiled them."""
+        `compiled`: louyu's page templates as earlier builds compiled them; `pictures`: where
+        pictures' copies are made once and kept (else made in memory, for this run)."""
         facts = platform.facts
         assert facts is not None, "a platform with errors in mkdocs.yml is never rendered"
         self.facts = facts
         self.platform = platform
         self.publication = publication
         self.memos: dict[str, Recall] = {kind: (memos or {}).get(kind) or Scratch() for kind in MEMOS}
+        self.pictures = ItemPictures(pictures)
         self.content = ContentRenderer(self._markdown_settings, facts.markdown)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
@@ -105,7 +111,7 @@ class SiteRenderer:
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search = SearchIndex(
             self.content, theme["search"], platform.stations,
-            _shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+            shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
         )
 
     @property
@@ -132,6 +138,7 @@ class SiteRenderer:
         """Files that are the same in every station folder (written once, then hard-linked)."""
         templates = Path(__file__).parent.parent / "templates"
         files = list(self.theme_files) + [(LOUYU_CSS, templates / "louyu.css"), (LOUYU_SEARCH, templates / "search.js")]
+        files += [(PUBLIC_CSS, templates / "public.css"), (EMBLEM, templates / "police.svg")]
         for rel, src in files:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
@@ -156,6 +163,9 @@ class SiteRenderer:
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
         yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
+        if self.platform.site_url:  # what search engines read, for a site that is online
+            urls, address = sitemap_urls(site, self.platform.settings.per_page), f"{self.platform.site_url}{sid}/"
+            yield Output(f"{sid}/sitemap.xml", key_of(base, "sitemap", urls), lambda: sitemap(address, urls))
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
@@ -215,7 +225,8 @@ class SiteRenderer:
 
         def make() -> bytes:
             html = self.pages.get_template("portal.html").render(
-                site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
+                site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo),
+                footer=portal_footer(self.pages, self.platform),
             )
             return html.encode("utf-8")
 
@@ -245,8 +256,9 @@ class SiteRenderer:
         site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
-            lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
+            lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS, PUBLIC_CSS],
             key=key_of(self.base_key, station.id), shells=self.memos["shell"],
+            chrome=station_chrome(self.pages, self.platform, station),
         )
         theme.description = self.facts.site_description
         return theme
@@ -268,6 +280,7 @@ class SiteRenderer:
                     summary=item.summary or "",
                     when=when(item),
                     status=self._status(item),
+                    thumb=self.pictures.html(item, item.cover, "", sizes=THUMB_SIZES, base=relative(item.url, from_url)) if item.cover else "",
                 )
             rows.append(row)
         return rows
@@ -289,12 +302,15 @@ class SiteRenderer:
             key=lambda i: (i.start, i.path),
         )[:5]
         latest = [i for i in site.listed if i.section != "themes"][: self.platform.settings.home_items]
+        lead = next((i for i in site.listed if i.cover and i.section != "themes"), None)  # 图片新闻
         context = dict(
             station=site.station,
             theme={"month": month, "title": themes[0].title, "href": relative(themes[0].url, "")} if themes else None,
             upcoming=self._rows(site, upcoming, ""),
             latest=self._rows(site, latest, "", with_section=True),
             sections=[{"title": t, "href": f"{s}/"} for s, t in SECTIONS.items()],
+            lead={"href": relative(lead.url, ""), "title": lead.title, "picture": Markup(self.pictures.html(
+                lead, lead.cover, "", sizes=PAGE_SIZES, base=relative(lead.url, ""), priority=True))} if lead and lead.cover else None,
         )
         return self._page(site.station.id, base, theme, "", "home", site.station.name, "home.html", context, site.station.description or "")
 
@@ -331,20 +347,21 @@ class SiteRenderer:
         else:  # most pages: the same key as a string, without the repr of empty values
             key = text_key(base, "item", self._item_key(item))
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
-        for ref in item.files() if item.refs else ():
-            yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
+        if item.refs:
+            yield from self.pictures.outputs(f"{sid}/{item.url}", item)
 
     def _item_page(
         self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None
     ) -> str:
         rendered = self.content.render(item)
-        media: list[dict[str, str]] = []
+        media: list[dict[str, Any]] = []
         documents: list[dict[str, str]] = []
         for rel in item.attachments:
             ref = item.refs[rel]
             entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": kind_of(ref)}
             if entry["kind"] == "image":
-                entry["dimensions"] = image_dimensions(ref)
+                entry["html"] = Markup(self.pictures.html(item, rel, entry["name"]))
+                entry["download"] = "yes" if self.pictures.of(item, ref) is not None else ""
             (documents if entry["kind"] == "document" else media).append(entry)
         reports = ""
         if report_rows or activity:
@@ -357,18 +374,22 @@ class SiteRenderer:
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
-            cover=href_of(item.refs[item.cover].rel) if item.cover else None,
-            cover_dimensions=image_dimensions(item.refs[item.cover]) if item.cover else "",
+            cover=Markup(self.pictures.html(item, item.cover, item.title, priority=True)) if item.cover else None,
             when=when(item),
             month_label=month_label(item.month),
-            body=jinja2.utils.markupsafe.Markup(rendered.body),
+            body=Markup(self.pictures.body(item, rendered.body)),
             media=media,
             documents=documents,
             reports=jinja2.utils.markupsafe.Markup(reports),
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
         )
-        return theme.page(item.url, item.section, item.title, content, item.summary or "")
+        return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(self._cover_url(item, theme.site_url)))
+
+    def _cover_url(self, item: Item, site_url: str | None) -> str | None:
+        """The cover's copy as an absolute address (og:image), where the site has one."""
+        rel = self.pictures.cover_url(item)
+        return f"{site_url}{item.url}{rel}" if rel and site_url else None
 
     def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central
@@ -420,25 +441,3 @@ class SiteRenderer:
                 ensure_ascii=False,
             )
         return entry
-
-
-def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
-    """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
-    folder inside the platform (templates overridden, logo, extra CSS)."""
-    parts = mkdocs_yml_inputs(platform.config_file)
-    root = platform.root.resolve()
-    for folder in theme_dirs:
-        if Path(folder).resolve().is_relative_to(root):  # Material's own: its version is in the code fingerprint
-            parts += folder_inputs(folder)
-    return key_of(*parts)
-
-
-def _shown_on_every_substation(platform: Platform, publication: Publication) -> frozenset[str]:
-    """The paths of the central broadcasts every substation shows: their search files are
-    made once and are the same on every substation."""
-    central = platform.central.id
-    others = [sid for sid in platform.stations if sid != central]
-    return frozenset(
-        i.path for i in publication.published
-        if i.station == central and all(i.addressed_to(sid) for sid in others)
-    )

@@ -1,0 +1,247 @@
+"""Published pictures: sizes for the page, a modern format with a fallback, no EXIF.
+
+A phone photo is 3–12 MB and carries where it was taken (GPS) in its EXIF. Every picture a
+site shows (cover, inline image, image attachment) is published as copies 480/960/1600 px
+wide (never wider than the original), each as WebP and as JPEG (PNG for a PNG), with the
+EXIF orientation applied and every metadata block left out; the page offers them through
+`srcset`/`sizes`. An attachment's download is a full-size copy without metadata, never the
+original file.
+
+`make_variants` is the pure step (bytes in, files out); making them once per picture and
+keeping them is the build's business: it hands the renderer a `PictureStore`
+(memo/pictures.py). Pillow: the one well-kept imaging library for Python (docs/public-sites.md).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Protocol
+
+from ..platform.digest import key_of
+from ..platform.model import FileRef, Item
+from ..platform.refs import href_of, links_in_markdown
+from .output import Output
+from .pages import image_dimensions
+
+RESIZED = {".jpg", ".jpeg", ".png", ".webp"}  # what Pillow reads and re-encodes; others are copied
+WIDTHS = (480, 960, 1600)
+FORMAT_VERSION = "1"  # part of every key: a change of what is made makes it anew
+PAGE_SIZES = "(min-width: 76.25em) 37rem, 100vw"  # Material's content column, or the whole phone
+THUMB_SIZES = "6rem"
+_MIME = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the page needs of a made picture: its oriented size and the copies' widths."""
+
+    width: int
+    height: int
+    widths: tuple[int, ...]
+    fallback: str  # "jpg" or "png"
+    full: str  # extension of the full-size download copy
+
+    def to_json(self) -> dict[str, Any]:
+        return {"width": self.width, "height": self.height, "widths": list(self.widths), "fallback": self.fallback, "full": self.full}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Picture":
+        return cls(int(data["width"]), int(data["height"]), tuple(int(w) for w in data["widths"]), str(data["fallback"]), str(data["full"]))
+
+
+Made = tuple[dict[str, Any], dict[str, bytes]]  # the Picture as JSON data, the copies
+
+
+class PictureStore(Protocol):
+    """Where made pictures are kept. `picture` gives the digest of a referenced file's bytes
+    and its picture: found by `ref_key` (what identifies the file without reading it), else
+    by that digest, else made with `make(read())`; None for a file that is no picture.
+    `file` is one of a picture's copies (bytes, or a kept file to copy)."""
+
+    def picture(self, ref_key: str, read: Callable[[], bytes], make: Callable[[bytes], Made]) -> tuple[str, dict[str, Any]] | None: ...
+
+    def file(self, digest: str, name: str) -> Any: ...
+
+
+class MadeHere:
+    """A `PictureStore` for one run (no build cache): pictures kept in memory."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, tuple[str, Made] | None] = {}
+
+    def picture(self, ref_key: str, read: Callable[[], bytes], make: Callable[[bytes], Made]) -> tuple[str, dict[str, Any]] | None:
+        if ref_key not in self.made:
+            try:
+                self.made[ref_key] = (ref_key, make(read()))
+            except ValueError:
+                self.made[ref_key] = None
+        found = self.made[ref_key]
+        return (found[0], found[1][0]) if found else None
+
+    def file(self, digest: str, name: str) -> bytes:
+        found = self.made[digest]
+        assert found is not None
+        return found[1][1][name]
+
+
+def is_picture(ref: FileRef) -> bool:
+    return posixpath.splitext(ref.rel)[1].lower() in RESIZED
+
+
+def make_variants(data: bytes) -> Made:
+    """The published copies of a picture: `<width>.webp`, `<width>.<jpg|png>` and
+    `full.<ext>`, every one without EXIF, XMP, ICC comments or GPS; ValueError if the
+    bytes are no picture Pillow can read."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            source_format = (opened.format or "").upper()
+            image = ImageOps.exif_transpose(opened)  # the orientation applied, then dropped
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ValueError(str(exc)) from None
+    alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    fallback = "png" if source_format == "PNG" or alpha else "jpg"
+    full = {"PNG": "png", "WEBP": "webp"}.get(source_format, "jpg")
+    image = image.convert("RGBA" if alpha else "RGB")
+    width, height = image.size
+    widths = tuple(sorted({min(w, width) for w in WIDTHS}))
+    files: dict[str, bytes] = {}
+    for w in widths:
+        copy = image if w == width else image.resize((w, max(1, round(height * w / width))), Image.Resampling.LANCZOS)
+        files[f"{w}.webp"] = _encode(copy, "webp")
+        files[f"{w}.{fallback}"] = _encode(copy, fallback)
+    files[f"full.{full}"] = _encode(image, full)
+    return Picture(width, height, widths, fallback, full).to_json(), files
+
+
+def _encode(image: Any, ext: str) -> bytes:
+    out = io.BytesIO()
+    if ext == "webp":
+        image.save(out, "WEBP", quality=80, method=4)
+    elif ext == "png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.convert("RGB").save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def copy_name(rel: str, width: int, ext: str) -> str:
+    """The published copy of `rel` (a path in the item's folder) at `width`: beside it."""
+    stem = posixpath.splitext(rel)[0]
+    return f"{stem}-{width}.{ext}"
+
+
+def picture_html(
+    rel: str, picture: Picture, alt: str, sizes: str = PAGE_SIZES, extra: str = "", priority: bool = False, base: str = "",
+) -> str:
+    """<picture> with WebP and JPEG/PNG sources for the copies of `rel`, sized so the page
+    keeps its place before they arrive."""
+    def srcset(ext: str) -> str:
+        return ", ".join(f"{base}{href_of(copy_name(rel, w, ext))} {w}w" for w in picture.widths)
+
+    middle = min(picture.widths, key=lambda w: abs(w - 960))
+    height = max(1, round(picture.height * middle / picture.width))
+    loading = ' fetchpriority="high"' if priority else ' loading="lazy" decoding="async"'
+    return (
+        f'<picture class="louyu-picture"><source type="image/webp" srcset="{srcset("webp")}" sizes="{sizes}">'
+        f'<img src="{base}{href_of(copy_name(rel, middle, picture.fallback))}" srcset="{srcset(picture.fallback)}" sizes="{sizes}" '
+        f'width="{middle}" height="{height}" alt="{html.escape(alt, quote=True)}"{extra}{loading}></picture>'
+    )
+
+
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
+
+
+def pictures_in_body(body: str, pictures: dict[str, tuple[str, Picture]]) -> str:
+    """The item's HTML with each <img> of a published picture as its <picture>.
+    `pictures`: the image's href in the HTML -> (its path in the folder, the picture)."""
+    def replace(m: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(m.group(1)))
+        found = pictures.get(attrs.get("src", ""))
+        if found is None:
+            return m.group(0)
+        extra = f' title="{attrs["title"]}"' if "title" in attrs else ""
+        return picture_html(found[0], found[1], html.unescape(attrs.get("alt", "")), extra=extra)
+
+    return _IMG.sub(replace, body) if pictures else body
+
+
+class ItemPictures:
+    """The pictures of item revisions as pages and sites publish them, each asked of the
+    store once per process."""
+
+    def __init__(self, store: PictureStore | None = None) -> None:
+        self.store: PictureStore = store if store is not None else MadeHere()
+        self.found: dict[tuple[str, str], tuple[str, Picture] | None] = {}
+
+    def of(self, item: Item, ref: FileRef) -> tuple[str, Picture] | None:
+        """(digest of its bytes, the picture) of a referenced file; None if it is no picture."""
+        if not is_picture(ref):
+            return None
+        key = (item.digest, ref.rel)
+        if key not in self.found:
+            # The item's digest covers this file's bytes and path: a key known without reading it.
+            made = self.store.picture(key_of(FORMAT_VERSION, item.digest, ref.rel), ref.read, make_variants)
+            self.found[key] = (made[0], Picture.from_json(made[1])) if made else None
+        return self.found[key]
+
+    def outputs(self, prefix: str, item: Item) -> Iterator[Output]:
+        """Every file of the item's folder as published (prefix: the station's folder and the
+        item's URL): pictures as their copies, an attachment's download without metadata."""
+        downloads = downloads_of(item)
+        for ref in item.files():
+            made = self.of(item, ref)
+            path = posixpath.join(prefix, ref.rel)
+            if made is None:
+                yield Output(path, key_of(item.digest, ref.rel), ref.source)
+                continue
+            digest, picture = made
+            for w in picture.widths:
+                for ext in ("webp", picture.fallback):
+                    yield Output(posixpath.join(prefix, copy_name(ref.rel, w, ext)), key_of(FORMAT_VERSION, digest, w, ext), self._file(digest, f"{w}.{ext}"))
+            if ref.rel in downloads:
+                yield Output(path, key_of(FORMAT_VERSION, digest, "full"), self._file(digest, f"full.{picture.full}"))
+
+    def _file(self, digest: str, name: str) -> Callable[[], Any]:
+        return lambda: self.store.file(digest, name)
+
+    def html(self, item: Item, rel: str, alt: str, **options: Any) -> str:
+        """A picture of the item as <picture>, or a plain <img> for one that is not resized."""
+        ref = item.refs[rel]
+        made = self.of(item, ref)
+        if made is None:
+            base = options.get("base", "")
+            return f'<img src="{base}{href_of(ref.rel)}" alt="{html.escape(alt, quote=True)}"{image_dimensions(ref)} loading="lazy">'
+        return picture_html(ref.rel, made[1], alt, **options)
+
+    def body(self, item: Item, body: str) -> str:
+        """The item's rendered HTML with its pictures' <img> as <picture>."""
+        found = {href_of(ref.rel): (ref.rel, made[1]) for ref in item.files() if (made := self.of(item, ref))}
+        return pictures_in_body(body, found)
+
+    def cover_url(self, item: Item) -> str | None:
+        """The cover's copy for sharing (og:image), relative to the item's page."""
+        if not item.cover:
+            return None
+        made = self.of(item, item.refs[item.cover])
+        rel = item.refs[item.cover].rel
+        if made is None:
+            return href_of(rel)
+        width = min(made[1].widths, key=lambda w: abs(w - 960))
+        return href_of(copy_name(rel, width, made[1].fallback))
+
+
+def downloads_of(item: Item) -> set[str]:
+    """The files offered for download: attachments, and files a link in the body leads to."""
+    rels = {item.refs[a].rel for a in item.attachments if a in item.refs}
+    for link in links_in_markdown(item.body, item.body_line):
+        if not link.media and link.target in item.refs:
+            rels.add(item.refs[link.target].rel)
+    return rels

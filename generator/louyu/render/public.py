@@ -1,0 +1,176 @@
+"""What every page of a public site carries besides its content: the footer a site in China
+must show (platform/footer.py), the 长辈版 switch, the header's two names, and the sharing
+metadata (description, Open Graph, canonical URL); and each station's sitemap.xml.
+
+They go into the page shells (render/theme.py), once per station and folder depth.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import jinja2
+from markupsafe import Markup
+
+from ..platform.footer import ICP_LINK, FooterLines, footer_lines
+from ..platform.model import SECTIONS, Platform, Station
+from ..publish import Site
+from .pages import relative
+
+ELDER_CSS_CLASS = "louyu-elder"
+ELDER_KEY = "louyu-elder"  # localStorage: "1" when the reader chose 长辈版
+EMBLEM = "assets/louyu/police.svg"
+_EMBLEM_FILE = Path(__file__).parent.parent / "templates" / "police.svg"
+
+# In <head>, before anything is painted: the reader's choice of 长辈版, so that no page
+# flashes in small type first.
+_BEFORE_PAINT = (
+    "<script>try{if(localStorage.getItem(%r)===\"1\")document.documentElement.classList.add(%r)}catch(e){}</script>"
+    % (ELDER_KEY, ELDER_CSS_CLASS)
+).replace("'", '"')
+
+# The switch: a toggle button (aria-pressed), remembered across pages and visits.
+_SWITCH = (
+    '<button type="button" class="md-header__button louyu-elder-switch" aria-pressed="false" '
+    'title="长辈版：大字、大间距、大按钮">长辈版</button>'
+    "<script>(function(){var b=document.currentScript.previousElementSibling,h=document.documentElement;"
+    'function s(){b.setAttribute("aria-pressed",h.classList.contains(%s)?"true":"false")}s();'
+    'b.addEventListener("click",function(){var on=h.classList.toggle(%s);'
+    'try{localStorage.setItem(%s,on?"1":"0")}catch(e){}s()})})()</script>'
+) % (f'"{ELDER_CSS_CLASS}"', f'"{ELDER_CSS_CLASS}"', f'"{ELDER_KEY}"')
+
+_SEARCH_BUTTON = '<label class="md-header__button md-icon" for="__search">'
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    href: str
+
+
+class PublicChrome:
+    """The public parts of one station's page shells."""
+
+    def __init__(
+        self, pages: jinja2.Environment, lines: FooterLines, platform_name: str, station_name: str,
+        site_url: str | None, network: Callable[[str], list[Link]],
+    ) -> None:
+        """`network`: the links to the portal and the central site, from a page's URL."""
+        self.pages = pages
+        self.lines = lines
+        self.platform_name = platform_name
+        self.station_name = station_name
+        self.site_url = site_url
+        self.network = network
+
+    def footer(self, url: str) -> str:
+        """The footer's HTML for a page at `url` (relative to the station's root)."""
+        return footer_html(self.pages, self.lines, relative(EMBLEM, url), self.network(url))
+
+    def decorate(self, rendered: str, marks: dict[str, str]) -> str:
+        """Material's rendered shell with louyu's parts: `marks` are the shell's hole markers."""
+        head = [
+            _BEFORE_PAINT,
+            f'<meta property="og:type" content="website">',
+            f'<meta property="og:site_name" content="{html.escape(self.platform_name, quote=True)}">',
+            f'<meta property="og:title" content="{marks["TITLE"]}">',
+            f'<meta property="og:description" content="{marks["DESCRIPTION"]}">',
+            marks["IMAGE"],
+        ]
+        if self.site_url:
+            head.append(f'<meta property="og:url" content="{marks["CANONICAL"]}">')
+        rendered = rendered.replace("</head>", "".join(head) + "</head>", 1)
+        rendered = _two_names(rendered, f"{self.platform_name} · {self.station_name}", self.platform_name, self.station_name)
+        if _SEARCH_BUTTON in rendered:
+            return rendered.replace(_SEARCH_BUTTON, _SWITCH + _SEARCH_BUTTON, 1)
+        end = rendered.find("</header>")
+        nav_end = rendered.rfind("</nav>", 0, end)
+        return rendered[:nav_end] + _SWITCH + rendered[nav_end:] if end > 0 and nav_end > 0 else rendered
+
+
+def footer_html(pages: jinja2.Environment, lines: FooterLines, emblem: str, network: list[Link]) -> Markup:
+    if not lines and not network:
+        return Markup("")
+    return Markup(pages.get_template("_footer.html").render(lines=lines, icp_link=ICP_LINK, emblem=emblem, network=network))
+
+
+def og_image(url: str | None) -> str:
+    """The og:image tag of a page's picture (an absolute URL), or nothing."""
+    return f'<meta property="og:image" content="{html.escape(url, quote=True)}">' if url else ""
+
+
+def _two_names(rendered: str, both: str, platform: str, station: str) -> str:
+    """The header's title as the platform's name over the station's (on a phone the one
+    line was cut after the platform's name, and every station looked the same)."""
+    start = rendered.find('data-md-component="header-title"')
+    if start < 0:
+        return rendered
+    pattern = re.compile(r'<span class="md-ellipsis">\s*' + re.escape(html.escape(both, quote=False)) + r"\s*</span>")
+    m = pattern.search(rendered, start)
+    if m is None:
+        return rendered
+    title = (
+        '<span class="md-ellipsis louyu-title">'
+        f'<span class="louyu-title__platform">{html.escape(platform)}</span>'
+        f'<span class="louyu-title__station">{html.escape(station)}</span></span>'
+    )
+    return rendered[: m.start()] + title + rendered[m.end() :]
+
+
+def sitemap(site_url: str, urls: list[tuple[str, str | None]]) -> bytes:
+    """sitemap.xml (sitemaps.org 0.9) of a station: (URL under the site, last change) each."""
+    rows = []
+    for url, lastmod in urls:
+        loc = html.escape(site_url + url, quote=False)
+        rows.append(f"<url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    return (text + "\n".join(rows) + "\n</urlset>\n").encode("utf-8")
+
+
+def describe(summary: str | None, text: str, limit: int = 120) -> str:
+    """A page's description: the summary, else the start of what it says."""
+    if summary:
+        return summary
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def station_chrome(pages: jinja2.Environment, platform: Platform, station: Station) -> PublicChrome:
+    """The public parts of a station's pages: its footer lines, and for a substation the
+    way back to the portal and the central station's site."""
+    central = platform.central
+
+    def network(url: str) -> list[Link]:
+        portal = platform.site_url or relative("../", url)
+        links = [Link("平台首页", portal)]
+        if not station.is_central:
+            links.append(Link(central.name, f"{platform.site_url}{central.id}/" if platform.site_url else relative(f"../{central.id}/", url)))
+        return links
+
+    site_url = f"{platform.site_url}{station.id}/" if platform.site_url else None
+    return PublicChrome(pages, footer_lines(platform.settings, station), platform.site_name, station.name, site_url, network)
+
+
+def portal_footer(pages: jinja2.Environment, platform: Platform) -> str:
+    """The portal's footer: the platform's own lines, the emblem inline (the portal lives
+    outside every station folder and its assets)."""
+    emblem = "data:image/svg+xml;base64," + base64.b64encode(_EMBLEM_FILE.read_bytes()).decode("ascii")
+    return footer_html(pages, footer_lines(platform.settings), emblem, [])
+
+
+def sitemap_urls(site: Site, per_page: int) -> list[tuple[str, str | None]]:
+    """Every page of a station's site a search engine may read, with its item's date."""
+    urls: list[tuple[str, str | None]] = [("", None)]
+    for section in SECTIONS:
+        count = max(1, -(-len(site.by_section[section]) // per_page))
+        urls += [(f"{section}/" if n == 1 else f"{section}/page/{n}/", None) for n in range(1, count + 1)]
+    urls.append(("about/", None))
+    if site.station.is_central:
+        urls += [("stations/", None), ("report/", None)]
+    urls += [(i.url, i.date.isoformat()) for i in site.pages]
+    return urls
