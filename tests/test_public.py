@@ -144,3 +144,36 @@ def test_no_sitemap_without_a_public_address(tmp_path: Path) -> None:
     assert (p.site / "hq/index.html").is_file() and not (p.site / "hq/sitemap.xml").exists()
     home = (p.site / "hq/index.html").read_text("utf-8")
     assert 'rel="canonical"' not in home and "og:url" not in home and "og:image" not in home
+
+
+def test_item_pages_have_breadcrumbs_and_their_neighbours(platform: PlatformHandle) -> None:
+    for n in range(3):
+        platform.write(f"content/a/news/n{n}.md", item(f"第{n}篇", "a-admin", date=f"2026-0{n + 1}-01"))
+    platform.approve(*(f"content/a/news/n{n}.md" for n in range(3)), by="a-inst")
+    platform.commit("three")
+    platform.build()
+    page = (platform.site / "a/news/a/n1/index.html").read_text("utf-8")
+    crumbs = re.search(r'<nav class="louyu-crumbs" aria-label="当前位置"><ol>(.*?)</ol></nav>', page, re.S)
+    assert crumbs and re.sub(r"\s+", "", crumbs.group(1)) == (
+        '<li><ahref="../../../">首页</a></li><li><ahref="../../../news/">新闻动态</a></li><liaria-current="page">第1篇</li>'
+    )
+    # Newest first, as the list: 上一篇 is the newer one.
+    assert '<a class="louyu-prev" href="../../../news/a/n2/" rel="prev"><span>上一篇</span>第2篇</a>' in page
+    assert '<a class="louyu-next" href="../../../news/a/n0/" rel="next"><span>下一篇</span>第0篇</a>' in page
+    oldest = (platform.site / "a/news/a/n0/index.html").read_text("utf-8")
+    assert 'rel="prev"><span>上一篇</span>第1篇</a>' in oldest and 'rel="next"' not in oldest
+    # Each site has its own neighbours: b does not show a's items.
+    assert "第1篇" not in (platform.site / "b/news/hq/broadcast/index.html").read_text("utf-8")
+
+
+def test_the_header_keeps_the_station_name_apart(platform: PlatformHandle) -> None:
+    platform.build()
+    page = (platform.site / "a/index.html").read_text("utf-8")
+    assert (
+        '<span class="md-ellipsis louyu-title"><span class="louyu-title__platform">测试平台</span>'
+        '<span class="louyu-title__station">甲分站</span></span>'
+    ) in page
+    assert page.count('class="md-header__button louyu-elder-switch" aria-pressed="false"') == 1
+    # The reader's choice is applied in <head>, before anything is painted.
+    head = page[: page.index("</head>")]
+    assert 'localStorage.getItem("louyu-elder")' in head and "user-scalable" not in page

@@ -238,6 +238,23 @@ class ItemPictures:
         return href_of(copy_name(rel, width, made[1].fallback))
 
 
+    def screen_cover(self, item: Item, into: dict[str, tuple[str, str]]) -> str | None:
+        """The cover of a screen slide, as a file of the screen's own folder (a screen runs
+        from that folder alone); `into` collects name -> (digest, copy) of each."""
+        made = self.of(item, item.refs[item.cover]) if item.cover else None
+        if made is None:
+            return None
+        digest, picture = made
+        width = min(picture.widths, key=lambda w: abs(w - 960))
+        name = f"pictures/{digest[:20]}-{width}.{picture.fallback}"
+        into[name] = (digest, f"{width}.{picture.fallback}")
+        return name
+
+    def screen_outputs(self, prefix: str, covers: dict[str, tuple[str, str]]) -> Iterator[Output]:
+        for name, (digest, copy) in sorted(covers.items()):
+            yield Output(prefix + name, key_of(FORMAT_VERSION, digest, copy), self._file(digest, copy))
+
+
 def downloads_of(item: Item) -> set[str]:
     """The files offered for download: attachments, and files a link in the body leads to."""
     rels = {item.refs[a].rel for a in item.attachments if a in item.refs}

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..platform.footer import ICP_LINK, FooterLines, footer_lines
-from ..platform.model import SECTIONS, Platform, Station
+from ..platform.model import SECTIONS, Item, Platform, Station
 from ..publish import Site
 from .pages import relative
 
@@ -174,3 +174,29 @@ def sitemap_urls(site: Site, per_page: int) -> list[tuple[str, str | None]]:
         urls += [("stations/", None), ("report/", None)]
     urls += [(i.url, i.date.isoformat()) for i in site.pages]
     return urls
+
+
+def neighbours(site: Site) -> dict[str, tuple[Item | None, Item | None]]:
+    """Item path -> (上一篇, 下一篇): the items beside it in its section's list on this site
+    (newest first, so 上一篇 is the newer one)."""
+    found: dict[str, tuple[Item | None, Item | None]] = {}
+    for section in SECTIONS:
+        items = [i for i in site.pages if i.section == section]
+        for n, i in enumerate(items):
+            found[i.path] = (items[n - 1] if n > 0 else None, items[n + 1] if n + 1 < len(items) else None)
+    return found
+
+
+def ways_of(item: Item, beside: tuple[Item | None, Item | None]) -> dict[str, Any]:
+    """The breadcrumbs and 上一篇/下一篇 of an item's page (links relative to it)."""
+    return {
+        "crumbs": [("首页", relative("", item.url)), (SECTIONS[item.section], relative(f"{item.section}/", item.url))],
+        "title": item.title,
+        "prev": (relative(beside[0].url, item.url), beside[0].title) if beside[0] else None,
+        "next": (relative(beside[1].url, item.url), beside[1].title) if beside[1] else None,
+    }
+
+
+def with_ways(pages: jinja2.Environment, ways: dict[str, Any], content: str) -> str:
+    """An item page's content between its breadcrumbs and its 上一篇/下一篇."""
+    return pages.get_template("_ways.html").render(ways=ways, content=Markup(content))

@@ -35,12 +35,13 @@ from ..outputs.ical import ics
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
+from .manifest import Manifests
 from .pictures import PAGE_SIZES, THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
     LOUYU_CSS, LOUYU_SEARCH, PRIMARY, PUBLIC_CSS, Row, const, human_size, kind_of, lazy, month_label, nth_content, relative, when,
 )
 from .fingerprints import config_fingerprint, shown_on_every_substation
-from .public import EMBLEM, describe, og_image, portal_footer, sitemap, sitemap_urls, station_chrome
+from .public import EMBLEM, describe, neighbours, og_image, portal_footer, sitemap, sitemap_urls, station_chrome, ways_of, with_ways
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -82,9 +83,10 @@ class SiteRenderer:
         # Per item revision, made once per build whichever sites show it. Keyed by path and
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
-        self._manifest_json: dict[tuple[str, str], str] = {}
+        self.manifests = Manifests()
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
+        self._beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}  # per station: 上一篇/下一篇
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = zoneinfo.ZoneInfo(platform.settings.timezone)
@@ -162,7 +164,7 @@ class SiteRenderer:
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
-        yield Output(f"{sid}/manifest.json", None, lambda: self._manifest(site).encode("utf-8"))
+        yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.text(site, self.built_at).encode("utf-8"))
         if self.platform.site_url:  # what search engines read, for a site that is online
             urls, address = sitemap_urls(site, self.platform.settings.per_page), f"{self.platform.site_url}{sid}/"
             yield Output(f"{sid}/sitemap.xml", key_of(base, "sitemap", urls), lambda: sitemap(address, urls))
@@ -185,11 +187,14 @@ class SiteRenderer:
         # The key stands an item's revision digest for the start of its body (the excerpt
         # shown when there is no summary): the same information, known before the edited
         # revision is converted.
-        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr)
+        covers: dict[str, tuple[str, str]] = {}  # the slides' pictures, copied into screen/ (it needs nothing else)
+        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr, lambda i: self.pictures.screen_cover(i, covers))
         key = text_key(base, "screen", screen_version(stand_in))
         screen = lazy(lambda: screen_files(
-            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr), self.built_at, self.logo,
+            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr, lambda i: self.pictures.screen_cover(i, {})),
+            self.built_at, self.logo,
         ))
+        yield from self.pictures.screen_outputs(f"{sid}/screen/", covers)
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", key, functools.partial(nth_content, screen, n))
 
@@ -342,16 +347,18 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
+        ways = ways_of(item, self._neighbours(site).get(item.path, (None, None)))
         if report_rows or activity:
-            key = key_of(base, "item", self._item_key(item), report_rows, activity)
+            key = key_of(base, "item", self._item_key(item), report_rows, activity, ways)
         else:  # most pages: the same key as a string, without the repr of empty values
-            key = text_key(base, "item", self._item_key(item))
-        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
+            key = text_key(base, "item", self._item_key(item), json.dumps(ways, ensure_ascii=False))
+        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity, ways).encode("utf-8"))
         if item.refs:
             yield from self.pictures.outputs(f"{sid}/{item.url}", item)
 
     def _item_page(
-        self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None
+        self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None,
+        ways: dict[str, Any],
     ) -> str:
         rendered = self.content.render(item)
         media: list[dict[str, Any]] = []
@@ -384,7 +391,13 @@ class SiteRenderer:
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
         )
+        content = with_ways(self.pages, ways, content)
         return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(self._cover_url(item, theme.site_url)))
+
+    def _neighbours(self, site: Site) -> dict[str, tuple[Item | None, Item | None]]:
+        if site.station.id not in self._beside:
+            self._beside[site.station.id] = neighbours(site)
+        return self._beside[site.station.id]
 
     def _cover_url(self, item: Item, site_url: str | None) -> str | None:
         """The cover's copy as an absolute address (og:image), where the site has one."""
@@ -426,18 +439,3 @@ class SiteRenderer:
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
         return report_context(self._reports, self.publication.today)
-
-    def _manifest(self, site: Site) -> str:
-        # One item per line: readable, and written by json's C encoder (indent= is not).
-        items = [self._manifest_entry(i) for i in site.pages]
-        head = json.dumps({"station": site.station.id, "built_at": self.built_at}, ensure_ascii=False)[:-1]
-        return head + ', "items": [' + (("\n  " + ",\n  ".join(items) + "\n") if items else "") + "]}\n"
-
-    def _manifest_entry(self, i: Item) -> str:
-        entry = self._manifest_json.get((i.path, i.digest))
-        if entry is None:  # the same on every site
-            entry = self._manifest_json[i.path, i.digest] = json.dumps(
-                {"path": i.path, "station": i.station, "section": i.section, "title": i.title, "digest": i.digest, "url": i.url},
-                ensure_ascii=False,
-            )
-        return entry
