@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 
 from conftest import PlatformHandle, item, make_platform
-from louyu.render.pictures import make_variants
+from louyu.render.pictures import make_download, make_variants
 
 GPS = 0x8825
 ORIENTATION = 0x0112
@@ -43,13 +43,16 @@ def assert_no_metadata(data: bytes, where: str) -> None:
 def test_copies_carry_no_exif_and_are_turned_upright() -> None:
     picture, files = make_variants(phone_photo())
     assert (picture["width"], picture["height"], picture["widths"]) == (1000, 2000, [480, 960, 1000])
-    assert sorted(files) == ["1000.jpg", "1000.webp", "480.jpg", "480.webp", "960.jpg", "960.webp", "full.jpg"]
+    assert sorted(files) == ["1000.jpg", "1000.webp", "480.jpg", "480.webp", "960.jpg", "960.webp"]
+    files["full.jpg"] = make_download(phone_photo())
     for name, data in files.items():
         assert_no_metadata(data, name)
         with Image.open(io.BytesIO(data)) as image:
             assert image.format == {"webp": "WEBP", "jpg": "JPEG"}[name.rsplit(".", 1)[1]]
             if name.startswith("480"):
                 assert image.size == (480, 960)
+            if name == "full.jpg":
+                assert image.size == (1000, 2000)
 
 
 def test_a_picture_that_is_none_is_refused() -> None:
@@ -127,3 +130,12 @@ def test_pictures_are_made_once_per_picture_and_kept(tmp_path: Path) -> None:
     assert (p.site / "b/news/hq/visit/photo-480.webp").read_bytes() == (made[0] / "480.webp").read_bytes() or (
         p.site / "b/news/hq/visit/photo-480.webp"
     ).read_bytes() == (made[1] / "480.webp").read_bytes()
+
+
+def test_a_large_photo_is_decoded_small_yet_reported_at_its_size() -> None:
+    picture, files = make_variants(phone_photo(4000, 3000))
+    assert (picture["width"], picture["height"], picture["widths"]) == (3000, 4000, [480, 960, 1600])
+    with Image.open(io.BytesIO(files["1600.jpg"])) as image:
+        assert image.size == (1600, 2133)
+    with Image.open(io.BytesIO(make_download(phone_photo(4000, 3000)))) as full:
+        assert full.size == (3000, 4000)

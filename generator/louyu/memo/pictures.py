@@ -43,8 +43,19 @@ class Pictures:
         self.here[ref_key] = result
         return result
 
+    def has(self, ref_key: str) -> bool:
+        return ref_key in self.here or self._meta(self._read(self.folder / "refs" / ref_key)) is not None
+
     def file(self, digest: str, name: str) -> "Path | bytes":
         return self.unsaved.get((digest, name)) or self.folder / digest / name
+
+    def download(self, digest: str, read: Callable[[], bytes], make: Callable[[bytes], bytes]) -> "Path | bytes":
+        """The full-size copy: made the first time an attachment asks for it, then kept."""
+        path = self.folder / digest / "download"
+        if path.is_file():
+            return path
+        content = make(read())
+        return path if self._write(path, content) else content
 
     def _make(self, digest: str, data: bytes, make: Callable[[bytes], Any]) -> Any:
         """`make(data)` -> (the picture's description as JSON data, {name: bytes})."""

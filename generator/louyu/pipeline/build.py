@@ -24,7 +24,7 @@ from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
 from ..platform.model import Platform
 from .helper import ConversionHelper
-from .parallel import FEW_ITEMS, render_items, write_stations
+from .parallel import FEW_ITEMS, make_pictures, render_items, write_stations
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from ..publish import Publication, decide
 from ..render.site import MEMOS, SiteRenderer
@@ -112,6 +112,7 @@ def build(
         )
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
+        make_pictures(renderer)  # each once, on every core, while the helper converts
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[
             f"{f.path}:{f.line}: {f.message}" for i in sorted(platform.items, key=lambda i: i.path) for f in i.findings
         ])

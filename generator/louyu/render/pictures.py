@@ -14,6 +14,7 @@ keeping them is the build's business: it hands the renderer a `PictureStore`
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import posixpath
@@ -29,7 +30,7 @@ from .pages import image_dimensions
 
 RESIZED = {".jpg", ".jpeg", ".png", ".webp"}  # what Pillow reads and re-encodes; others are copied
 WIDTHS = (480, 960, 1600)
-FORMAT_VERSION = "1"  # part of every key: a change of what is made makes it anew
+FORMAT_VERSION = "2"  # part of every key: a change of what is made makes it anew
 PAGE_SIZES = "(min-width: 76.25em) 37rem, 100vw"  # Material's content column, or the whole phone
 THUMB_SIZES = "6rem"
 _MIME = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
@@ -66,6 +67,14 @@ class PictureStore(Protocol):
 
     def file(self, digest: str, name: str) -> Any: ...
 
+    def has(self, ref_key: str) -> bool:
+        """Whether the referenced file's picture is known already (made, or found no picture)."""
+        ...
+
+    def download(self, digest: str, read: Callable[[], bytes], make: Callable[[bytes], bytes]) -> Any:
+        """The full-size copy (made with `make(read())` the first time it is asked for)."""
+        ...
+
 
 class MadeHere:
     """A `PictureStore` for one run (no build cache): pictures kept in memory."""
@@ -82,52 +91,89 @@ class MadeHere:
         found = self.made[ref_key]
         return (found[0], found[1][0]) if found else None
 
+    def has(self, ref_key: str) -> bool:
+        return ref_key in self.made
+
     def file(self, digest: str, name: str) -> bytes:
         found = self.made[digest]
         assert found is not None
         return found[1][1][name]
+
+    def download(self, digest: str, read: Callable[[], bytes], make: Callable[[bytes], bytes]) -> bytes:
+        return make(read())
 
 
 def is_picture(ref: FileRef) -> bool:
     return posixpath.splitext(ref.rel)[1].lower() in RESIZED
 
 
-def make_variants(data: bytes) -> Made:
-    """The published copies of a picture: `<width>.webp`, `<width>.<jpg|png>` and
-    `full.<ext>`, every one without EXIF, XMP, ICC comments or GPS; ValueError if the
-    bytes are no picture Pillow can read."""
+def _upright(data: bytes, largest: int | None) -> tuple[Any, str, tuple[int, int]]:
+    """The picture turned upright (EXIF orientation applied, then dropped), its format and its
+    full upright size; a JPEG is decoded at the smallest scale that still holds `largest`
+    pixels across (libjpeg scales while decoding: a 12-megapixel photo in a fraction of the
+    time). ValueError if the bytes are no picture Pillow can read."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as opened:
             source_format = (opened.format or "").upper()
-            image = ImageOps.exif_transpose(opened)  # the orientation applied, then dropped
+            turned = opened.getexif().get(0x0112) in (5, 6, 7, 8)
+            stored = opened.size
+            size = (stored[1], stored[0]) if turned else stored
+            if largest and source_format == "JPEG" and size[0] > largest:
+                scale = largest / size[0]
+                opened.draft("RGB", (max(1, round(stored[0] * scale)), max(1, round(stored[1] * scale))))
+            image = ImageOps.exif_transpose(opened)
             image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         raise ValueError(str(exc)) from None
-    alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    return image, source_format, size
+
+
+def _has_alpha(image: Any) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def make_variants(data: bytes) -> Made:
+    """The copies a page shows: `<width>.webp` and `<width>.<jpg|png>`, without EXIF, XMP,
+    comments or GPS; ValueError if the bytes are no picture Pillow can read."""
+    from PIL import Image
+
+    image, source_format, (width, height) = _upright(data, max(WIDTHS))
+    alpha = _has_alpha(image)
     fallback = "png" if source_format == "PNG" or alpha else "jpg"
     full = {"PNG": "png", "WEBP": "webp"}.get(source_format, "jpg")
     image = image.convert("RGBA" if alpha else "RGB")
-    width, height = image.size
     widths = tuple(sorted({min(w, width) for w in WIDTHS}))
     files: dict[str, bytes] = {}
-    for w in widths:
-        copy = image if w == width else image.resize((w, max(1, round(height * w / width))), Image.Resampling.LANCZOS)
-        files[f"{w}.webp"] = _encode(copy, "webp")
-        files[f"{w}.{fallback}"] = _encode(copy, fallback)
-    files[f"full.{full}"] = _encode(image, full)
+    for w in reversed(widths):  # each copy from the next larger one: less to resample
+        h = max(1, round(height * w / width))
+        if image.size != (w, h):
+            image = image.resize((w, h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        files[f"{w}.webp"] = _encode(image, "webp")
+        files[f"{w}.{fallback}"] = _encode(image, fallback)
     return Picture(width, height, widths, fallback, full).to_json(), files
 
 
-def _encode(image: Any, ext: str) -> bytes:
+def make_download(data: bytes) -> bytes:
+    """An attachment's download: the picture at full size, upright, without metadata."""
+    image, source_format, _ = _upright(data, None)
+    full = {"PNG": "png", "WEBP": "webp"}.get(source_format, "jpg")
+    if full == "jpg":
+        image = image.convert("RGB")
+    elif image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    return _encode(image, full, quality=90)
+
+
+def _encode(image: Any, ext: str, quality: int = 80) -> bytes:
     out = io.BytesIO()
     if ext == "webp":
-        image.save(out, "WEBP", quality=80, method=4)
+        image.save(out, "WEBP", quality=quality, method=1)
     elif ext == "png":
-        image.save(out, "PNG", optimize=True)
+        image.save(out, "PNG", compress_level=6)
     else:
-        image.convert("RGB").save(out, "JPEG", quality=82, optimize=True, progressive=True)
+        image.convert("RGB").save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 
 
@@ -188,9 +234,22 @@ class ItemPictures:
         key = (item.digest, ref.rel)
         if key not in self.found:
             # The item's digest covers this file's bytes and path: a key known without reading it.
-            made = self.store.picture(key_of(FORMAT_VERSION, item.digest, ref.rel), ref.read, make_variants)
+            made = self.store.picture(self._key(item, ref), ref.read, make_variants)
             self.found[key] = (made[0], Picture.from_json(made[1])) if made else None
         return self.found[key]
+
+    @staticmethod
+    def _key(item: Item, ref: FileRef) -> str:
+        return key_of(FORMAT_VERSION, item.digest, ref.rel)
+
+    def missing(self, items: list[Item]) -> list[tuple[Item, FileRef]]:
+        """The pictures of these items that are yet to be made (each once)."""
+        found: dict[str, tuple[Item, FileRef]] = {}
+        for item in items:
+            for ref in item.files() if item.refs else ():
+                if is_picture(ref) and (key := self._key(item, ref)) not in found and not self.store.has(key):
+                    found[key] = (item, ref)
+        return list(found.values())
 
     def outputs(self, prefix: str, item: Item) -> Iterator[Output]:
         """Every file of the item's folder as published (prefix: the station's folder and the
@@ -207,7 +266,7 @@ class ItemPictures:
                 for ext in ("webp", picture.fallback):
                     yield Output(posixpath.join(prefix, copy_name(ref.rel, w, ext)), key_of(FORMAT_VERSION, digest, w, ext), self._file(digest, f"{w}.{ext}"))
             if ref.rel in downloads:
-                yield Output(path, key_of(FORMAT_VERSION, digest, "full"), self._file(digest, f"full.{picture.full}"))
+                yield Output(path, key_of(FORMAT_VERSION, digest, "full"), functools.partial(self.store.download, digest, ref.read, make_download))
 
     def _file(self, digest: str, name: str) -> Callable[[], Any]:
         return lambda: self.store.file(digest, name)
