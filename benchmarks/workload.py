@@ -84,12 +84,17 @@ def front(title: str, date: dt.date, author: str, section: str, i: int, audience
 
 
 def phone_photo(seed: int) -> bytes:
-    """A 4000×3000 JPEG as a phone writes it (noise, so it weighs what a photo weighs; GPS)."""
+    """A 4000×3000 JPEG as a phone writes it, GPS included: soft shapes, light falling across
+    and sensor grain, so that it compresses as a photo does (noise alone is a worst case no
+    camera makes)."""
     import io
 
     from PIL import Image
 
-    image = Image.effect_noise((1000, 750), 40 + seed % 20).convert("RGB").resize((4000, 3000))
+    shapes = Image.effect_noise((160, 120), 60 + seed % 20).convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC)
+    light = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    grain = Image.effect_noise((4000, 3000), 12).convert("RGB")
+    image = Image.blend(Image.blend(shapes, light, 0.35), grain, 0.12)
     exif = Image.Exif()
     exif[0x0112] = 1
     exif.get_ifd(0x8825).update({1: "N", 2: (32.0, 29.0, float(seed % 60)), 3: "E", 4: (119.0, 55.0, 3.2)})
