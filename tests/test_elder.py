@@ -13,7 +13,7 @@ import pytest
 from test_browser import AXE, PALETTE_PRIMARIES, ROOT, _page, _serve, browser, search, serious_violations  # noqa: F401
 from louyu.pipeline.build import build
 
-PAGES = ("jinrong/", "jinrong/news/", "jinrong/news/zongzhan/platform-launch/", "jinrong/about/", "zongzhan/report/",
+PAGES = ("jinrong/", "", "jinrong/news/", "jinrong/news/zongzhan/platform-launch/", "jinrong/about/", "zongzhan/report/",
          "jinrong/resources/zongzhan/standard-reading/")
 
 
@@ -53,7 +53,8 @@ MEASURE = """() => {
   const px = v => parseFloat(v);
   const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
   const out = {text: [], gaps: [], small: []};
-  const main = 'article.md-content__inner p, article.md-content__inner li, .louyu-entry__title, .louyu-entry__summary';
+  const main = 'article.md-content__inner p, article.md-content__inner li, .louyu-entry__title, .louyu-entry__summary, '
+    + 'body > main > p, body > main li span';  // the last two: the portal's
   for (const p of document.querySelectorAll(main)) {
     if (!visible(p) || !p.textContent.trim() || p.closest('.louyu-crumbs, .louyu-overview, table, .louyu-legend, .louyu-missed, figcaption')) continue;
     const s = getComputedStyle(p);
@@ -90,7 +91,8 @@ def test_elder_sizes_spacing_targets_and_no_sideways_scroll(example: str, browse
         if m["scroll"][0] > m["scroll"][1]:
             problems.append(f"{url}: scrolls sideways {m['scroll']}")
     if width == 375:
-        sizes = [size for url in PAGES[:1] for size, _ in page.evaluate(MEASURE)["text"]]  # type: ignore[attr-defined]
+        page.goto(example + "jinrong/")  # type: ignore[attr-defined]
+        sizes = [size for size, _ in page.evaluate(MEASURE)["text"]]  # type: ignore[attr-defined]
         assert sizes and max(sizes) >= 20
     assert problems == [], "\n".join(problems)
     page.close()  # type: ignore[attr-defined]

@@ -104,6 +104,7 @@ def test_footer_on_every_page_of_every_station_and_the_portal(platform: Platform
     assert (platform.site / "a/assets/louyu/police.svg").read_bytes().startswith(b"<svg")
     portal = (platform.site / "index.html").read_text("utf-8")
     assert '<img src="data:image/svg+xml;base64,' in portal and "主办单位：泰州市测试工委" in portal
+    assert '<link rel="canonical" href="https://example.org/">' in portal and 'aria-pressed="false"' in portal
     # A substation leads back to the portal and to the central site.
     assert '<a href="https://example.org/">平台首页</a>' in news and '<a href="https://example.org/hq/">总站</a>' in news
 

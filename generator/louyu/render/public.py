@@ -156,6 +156,22 @@ def station_chrome(pages: jinja2.Environment, platform: Platform, station: Stati
     return PublicChrome(pages, footer_lines(platform.settings, station), platform.site_name, station.name, site_url, network)
 
 
+def portal_head(platform: Platform, description: str) -> Markup:
+    """The portal's share metadata and the reader's 长辈版, read before the first paint."""
+    name = html.escape(platform.site_name, quote=True)
+    text = html.escape(description, quote=True)
+    head = [_BEFORE_PAINT, f'<meta name="description" content="{text}">', '<meta property="og:type" content="website">',
+            f'<meta property="og:title" content="{name}">', f'<meta property="og:description" content="{text}">']
+    if platform.site_url:
+        url = html.escape(platform.site_url, quote=True)
+        head += [f'<link rel="canonical" href="{url}">', f'<meta property="og:url" content="{url}">']
+    return Markup("".join(head))
+
+
+def portal_switch() -> Markup:
+    return Markup(_SWITCH.replace("md-header__button ", ""))
+
+
 def portal_footer(pages: jinja2.Environment, platform: Platform) -> str:
     """The portal's footer: the platform's own lines, the emblem inline (the portal lives
     outside every station folder and its assets)."""

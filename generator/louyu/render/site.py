@@ -41,7 +41,7 @@ from .pages import (
     LOUYU_CSS, LOUYU_SEARCH, PRIMARY, PUBLIC_CSS, Row, const, human_size, kind_of, lazy, month_label, nth_content, relative, when,
 )
 from .fingerprints import config_fingerprint, shown_on_every_substation
-from .public import EMBLEM, describe, neighbours, og_image, portal_footer, sitemap, sitemap_urls, station_chrome, ways_of, with_ways
+from .public import EMBLEM, portal_head, portal_switch, describe, neighbours, og_image, portal_footer, sitemap, sitemap_urls, station_chrome, ways_of, with_ways
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -232,6 +232,7 @@ class SiteRenderer:
             html = self.pages.get_template("portal.html").render(
                 site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo),
                 footer=portal_footer(self.pages, self.platform),
+                head=portal_head(self.platform, self.facts.site_description), switch=portal_switch(),
             )
             return html.encode("utf-8")
 
