@@ -178,3 +178,15 @@ def test_the_header_keeps_the_station_name_apart(platform: PlatformHandle) -> No
     # The reader's choice is applied in <head>, before anything is painted.
     head = page[: page.index("</head>")]
     assert 'localStorage.getItem("louyu-elder")' in head and "user-scalable" not in page
+
+
+def test_names_with_quotes_and_ampersands_keep_the_two_line_header(tmp_path: Path) -> None:
+    p = make_platform(tmp_path, {
+        "mkdocs.yml": with_footer().replace("site_name: 测试平台", "site_name: \"A&B '楼宇' 平台\""),
+        "stations/a.yml": "name: '甲 \"分\" 站 <1>'\nkind: substation\nstaff:\n  - {id: a-inst, name: 甲指导, role: instructor}\n",
+    })
+    p.build()
+    page = (p.site / "a/index.html").read_text("utf-8")
+    assert ('<span class="louyu-title__platform">A&amp;B &#39;楼宇&#39; 平台</span>'
+            '<span class="louyu-title__station">甲 &#34;分&#34; 站 &lt;1&gt;</span>') in page
+    assert "<1>" not in page

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..platform.footer import ICP_LINK, FooterLines, footer_lines
 from ..platform.model import SECTIONS, Item, Platform, Station
@@ -110,14 +110,15 @@ def _two_names(rendered: str, both: str, platform: str, station: str) -> str:
     start = rendered.find('data-md-component="header-title"')
     if start < 0:
         return rendered
-    pattern = re.compile(r'<span class="md-ellipsis">\s*' + re.escape(html.escape(both, quote=False)) + r"\s*</span>")
+    # Material prints the name as markupsafe escapes it (render/theme.py): match exactly that.
+    pattern = re.compile(r'<span class="md-ellipsis">\s*' + re.escape(str(escape(both))) + r"\s*</span>")
     m = pattern.search(rendered, start)
     if m is None:
         return rendered
     title = (
         '<span class="md-ellipsis louyu-title">'
-        f'<span class="louyu-title__platform">{html.escape(platform)}</span>'
-        f'<span class="louyu-title__station">{html.escape(station)}</span></span>'
+        f'<span class="louyu-title__platform">{escape(platform)}</span>'
+        f'<span class="louyu-title__station">{escape(station)}</span></span>'
     )
     return rendered[: m.start()] + title + rendered[m.end() :]
 
