@@ -139,3 +139,20 @@ def test_a_large_photo_is_decoded_small_yet_reported_at_its_size() -> None:
         assert image.size == (1600, 2133)
     with Image.open(io.BytesIO(make_download(phone_photo(4000, 3000)))) as full:
         assert full.size == (3000, 4000)
+
+
+def test_the_cache_keeps_only_the_pictures_of_the_last_build(tmp_path: Path) -> None:
+    p = _platform(tmp_path)
+    p.build()
+    store = p.root / ".louyu-cache" / "pictures"
+    before = {d.name for d in store.iterdir() if d.name != "refs"}
+    assert len(before) == 2
+    p.write("content/hq/news/visit/scan.png", phone_photo(640, 480, "PNG"))  # the attachment replaced
+    p.approve("content/hq/news/visit/index.md", by="hq-inst")
+    p.commit("new scan")
+    p.build(stations=["a"])  # a build of some stations keeps what the others may use
+    assert before <= {d.name for d in store.iterdir() if d.name != "refs"}
+    p.build()
+    after = {d.name for d in store.iterdir() if d.name != "refs"}
+    assert len(after) == 2 and len(after & before) == 1  # the photo kept, the old scan gone
+    assert len(list((store / "refs").iterdir())) == 2

@@ -5,7 +5,8 @@ Files under `<cache>/pictures/`: `<digest>/` holds the copies and `picture.json`
 last: a folder without it is unfinished and made again); `refs/<key>` names the digest of a
 referenced file, so that a build need not read and hash a 12 MB photo to find its copies.
 Every file is written beside and renamed into place: forked workers and a killed build never
-leave half a file. Deleting the folder only costs the time to make them again.
+leave half a file. Deleting the folder only costs the time to make them again. A build of every
+station removes what it did not use (`tidy`), so the folder holds the pictures of the last build.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -26,8 +28,11 @@ class Pictures:
         self.here: dict[str, Any] = {}
         self.unsaved: dict[tuple[str, str], bytes] = {}  # copies the folder would not take
         self.made = 0  # pictures made by this process (the others were found)
+        self.used: set[str] = set()  # ref keys this process asked for
+        self.digests: dict[str, str] = {}  # ref key -> the digest it was found to have
 
     def picture(self, ref_key: str, read: Callable[[], bytes], make: Callable[[bytes], Any]) -> Any:
+        self.used.add(ref_key)
         if ref_key in self.here:
             return self.here[ref_key]
         digest = self._read(self.folder / "refs" / ref_key)
@@ -41,10 +46,34 @@ class Pictures:
             self._write(self.folder / "refs" / ref_key, digest.encode("ascii"))
         result = None if found == "none" else (digest, found)
         self.here[ref_key] = result
+        self.digests[ref_key] = str(digest)
         return result
 
     def has(self, ref_key: str) -> bool:
-        return ref_key in self.here or self._meta(self._read(self.folder / "refs" / ref_key)) is not None
+        self.used.add(ref_key)
+        if ref_key in self.here:
+            return True
+        digest = self._read(self.folder / "refs" / ref_key)
+        if self._meta(digest) is None:
+            return False
+        self.digests[ref_key] = str(digest)
+        return True
+
+    def tidy(self) -> None:
+        """Remove every picture and reference this process did not use (after a build of
+        every station, in the process that asked for all of them)."""
+        keep = {self.digests[k] for k in self.used if k in self.digests}
+        try:
+            entries = list(self.folder.iterdir())
+            refs = list((self.folder / "refs").iterdir()) if (self.folder / "refs").is_dir() else []
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name != "refs" and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+        for ref in refs:
+            if ref.name not in self.used:
+                ref.unlink(missing_ok=True)
 
     def file(self, digest: str, name: str) -> "Path | bytes":
         return self.unsaved.get((digest, name)) or self.folder / digest / name

@@ -107,9 +107,8 @@ def build(
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
-        renderer = SiteRenderer(
-            platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=picture_store(cache.path.parent)
-        )
+        pictures = picture_store(cache.path.parent)
+        renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
         make_pictures(renderer)  # each once, on every core, while the helper converts
@@ -124,6 +123,8 @@ def build(
             raise LouyuError(*_interrupted(exc, output)) from None
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)
+        if stations is None and not preview:
+            pictures.tidy()  # every published picture was asked for here (make_pictures)
         result.seconds = time.perf_counter() - started
         if not preview:
             _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)

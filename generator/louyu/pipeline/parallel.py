@@ -79,6 +79,8 @@ def make_pictures(renderer: SiteRenderer) -> int:
                 pass
     finally:
         _RENDERER, _PICTURES = None, []
+    for item, ref in missing:  # now found in the cache: known here too (what `tidy` keeps)
+        renderer.pictures.of(item, ref)
     return len(missing)
 
 
