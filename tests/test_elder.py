@@ -159,7 +159,10 @@ def test_text_follows_the_readers_font_setting() -> None:
     assert "text-size-adjust: 100%" in css
 
 
-def test_the_screen_asks_to_scan_only_where_there_is_a_code(browser: object, tmp_path: Path) -> None:
+def test_the_screen_asks_to_scan_only_where_there_is_a_code(example: str, browser: object, tmp_path: Path) -> None:
+    page, _, _ = _page(browser, example, width=1280)
+    page.goto(example + "jinrong/screen/")  # type: ignore[attr-defined]  # site_url set: every slide has its code
+    assert page.inner_text("#hint") == "扫描二维码查看详情 · 内容经党建指导员审核发布"  # type: ignore[attr-defined]
     config = (ROOT / "mkdocs.yml").read_text("utf-8")
     root = tmp_path / "p"
     import shutil
@@ -171,7 +174,6 @@ def test_the_screen_asks_to_scan_only_where_there_is_a_code(browser: object, tmp
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "p"]):
         subprocess.run(["git", *args], cwd=root, check=True)
     build(root / "mkdocs.yml", root / "site")
-    page, _, _ = _page(browser, "file://", width=1280)
     page.goto((root / "site/jinrong/screen/index.html").as_uri())  # type: ignore[attr-defined]
     assert page.inner_text("#hint") == "内容经党建指导员审核发布"  # type: ignore[attr-defined]
     assert page.evaluate("document.querySelectorAll('.slide .qr').length") == 0  # type: ignore[attr-defined]

@@ -156,3 +156,17 @@ def test_the_cache_keeps_only_the_pictures_of_the_last_build(tmp_path: Path) -> 
     after = {d.name for d in store.iterdir() if d.name != "refs"}
     assert len(after) == 2 and len(after & before) == 1  # the photo kept, the old scan gone
     assert len(list((store / "refs").iterdir())) == 2
+
+
+def test_screen_slides_show_the_cover_from_their_own_folder(tmp_path: Path) -> None:
+    import json
+
+    p = _platform(tmp_path)
+    p.build()
+    screen = (p.site / "a/screen/index.html").read_text("utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="screen-data">(.*?)</script>', screen, re.S).group(1))  # type: ignore[union-attr]
+    images = {s["title"]: s.get("image") for s in data["slides"]}
+    assert images["没有图片的新闻"] is None
+    name = images["走访企业"]
+    assert name and re.fullmatch(r"pictures/[0-9a-f]{20}-960\.jpg", name)
+    assert_no_metadata((p.site / "a/screen" / name).read_bytes(), name)
