@@ -37,8 +37,7 @@ theme:
     primary: red
 plugins:
   - search
-  - louyu:
-      footer: {sponsor: 测试主办单位, icp: 苏ICP备12345678号-1}
+  - louyu
 markdown_extensions:
   - admonition
   - attr_list

@@ -32,7 +32,7 @@ staff:
 
 
 def with_approvals(tmp_path: Path, approvals: str, files: dict[str, str] | None = None) -> PlatformHandle:
-    mkdocs = MKDOCS.replace("  - louyu:\n", f"  - louyu:\n      approvals: {approvals}\n")
+    mkdocs = MKDOCS.replace("  - louyu\n", f"  - louyu:\n      approvals: {approvals}\n")
     return make_platform(tmp_path / "p", {
         "mkdocs.yml": mkdocs,
         "stations/a.yml": STATION_A,
@@ -167,8 +167,8 @@ def test_the_setting_is_checked_with_its_line(tmp_path: Path) -> None:
     result = p.cli("check")
     assert result.exit_code == 1
     assert "mkdocs.yml:11: plugins: louyu 设置项 approvals：没有栏目 disclosure（是否想写 disclosures？）" in result.output, result.output
-    p.write("mkdocs.yml", MKDOCS.replace("  - louyu:\n", "  - louyu:\n      approvals: {news: [station, boss]}\n"))
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {news: [station, boss]}\n"))
     result = p.cli("check")
     assert result.exit_code == 1 and "'boss' 不是审核人：应为 station（本站指导员）或 central（总站指导员）" in result.output
-    p.write("mkdocs.yml", MKDOCS.replace("  - louyu:\n", "  - louyu:\n      approvals: {news: []}\n"))
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {news: []}\n"))
     assert "news 应为审核人列表" in p.cli("check").output

@@ -241,7 +241,7 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     # the key meant, said once (not again in MkDocs' English).
     from conftest import MKDOCS
 
-    config = MKDOCS.replace("  - louyu:\n", "  - louyu:\n      require_signature: true\n      colour: red\n")
+    config = MKDOCS.replace("  - louyu\n", "  - louyu:\n      require_signature: true\n      colour: red\n")
     p = make_platform(tmp_path, {"mkdocs.yml": config, "content/a/news/typo.md": item("错字", "a-admin", attachment="x.pdf", sumary="摘要")})
     got = [str(x) for x in p.load()[1]]
     assert "content/a/news/typo.md:5: 警告：未知的键 attachment（已忽略；是否想写 attachments？）" in got

@@ -213,7 +213,7 @@ def test_copied_forged_and_foreign_signatures_do_not_count(signed: tuple[Platfor
 @needs_ssh
 def test_platform_can_require_signatures(tmp_path: Path) -> None:
     p = make_platform(tmp_path, {"content/a/news/x.md": item("x", "a-admin")})
-    p.write("mkdocs.yml", (p.root / "mkdocs.yml").read_text("utf-8").replace("  - louyu:\n", "  - louyu:\n      require_signatures: true\n"))
+    p.write("mkdocs.yml", (p.root / "mkdocs.yml").read_text("utf-8").replace("  - louyu\n", "  - louyu:\n      require_signatures: true\n"))
     platform, _ = p.load()
     x = platform.item("content/a/news/x.md")
     append_entry(p.root / x.ledger_path, {"decision": "approved", "digest": x.digest, "by": "a-inst", "at": "2026-11-21T10:00:00+08:00"})  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ FOOTER = """\
 
 
 def with_footer(footer: str = FOOTER, site_url: bool = True) -> str:
-    config = re.sub(r"  - louyu:\n      footer: .*\n", "  - louyu:\n" + footer, MKDOCS)
+    config = MKDOCS.replace("  - louyu\n", "  - louyu:\n" + footer)
     return config if site_url else config.replace("site_url: https://example.org/\n", "")
 
 
@@ -74,7 +74,12 @@ def test_check_warns_when_a_site_going_live_lacks_its_icp_number_or_sponsor(tmp_
     result = p.cli("check")
     assert result.exit_code == 0, result.output
     assert "mkdocs.yml:2: 警告：设置了 site_url（网站将上线），但 louyu 的 footer 中没有 icp（ICP 备案号）" in result.output
-    assert "mkdocs.yml:2: 警告：设置了 site_url（网站将上线），但 louyu 的 footer 中没有 sponsor（主办单位）" in result.output
+    assert "mkdocs.yml:2: 警告：设置了 site_url（网站将上线），但 louyu 的 footer 中没有 sponsor（主办单位）：每个页面底部须写明网站主办单位（未写 sponsor 的站点：a、b、hq）" in result.output
+    assert p.cli("check", "--strict").exit_code == 1
+    # Every station naming its own sponsor is enough.
+    for sid in ("hq", "a", "b"):
+        p.write(f"stations/{sid}.yml", (p.root / f"stations/{sid}.yml").read_text("utf-8") + f"sponsor: {sid} 党委\n")
+    assert "sponsor" not in p.cli("check").output
     # Not online yet: nothing to say.
     p.write("mkdocs.yml", with_footer("      footer: {contact: 0523-1}\n", site_url=False))
     assert "footer" not in p.cli("check").output

@@ -173,7 +173,7 @@ def _stale_platform(tmp_path: Path, settings: str = "") -> "PlatformHandle":
         },
     )
     if settings:
-        p.write("mkdocs.yml", MKDOCS.replace("  - louyu:\n", "  - louyu:\n" + settings))
+        p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n" + settings))
         p.commit("settings")
     p.approve("content/hq/news/old.md", by="hq-inst")
     p.approve("content/a/news/fresh.md", by="a-inst")
@@ -226,10 +226,10 @@ def test_section_thresholds_are_louyu_settings_validated_with_their_line(tmp_pat
         ("{news: 0}", "news 应为正整数（天数），实际是 0"),
         ("14", "应为“栏目: 天数”"),
     ):
-        p.write("mkdocs.yml", MKDOCS.replace("  - louyu:\n", f"  - louyu:\n      stale_after: {bad}\n"))
+        p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", f"  - louyu:\n      stale_after: {bad}\n"))
         result = p.cli("check")
         assert result.exit_code == 1, result.output
-        line = 1 + MKDOCS.replace("  - louyu:\n", "  - louyu:\n").splitlines().index("  - louyu:") + 1
+        line = 1 + MKDOCS.replace("  - louyu\n", "  - louyu:\n").splitlines().index("  - louyu:") + 1
         assert f"mkdocs.yml:{line}: " in result.output and message in result.output, result.output
 
 

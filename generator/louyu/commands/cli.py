@@ -191,10 +191,12 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 @reports_errors
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
+    from ..platform.footer import check_going_live
     from ..review.gate import check_approvers
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
+    check_going_live(platform, problems)
     listed = problems.sorted()
     _print_problems(listed)
     if not problems.errors:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Settings, Station
+from .model import Platform, Settings, Station
+from .problems import LouyuError, Problems
 
 # The one-character names of China's provinces, autonomous regions and municipalities,
 # as filing numbers begin with them.
@@ -95,3 +96,26 @@ def footer_lines(settings: Settings, station: Station | None = None) -> FooterLi
         icp=footer.get("icp", ""),
         police=footer.get("police", ""),
     )
+
+
+def check_going_live(platform: Platform, problems: Problems) -> None:
+    """`louyu check`: a platform with a public address is meant to be online, and a site in
+    China must then show its ICP number and its 主办单位 (a station may name its own)."""
+    if not platform.site_url:
+        return
+    from .yamlload import load_yaml
+
+    rel = platform.config_file.name
+    try:
+        line = load_yaml(platform.config_file.read_text("utf-8"), rel, mkdocs_tags=True).line("site_url")
+    except (OSError, ValueError, LouyuError):
+        line = 1
+    footer = platform.settings.footer
+    if not footer.get("icp"):
+        problems.warning(rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 icp（ICP 备案号）：境内网站须在首页底部中央显示备案号")
+    without = [s.id for s in platform.stations.values() if not s.sponsor]
+    if not footer.get("sponsor") and without:
+        problems.warning(
+            rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 sponsor（主办单位）：每个页面底部须写明网站主办单位"
+            f"（未写 sponsor 的站点：{'、'.join(sorted(without))}）",
+        )

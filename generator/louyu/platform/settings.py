@@ -209,7 +209,6 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
         problems.warning(rel, _line_of(doc, key, str(warn)), f"{key}: {_zh(str(warn))}")
     if errors:
         return None, settings, doc
-    _check_going_live(config, doc, rel, problems)
     _check_brand(config, doc, rel, problems)
     _check_theme_assets(config, doc, rel, problems)
     plugin = config.plugins.get("louyu")
@@ -252,20 +251,6 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
                     line = doc.line("plugins", i, "louyu", key, sub)
                 hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if isinstance(block[key], str) and block[key] in YAML11_BOOLS else ""
                 problems.error(rel, line, f"plugins: louyu 设置项 {key}：{_zh(str(exc))}{hint}")
-
-
-def _check_going_live(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
-    """A site with a public address is meant to be online: in China it must show its ICP
-    number and its 主办单位 (stations may name their own sponsor: platform/footer.py)."""
-    if not config.site_url:
-        return
-    plugin = config.plugins.get("louyu")
-    footer = plugin.config.footer if isinstance(plugin, LouyuPlugin) else {}
-    line = doc.line("site_url")
-    if not footer.get("icp"):
-        problems.warning(rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 icp（ICP 备案号）：境内网站须在首页底部中央显示备案号")
-    if not footer.get("sponsor"):
-        problems.warning(rel, line, "设置了 site_url（网站将上线），但 louyu 的 footer 中没有 sponsor（主办单位）：每个页面底部须写明网站主办单位")
 
 
 def _check_theme_assets(config: MkDocsConfig, doc: Document, rel: str, problems: Problems) -> None:
