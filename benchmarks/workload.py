@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 
 from louyu.platform.loader import load_platform  # noqa: E402
+from louyu.platform.model import CATALOGUE  # noqa: E402
 from louyu.review.ledger import append_entry  # noqa: E402
 
 WORDS = (
@@ -76,6 +77,8 @@ def front(title: str, date: dt.date, author: str, section: str, i: int, audience
     if section == "activities":
         start = date + dt.timedelta(days=30)
         lines += [f"start: {start.isoformat()} 14:00", f"end: {start.isoformat()} 16:00", "location: 讲堂", "capacity: 50", "signup: 电话报名"]
+    if section == "disclosures":  # (public: the figures stay those of the public build)
+        lines += ["scope: public", f"category: {CATALOGUE[i % len(CATALOGUE)]}"]
     if section == "themes":
         month = (date.replace(day=1) - dt.timedelta(days=31 * (i % 12))).strftime("%Y-%m")
         lines.append(f"month: {month}")

@@ -2,25 +2,85 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import base64
+import contextlib
+import datetime as dt
+import os
+import zoneinfo
 import json
 import subprocess
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner, Result
 
 from louyu.pipeline.build import BuildResult, build
 from louyu.commands.cli import main
+from louyu.platform import clock
 from louyu.platform.loader import load_platform
 from louyu.platform.model import Platform
 from louyu.platform.problems import Problems
 from louyu.review.ledger import record_decisions
 
-TODAY = dt.date.today()
+# "Today" for the whole suite, from one place: `python -m pytest --today 2027-10-01` runs every
+# test as of that day (default: the real day, in the platform's time zone). louyu reads the
+# clock only through louyu.platform.clock, which LOUYU_CLOCK pins for this process and every
+# `louyu` a test starts; browser pages get the same moment (`pin_page_clock`).
+TODAY = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+
+# The example platform in this repository tells of late 2026 (its activities, schedules and
+# expiries): tests that assert its calendar build it as of this day, whatever day they run.
+EXAMPLE_DAY = dt.date(2026, 12, 1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--today", metavar="YYYY-MM-DD", default=None, help="run the suite as of this day (louyu's clock and the browser's)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global TODAY
+    given = config.getoption("--today")
+    if given:
+        TODAY = dt.date.fromisoformat(given)
+    os.environ[clock.ENV] = TODAY.isoformat()
+    # Commits the tests make are made "now" too (how long an item waits is read from git).
+    moment = clock.now("Asia/Shanghai").isoformat()
+    os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = moment
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"louyu clock pinned to {TODAY.isoformat()} (--today)"
+
+
+@contextlib.contextmanager
+def as_of(day: dt.date | str) -> Iterator[None]:
+    """louyu's clock at `day` (a date, or YYYY-MM-DD[THH:MM]) inside the block, the suite's day after."""
+    before = os.environ.get(clock.ENV)
+    os.environ[clock.ENV] = day.isoformat() if isinstance(day, dt.date) else day
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(clock.ENV, None)
+        else:
+            os.environ[clock.ENV] = before
+
+
+def pinned_moment(timezone: str = "Asia/Shanghai") -> dt.datetime:
+    """The moment louyu's clock stands at now (aware), for a browser page's clock."""
+    return clock.now(timezone)
+
+
+def pin_page_clock(page: Any, install: bool = False, at: dt.datetime | None = None) -> None:
+    """The page's Date at louyu's pinned moment (or `at`): `install` fakes timers too
+    (run_for moves them), otherwise only Date is fixed and timers run as usual."""
+    when = at or pinned_moment()
+    if install:
+        page.clock.install(time=when)
+    else:
+        page.clock.set_fixed_time(when)
 
 
 def days(n: int) -> str:
@@ -96,6 +156,13 @@ class PlatformHandle:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
         return path
 
+    def touch_now(self, rel: str) -> None:
+        """A file changed "now" by louyu's clock (how long an uncommitted item has waited is
+        read from its modification time). Not for committed files: git would take a second
+        write of the same size at the same time for no change."""
+        stamp = clock.now("Asia/Shanghai").timestamp()
+        os.utime(self.root / rel, (stamp, stamp))
+
     def load(self) -> tuple[Platform, Problems]:
         return load_platform(self.config)
 
@@ -107,7 +174,8 @@ class PlatformHandle:
         return build(self.config, kwargs.pop("output", self.site), **kwargs)
 
     def cli(self, *args: str) -> Result:
-        return CliRunner().invoke(main, [*args, "-f", str(self.config)])
+        with as_of(clock.setting() or TODAY):  # `--clock` pins the clock for that command only
+            return CliRunner().invoke(main, [*args, "-f", str(self.config)])
 
     def manifest(self, station: str) -> dict[str, Any]:
         return json.loads((self.site / station / "manifest.json").read_text("utf-8"))
@@ -186,3 +254,11 @@ def search_docs(site: Path) -> list[dict[str, Any]]:
                 "date": date, "section": section, "mark": mark, "text": texts[n], "terms": terms[n],
             })
     return docs
+
+
+@pytest.fixture(scope="session")
+def office_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """tests/import_docs/*.fodt saved as .docx by LibreOffice, once per test session (soffice is slow)."""
+    from office import make_office_docs
+
+    return make_office_docs(tmp_path_factory.mktemp("office"))

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from conftest import MKDOCS, PlatformHandle, item, make_platform
+from louyu.review.ledger import append_entry
 from louyu.review.gate import review
 
 PATH = "content/a/disclosures/plan.md"
@@ -37,7 +38,7 @@ def with_approvals(tmp_path: Path, approvals: str, files: dict[str, str] | None 
         "mkdocs.yml": mkdocs,
         "stations/a.yml": STATION_A,
         "stations/hq.yml": STATION_HQ,
-        PATH: item("年度计划", "a-admin", body="第一版。"),
+        PATH: item("年度计划", "a-admin", body="第一版。", scope="public"),
         "content/a/news/short.md": item("短讯", "a-admin"),
         **(files or {}),
     })
@@ -72,7 +73,7 @@ def test_an_item_goes_through_both_approvals_with_an_edit_between(tmp_path: Path
     said = p.cli("review", "approve", PATH, "--by", "a-inst2").output  # the CLI says where it stands
     assert "已审核 1/2：还需总站指导员" in said  # (a second station instructor fills no new place)
     # Edited before the second approval: the first is for another digest and counts no more.
-    p.write(PATH, item("年度计划", "a-admin", body="第二版。"))
+    p.write(PATH, item("年度计划", "a-admin", body="第二版。", scope="public"))
     p.approve(PATH, by="hq-inst")
     assert where(p) == ("pending", "已审核 1/2：还需本站指导员")
     assert not published(p)
@@ -90,9 +91,14 @@ def test_one_person_counts_once_and_two_places_of_a_kind_need_two_people(tmp_pat
     p = with_approvals(tmp_path, "{disclosures: [station, station, central]}")
     p.approve(PATH, by="a-inst")
     p.approve(PATH, by="hq-inst")
-    p.approve(PATH, by="a-inst")  # again, after someone else: still one person
+    p.approve(PATH, by="a-inst")  # again, after someone else: a repeat, not recorded
     platform, _ = p.load()
-    assert [d.by for d in platform.ledgers[PATH]] == ["a-inst", "hq-inst", "a-inst"]
+    assert [d.by for d in platform.ledgers[PATH]] == ["a-inst", "hq-inst"]
+    # Written by hand all the same: still one person.
+    first = platform.ledgers[PATH][0]
+    append_entry(p.root / "reviews/a/disclosures/plan.yml", {
+        "decision": "approved", "digest": first.digest, "by": "a-inst", "at": "2026-11-22T10:00:00+08:00",
+    })
     assert where(p) == ("pending", "已审核 2/3：还需本站指导员")
     p.approve(PATH, by="a-inst2")
     assert where(p) == ("published", "")
@@ -124,7 +130,7 @@ def test_an_edit_after_both_approvals_keeps_the_approved_revision_online(tmp_pat
     p.approve(PATH, by="a-inst")
     p.approve(PATH, by="hq-inst")
     p.commit("approved")
-    p.write(PATH, item("年度计划（修订）", "a-admin", body="修订版。"))
+    p.write(PATH, item("年度计划（修订）", "a-admin", body="修订版。", scope="public"))
     p.approve(PATH, by="a-inst")
     assert where(p) == ("changed", "已审核 1/2：还需总站指导员")
     assert published(p)
@@ -134,7 +140,7 @@ def test_an_edit_after_both_approvals_keeps_the_approved_revision_online(tmp_pat
 
 def test_an_item_shown_beyond_its_station_needs_a_central_instructor_too(tmp_path: Path) -> None:
     wide = "content/a/disclosures/wide.md"
-    p = with_approvals(tmp_path, "{disclosures: [station]}", {wide: item("联合公告", "a-admin", audience=["a", "b"])})
+    p = with_approvals(tmp_path, "{disclosures: [station]}", {wide: item("联合公告", "a-admin", audience=["a", "b"], scope="public")})
     p.approve(wide, by="a-inst")
     assert where(p, wide) == ("pending", "已审核 1/2：还需总站指导员")
     p.approve(wide, by="hq-inst")
@@ -155,7 +161,7 @@ def test_a_withdrawal_takes_it_off_whatever_was_approved(tmp_path: Path) -> None
 
 def test_a_section_asking_for_more_instructors_than_there_are_is_a_warning(tmp_path: Path) -> None:
     # Station b has one instructor; two station places cannot be filled.
-    p = with_approvals(tmp_path, "{disclosures: [station, station]}", {"content/b/disclosures/x.md": item("乙公开", "b-admin")})
+    p = with_approvals(tmp_path, "{disclosures: [station, station]}", {"content/b/disclosures/x.md": item("乙公开", "b-admin", scope="public")})
     out = p.cli("check").output
     assert "content/b/disclosures/x.md:1: 警告：此栏目须经本站指导员、本站指导员审核（mkdocs.yml 的 approvals），但平台缺少本站指导员" in out
     assert PATH not in out  # station a has two
@@ -169,6 +175,6 @@ def test_the_setting_is_checked_with_its_line(tmp_path: Path) -> None:
     assert "mkdocs.yml:11: plugins: louyu 设置项 approvals：没有栏目 disclosure（是否想写 disclosures？）" in result.output, result.output
     p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {news: [station, boss]}\n"))
     result = p.cli("check")
-    assert result.exit_code == 1 and "'boss' 不是审核人：应为 station（本站指导员）或 central（总站指导员）" in result.output
+    assert result.exit_code == 1 and "'boss' 不是审核人：应为 station（本站指导员）、central（总站指导员）或 secrecy（保密审查员）" in result.output
     p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      approvals: {news: []}\n"))
     assert "news 应为审核人列表" in p.cli("check").output

@@ -3,6 +3,7 @@ functions and under TYPE_CHECKING): data flows one way, and remembering is one l
 
     platform → review → publish → outputs → render → pipeline → commands
                  memo: what earlier builds remember, used by pipeline and commands only
+                 importer: Word documents in (knows the platform's model only), used by commands
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ ALLOWED: dict[str, set[str]] = {
     "outputs": {"platform", "review", "publish"},
     "render": {"platform", "review", "publish", "outputs"},
     "memo": {"platform"},
+    # Word documents in, item drafts and bundles out (louyu import and the desk): pure, quiet
+    "importer": {"platform"},
     "pipeline": {"platform", "review", "publish", "outputs", "render", "memo"},
-    "commands": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline"},
+    "desk": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline", "importer"},
+    "commands": {"platform", "review", "publish", "outputs", "render", "memo", "pipeline", "importer", "desk"},
 }
 # Modules outside the layers, each with its reason in its docstring; anyone may import the
 # first two (what this installation is), and only __main__ imports a layer.
@@ -141,3 +145,33 @@ def test_the_rules_see_the_imports_they_judge() -> None:
     pipeline = _imports("louyu.pipeline.build", MODULES["louyu.pipeline.build"])
     assert {"louyu.memo.cache", "louyu.render.site", "louyu.publish"} <= pipeline
     assert layer_of("louyu.render.site") == "render" and layer_of("louyu.version") is None
+
+
+CLOCK_READS = ("now", "today", "utcnow")
+
+
+def _clock_reads(tree: ast.AST) -> list[int]:
+    """Lines that read the wall clock for a date: datetime.now(), date.today(), utcnow()
+    (perf_counter and monotonic, which time durations, are not dates)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_READS:
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+            if name in ("datetime", "date"):
+                found.append(node.lineno)
+    return found
+
+
+def test_louyu_reads_the_clock_in_one_place() -> None:
+    # Everything that depends on "now" asks platform/clock.py, so that `--clock`, LOUYU_CLOCK
+    # and the tests' --today move all of it at once.
+    reads = {
+        name: lines
+        for name, path in MODULES.items()
+        if name != "louyu.platform.clock" and (lines := _clock_reads(ast.parse(path.read_text("utf-8"))))
+    }
+    assert reads == {}
+    # ... and the rule sees a read where there is one.
+    assert _clock_reads(ast.parse("import datetime as dt\nx = dt.datetime.now(tz)\ny = dt.date.today()")) == [2, 3]
+    assert _clock_reads(ast.parse(MODULES["louyu.platform.clock"].read_text("utf-8")))

@@ -16,6 +16,7 @@ from typing import Iterator
 import pytest
 
 from louyu.pipeline.build import build
+from conftest import EXAMPLE_DAY, as_of, pin_page_clock, pinned_moment
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -146,14 +147,16 @@ def test_home_search_and_phone_layout(served: str, browser: object) -> None:
 def test_screen_runs_from_a_copied_folder_offline(browser: object, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     site = tmp_path / "site"
-    build(ROOT / "mkdocs.yml", site)
+    with as_of(EXAMPLE_DAY):  # the example's own calendar: its coming activities and expiries
+        build(ROOT / "mkdocs.yml", site)
+        moment = pinned_moment()
     usb = tmp_path / "usb" / "screen"
     shutil.copytree(site / "jinrong" / "screen", usb)  # the folder alone, as on a USB stick
     for name, viewport in (("landscape", {"width": 1920, "height": 1080}), ("portrait", {"width": 1080, "height": 1920})):
         page = browser.new_page(viewport=viewport)  # type: ignore[attr-defined]
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.clock.install()
+        pin_page_clock(page, install=True, at=moment)
         page.goto(usb.joinpath("index.html").as_uri())
         assert page.inner_text("header .station") == "金融大厦分站"
         assert "活动主题" in page.inner_text("#theme")
@@ -269,7 +272,7 @@ def test_screen_served_over_http_reloads_after_a_new_build(browser: object, tmp_
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page = browser.new_page()  # type: ignore[attr-defined]
-        page.clock.install()
+        pin_page_clock(page, install=True)  # the build's day, the page's day
         page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
         page.evaluate("window.__before = 1")
         page.clock.run_for(61_000)  # one update check: same version, no reload
@@ -313,7 +316,7 @@ def served_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from conftest import item, make_platform
 
-    today = dt.date.today()
+    from conftest import TODAY as today
     files = {}
     for n in range(0, 420, 9):  # news, activities and themes, every few weeks, over 14 months
         day = today - dt.timedelta(days=n)

@@ -151,7 +151,7 @@ def test_scheduled_and_expired_items(tmp_path: Path) -> None:
     news = (p.site / "a/news/index.html").read_text("utf-8")
     assert "已过期" not in news and "当前" in news
     assert (p.site / "a/news/hq/expired/index.html").is_file()
-    p.build(today=__import__("datetime").date.today() + __import__("datetime").timedelta(days=1))
+    assert p.cli("build", "--clock", days(1)).exit_code == 0  # as of tomorrow
     assert "content/hq/news/tomorrow.md" in paths(p.manifest("a"))
 
 
@@ -447,7 +447,7 @@ def test_byte_identical_items_in_two_places_are_two_items(tmp_path: Path) -> Non
     # The same notice posted word for word by two stations (and in two sections) has one
     # revision digest (it covers the files, not the folder) but stays two items: each
     # with its own page, search entry, manifest entry and review.
-    text = item("同一份通知", "hq-admin", summary="通知摘要", body="## 通知\n\n全文相同。")
+    text = item("同一份通知", "hq-admin", summary="通知摘要", body="## 通知\n\n全文相同。", scope="public")
     p = make_platform(tmp_path, {"content/hq/news/notice.md": text, "content/hq/disclosures/notice.md": text})
     p.approve("content/hq/news/notice.md", by="hq-inst")
     p.build()

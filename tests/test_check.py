@@ -42,7 +42,7 @@ def test_station_file_errors_name_file_and_line(tmp_path: Path) -> None:
     got = problems_of(p)
     assert "stations/e.yml:2: kind 应为 central / substation 之一，实际是 'branch'" in got
     assert "stations/c.yml:3: area_m2 应为非负数，实际是 '大'" in got
-    assert "stations/c.yml:5: role 应为 instructor / admin / maintainer / guide 之一，实际是 'boss'" in got
+    assert "stations/c.yml:5: role 应为 instructor / admin / secrecy / maintainer / guide 之一，实际是 'boss'" in got
     assert "stations/hq.yml:7: 人员编号 hq-admin 重复：已在 stations/c.yml 第 6 行使用" in got
     assert any(g.startswith("stations/Bad_ID.yml:1: 站点编号 'Bad_ID' 不合规") for g in got)
     assert "stations/f.yml:4: slide_seconds 至少 3 秒，实际是 1" in got
@@ -244,8 +244,8 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     config = MKDOCS.replace("  - louyu\n", "  - louyu:\n      require_signature: true\n      colour: red\n")
     p = make_platform(tmp_path, {"mkdocs.yml": config, "content/a/news/typo.md": item("错字", "a-admin", attachment="x.pdf", sumary="摘要")})
     got = [str(x) for x in p.load()[1]]
-    assert "content/a/news/typo.md:5: 警告：未知的键 attachment（已忽略；是否想写 attachments？）" in got
-    assert "content/a/news/typo.md:6: 警告：未知的键 sumary（已忽略；是否想写 summary？）" in got
+    assert "content/a/news/typo.md:5: 警告：未知的键 attachment（已忽略：附件不会列出，也不会随网站发布；是否想写 attachments？）" in got
+    assert "content/a/news/typo.md:6: 警告：未知的键 sumary（已忽略：列表、分享信息和显示屏上不会有摘要；是否想写 summary？）" in got
     assert any(line.endswith("警告：plugins: louyu 没有设置项 require_signature（已忽略；是否想写 require_signatures？）") for line in got), got
     assert any(line.endswith("警告：plugins: louyu 没有设置项 colour（已忽略）") for line in got), got
     assert not any("Unrecognised" in line for line in got), got
@@ -258,7 +258,7 @@ def test_a_mistyped_key_is_named_with_the_key_meant(tmp_path: Path) -> None:
     p.write("content/a/news/typo.md", item("错字", "a-admin"))
     p.write("reviews/a/news/typo.yml", "")
     result = p.cli("review", "approve", "content/a/news/typo.md", "--by", "a-isnt")
-    assert result.exit_code == 1 and "a-isnt 不是任何站点的人员（是否想写 a-inst？）" in result.output
+    assert result.exit_code == 2 and "用法错误：没有人员编号为 a-isnt 的人（是否想写 a-inst？）。可审核" in result.output
 
 
 def test_commands_reuse_what_the_last_build_parsed_and_say_the_same(tmp_path: Path, monkeypatch: object) -> None:

@@ -91,8 +91,10 @@ def test_cli_refuses_ineligible_approvers(platform: PlatformHandle) -> None:
     with pytest.raises(LouyuError, match="不是一个有效的条目"):
         platform.approve("content/a/news/nope.md", by="a-inst")
     result = platform.cli("review", "approve", "content/a/news/local.md", "--by", "nobody")
-    assert result.exit_code == 1
-    assert "nobody 不是任何站点的人员" in result.output
+    assert result.exit_code == 2
+    assert result.output == (
+        "用法错误：没有人员编号为 nobody 的人。可审核 content/a/news/local.md 的人：a-inst（甲指导）、hq-inst（王指导）\n"
+    )
 
 
 def test_state_follows_latest_counting_decision(platform: PlatformHandle) -> None:

@@ -114,7 +114,9 @@ def test_review_diff_shows_markdown_and_files(bundle: PlatformHandle) -> None:
     result = bundle.cli("review", "diff", path)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "-第一版正文。" in out and "+第二版正文。" in out
+    # Character by character: the changed character is that character.
+    assert '  第 5 行：attachments: ["kit.pdf"{+, "extra.pdf"+}]\n' in out
+    assert "  第 8 行：第[-一-]{+二+}版正文。\n" in out
     assert "  新增 extra.pdf（10 字节，sha256:" in out
     assert "  修改 kit.pdf（17 → 12 字节" in out
     assert "已修改待审核" in out
@@ -204,9 +206,21 @@ def test_copied_forged_and_foreign_signatures_do_not_count(signed: tuple[Platfor
     (p.root / "reviews/hq/news/two.yml").unlink()
     append_entry(p.root / two.ledger_path, {**entry, "digest": two.digest, "signature": forged})
     assert states(p)["two"][0] == "pending"
-    # Signed with another key than the instructor's.
+    # Signed with another key than the instructor's: refused when made, nothing appended...
     (p.root / "reviews/hq/news/two.yml").unlink()
-    p.approve("content/hq/news/two.md", by="hq-inst", key=other_key)
+    result = p.cli("review", "approve", "content/hq/news/two.md", "--by", "hq-inst", "--key", str(other_key))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"{other_key}:1: 签名无法用 hq-inst 的公钥验证，未写入任何记录：此私钥与 stations/hq.yml 第 7 行登记的公钥 ssh-ed25519 SHA256:"
+    )
+    assert result.output.endswith("（hq） 不配对（用错了私钥？）\n")
+    assert not (p.root / "reviews/hq/news/two.yml").exists()
+    # ... and written by hand, it does not count.
+    from louyu.review.signatures import sign, signed_message
+
+    forged_entry = {**entry, "digest": two.digest}
+    forged_entry["signature"] = sign(signed_message(two.path, "approved", two.digest, "hq-inst", entry["at"]), other_key)
+    append_entry(p.root / two.ledger_path, forged_entry)
     assert states(p)["two"] == ("pending", ["hq-inst 的审核须有有效签名：签名无效"])
 
 

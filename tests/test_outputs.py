@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import feedparser
 import icalendar
 
-from conftest import PlatformHandle, days, item, make_platform
+from conftest import TODAY, PlatformHandle, days, item, make_platform
 
 
 def outputs_platform(root: Path) -> PlatformHandle:
@@ -20,8 +20,8 @@ def outputs_platform(root: Path) -> PlatformHandle:
         {
             "content/hq/news/old.md": item("旧新闻", "hq-admin", date=days(-5), summary="旧的摘要"),
             "content/hq/news/new.md": item("新新闻", "hq-admin", date=days(-1), body="正文第一段。"),
-            "content/hq/disclosures/fees.md": item("党费公示", "hq-admin", date=days(-2)),
-            "content/hq/disclosures/gone.md": item("已过期公示", "hq-admin", date=days(-9), expires=days(-1)),
+            "content/hq/disclosures/fees.md": item("党费公示", "hq-admin", date=days(-2), scope="public"),
+            "content/hq/disclosures/gone.md": item("已过期公示", "hq-admin", date=days(-9), expires=days(-1), scope="public"),
             "content/a/news/mine.md": item("甲的新闻", "a-admin", date=days(-3)),
             "content/a/news/draft.md": item("甲的草稿", "a-admin", date=days(-3)),
             "content/hq/activities/talk.md": item(
@@ -29,7 +29,7 @@ def outputs_platform(root: Path) -> PlatformHandle:
                 location="总站讲堂", signup="电话报名", capacity=80,
             ),
             "content/hq/activities/past.md": item("已结束活动", "hq-admin", date=days(-9), start=f"{days(-2)} 09:00", location="书吧"),
-            "content/hq/themes/this-month.md": item("本月主题：共建", "hq-admin", date=days(-20), month=dt.date.today().strftime("%Y-%m")),
+            "content/hq/themes/this-month.md": item("本月主题：共建", "hq-admin", date=days(-20), month=TODAY.strftime("%Y-%m")),
         },
     )
     approved = [f"content/hq/{x}.md" for x in ("news/old", "news/new", "disclosures/fees", "disclosures/gone", "activities/talk", "activities/past", "themes/this-month")]

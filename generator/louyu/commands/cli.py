@@ -19,8 +19,10 @@ import click
 
 from .. import __version__
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem
+from .usage import ChineseGroup
 
 if TYPE_CHECKING:
+    from ..memo.cache import Memo
     from ..memo.parsed import ParsedBefore
     from ..platform.model import Item, Platform
     from ..platform.problems import Problems
@@ -36,6 +38,31 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
         default=Path("mkdocs.yml"),
         show_default=True,
         help="平台的 mkdocs.yml",
+    )(f)
+
+
+def _pin_clock(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--clock`: louyu as of that day (or moment), for this command and every process it starts."""
+    if value:
+        from ..platform import clock
+
+        try:
+            clock.parse(value)
+        except clock.ClockError as e:
+            raise click.BadParameter(str(e), param_hint="--clock") from None
+        os.environ[clock.ENV] = value.strip()
+    return value
+
+
+def clock_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--clock",
+        metavar="YYYY-MM-DD",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_pin_clock,
+        help="按这一天的情况构建（定时发布、过期、活动）",
     )(f)
 
 
@@ -99,7 +126,7 @@ def reports_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, cls=ChineseGroup)
 @click.version_option(__version__, prog_name="louyu")
 def main() -> None:
     """louyu：楼宇党建共享平台 1+N 站点生成器。"""
@@ -130,16 +157,18 @@ def _leave_now() -> None:
 
 @main.command()
 @config_option
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认：平台下的 site/）")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出文件夹（默认 site/；党内网站 site-members/）")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只构建这些站点（可重复）")
 @click.option("--strict", is_flag=True, help="警告也视为错误")
+@clock_option
+@click.option("--members", is_flag=True, help="构建党内网站（含 scope: members 的条目），勿公开部署")
 @reports_errors
-def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool) -> None:
+def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], strict: bool, members: bool) -> None:
     """构建每个站点的网站、入口页和清单。"""
     from ..memo.fastpath import check as unchanged_since_last_build
 
-    output = site_dir if site_dir is not None else config_file.absolute().parent / "site"
-    record, inputs = unchanged_since_last_build(config_file.absolute(), output, list(stations) or None, strict)
+    output = site_dir if site_dir is not None else config_file.absolute().parent / ("site-members" if members else "site")
+    record, inputs = unchanged_since_last_build(config_file.absolute(), output, list(stations) or None, strict, members)
     if record is not None:
         summary = record["summary"]
         for line in summary["warnings"] + summary["notices"]:
@@ -166,7 +195,7 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
     on_terminal = sys.stderr.isatty()
     result = run_build(
         config_file, site_dir, list(stations) or None, strict=strict, progress=show if on_terminal else None,
-        inputs=inputs, helper=helper,
+        inputs=inputs, helper=helper, members=members,
     )
     if on_terminal:
         click.echo("", err=True)
@@ -188,19 +217,27 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 @main.command()
 @config_option
 @click.option("--strict", is_flag=True, help="警告也视为错误")
+@clock_option
 @reports_errors
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
     from ..platform.footer import check_going_live
-    from ..review.gate import check_approvers
+    from ..review.gate import check_approvers, signature_losses
+    from .gatecheck import current_reviews, print_rejections, verified_before
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
     check_going_live(platform, problems)
+    verified = verified_before(platform)
+    reviews = current_reviews(platform, verified) if not problems.errors else {}
+    losses = signature_losses(platform, reviews)
+    for loss in losses:
+        problems.add(loss)
     listed = problems.sorted()
     _print_problems(listed)
     if not problems.errors:
-        _print_stale_sections(platform)
+        _print_stale_sections(platform, verified)
+        print_rejections(platform, reviews, lambda line: click.echo(line, err=True))
     if platform.terms:
         flagged = [i for i in platform.items if i.findings]
         click.echo(
@@ -209,8 +246,9 @@ def check(config_file: Path, strict: bool) -> None:
             err=True,
         )
     errors = len(problems.errors) + (len(problems.warnings) if strict else 0)
-    if errors:
-        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True)
+    if errors or losses:
+        offline = f"；其中 {len(losses)} 个条目因签名要求而不能发布（见上，各有恢复的办法）" if losses else ""
+        click.echo(f"发现 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告{offline}。", err=True)
         sys.exit(1)
     click.echo(
         f"检查通过：{len(platform.stations)} 个站点，{len(platform.items)} 个条目"
@@ -219,13 +257,13 @@ def check(config_file: Path, strict: bool) -> None:
     )
 
 
-def _print_stale_sections(platform: Platform) -> None:
+def _print_stale_sections(platform: Platform, verified: Memo) -> None:
     """Sections left without updates (栏目更新情况). They depend on today's date, not on the
     files, so they never make `check` or a build fail, not even with --strict."""
     from ..outputs.report import stale_sections
     from ..pipeline.build import decide_publication
 
-    publication = decide_publication(platform, None, None, False)
+    publication = decide_publication(platform, None, None, False, signatures=verified, members=True)  # (staff keep both scopes up)
     stale = []
     for sid in sorted(platform.stations, key=lambda s: (not platform.stations[s].is_central, s)):
         stale += stale_sections(platform, sid, publication.published, publication.today)
@@ -239,8 +277,10 @@ def _print_stale_sections(platform: Platform) -> None:
 @config_option
 @click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="预览服务器地址")
 @click.option("--station", "stations", multiple=True, metavar="ID", help="只预览这些站点（可重复）")
+@clock_option
+@click.option("--members", is_flag=True, help="预览党内网站（含 scope: members 的条目）")
 @reports_errors
-def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
+def serve(config_file: Path, address: str, stations: tuple[str, ...], members: bool) -> None:
     """实时预览：文件一改就重新构建并刷新浏览器；待审核条目只在预览中显示。"""
     from .serve import parse_address, serve as run
 
@@ -250,12 +290,13 @@ def serve(config_file: Path, address: str, stations: tuple[str, ...]) -> None:
         raise click.BadParameter(f"应为 主机:端口，例如 127.0.0.1:8000，实际是 {address}", param_hint="-a") from None
     if not config_file.is_file():
         raise LouyuError(str(config_file), 1, "找不到配置文件")
-    run(config_file, address, list(stations) or None, lambda line: click.echo(line, err=True))
+    run(config_file, address, list(stations) or None, lambda line: click.echo(line, err=True), members=members)
 
 
 @main.command()
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="csv：可用 Excel 打开的表格")
+@clock_option
 @reports_errors
 def report(config_file: Path, fmt: str) -> None:
     """各站点每月发布、主题、活动次数、栏目更新和待审核条目。"""
@@ -264,7 +305,8 @@ def report(config_file: Path, fmt: str) -> None:
     from ..pipeline.build import decide_publication, load_checked
 
     platform, _ = load_checked(config_file, False, _as_last_built(config_file))
-    publication = decide_publication(platform, None, None, False)
+    # For the staff, not published: every item counts, `members` ones too.
+    publication = decide_publication(platform, None, None, False, members=True)
     reports = build_report(platform, publication)
     if fmt == "json":
         click.echo(json.dumps(as_json(reports, publication.today), ensure_ascii=False, indent=2))
@@ -277,16 +319,30 @@ def report(config_file: Path, fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--require-signatures", is_flag=True, help="每次审核都须用指导员的 SSH 私钥签名")
 @reports_errors
-def new(directory: Path) -> None:
+def new(directory: Path, require_signatures: bool) -> None:
     """新建一个平台：总站、一个分站、各栏目示例、审核记录、说明和 git 仓库。"""
-    from .new import create
+    from .new import create, next_steps
 
-    approved = create(directory)
-    click.echo(f"已在 {directory} 新建平台（{len(approved)} 个示例条目已审核）。下一步：")
-    click.echo(f"  cd {directory}")
-    click.echo("  louyu check && louyu build")
-    click.echo("  然后阅读 README.md，修改 mkdocs.yml 和 stations/ 中的站点信息。")
+    approved = create(directory, require_signatures)
+    for line in next_steps(directory, approved, require_signatures):
+        click.echo(line)
+
+
+@main.command("import")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--station", required=True, metavar="ID", help="条目所属站点")
+@click.option("--section", required=True, metavar="SECTION", help="栏目：news、disclosures、resources、activities、themes")
+@click.option("--by", default=None, metavar="ID", help="作者（本站或总站的平台管理员）；本站只有一位时可省略")
+@click.option("--scope", type=click.Choice(["public", "members"]), default=None, help="公开范围；党务公开条目必填")
+@reports_errors
+def import_(config_file: Path, files: tuple[Path, ...], station: str, section: str, by: str | None, scope: str | None) -> None:
+    """把 Word 文档（.docx）导入为待审核条目，并检查新条目。"""
+    from .import_docx import report_import
+
+    sys.exit(report_import(config_file, list(files), station, section, by, scope, click.echo))
 
 
 @main.group(context_settings=CONTEXT)
@@ -299,7 +355,7 @@ def review() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def review_list(config_file: Path, fmt: str) -> None:
-    """列出每个条目的路径、摘要、状态和可审核人。"""
+    """列出每个条目的路径、版本指纹、状态、退回意见和可审核人。"""
     from .review import as_json, as_text, reviews
 
     platform, problems = _load_platform(config_file)
@@ -308,7 +364,7 @@ def review_list(config_file: Path, fmt: str) -> None:
         click.echo(json.dumps([as_json(r) for r in rows], ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            click.echo(as_text(r))
+            click.echo(as_text(platform, r))
         if not rows and not problems.errors:
             click.echo("平台中还没有条目（content/<站点>/<栏目>/ 下的 .md 文件）。", err=True)
     if problems.errors:
@@ -325,20 +381,22 @@ def review_diff(config_file: Path, path: str) -> None:
     from .review import diff
 
     platform, _ = _load_platform(config_file)
-    click.echo(diff(platform, path))
+    click.echo(diff(platform, path, colour=sys.stdout.isatty()))
 
 
 def _decision_command(decision: str, help_text: str) -> None:
     @review.command(_VERBS[decision], help=help_text)
     @config_option
     @click.argument("paths", nargs=-1, required=True)
-    @click.option("--by", required=True, metavar="ID", help="审核人（党建指导员）的人员编号")
-    @click.option("--note", default=None, help="备注")
+    @click.option("--by", default=None, metavar="ID", help="审核人（党建指导员）的人员编号（必填）")
+    @click.option("--note", default=None, help="备注（退回时请写明原因，管理员会看到）")
     @click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None, help="用于签名的 SSH 私钥")
     @reports_errors
-    def command(config_file: Path, paths: tuple[str, ...], by: str, note: str | None, key: Path | None) -> None:
+    def command(config_file: Path, paths: tuple[str, ...], by: str | None, note: str | None, key: Path | None) -> None:
         from ..review.ledger import record_decisions
 
+        if by is None and not config_file.is_file():  # (with a platform, who may decide is listed)
+            raise UsageProblem("--by", 1, "缺少 --by：请写审核人的人员编号")
         platform, _ = _load_platform(config_file)
         for done in record_decisions(platform, list(paths), decision, by, note, key):
             if done.repeated:
@@ -367,6 +425,11 @@ _LABELS = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
 _decision_command("approved", "通过条目的当前版本（写入审核记录）。")
 _decision_command("rejected", "退回条目的当前版本。")
 _decision_command("withdrawn", "撤回条目：下次构建时从所有站点下线。")
+
+
+from .desk import desk_command  # noqa: E402 - registered after the options it uses
+
+desk_command(main, config_option, reports_errors)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,9 +61,10 @@ RELOAD_SCRIPT = """<script>
 class Preview:
     """The preview folder, its build number and the last errors; rebuilt on demand."""
 
-    def __init__(self, config_file: Path, stations: list[str] | None, log: Callable[[str], None]) -> None:
+    def __init__(self, config_file: Path, stations: list[str] | None, log: Callable[[str], None], members: bool = False) -> None:
         self.config_file = config_file
         self.stations = stations
+        self.members = members  # the members' sites (党内): `members` items too
         self.log = log
         self.folder = Path(tempfile.mkdtemp(prefix="louyu-serve-")) / "site"
         self.build_number = 0
@@ -76,7 +77,7 @@ class Preview:
 
         started = time.perf_counter()
         try:
-            result = build(self.config_file, self.folder, self.stations, preview=True)
+            result = build(self.config_file, self.folder, self.stations, preview=True, members=self.members)
         except PlatformErrors as exc:
             errors = [str(p) for p in exc.problems]
         except LouyuError as exc:
@@ -176,10 +177,13 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def serve(config_file: Path, address: str, stations: list[str] | None, log: Callable[[str], None], ready: threading.Event | None = None, stop: threading.Event | None = None) -> None:
+def serve(
+    config_file: Path, address: str, stations: list[str] | None, log: Callable[[str], None],
+    ready: threading.Event | None = None, stop: threading.Event | None = None, members: bool = False,
+) -> None:
     host, port = parse_address(address)
     config_file = config_file.absolute()
-    preview = Preview(config_file, stations, log)
+    preview = Preview(config_file, stations, log, members)
     preview.rebuild()
     handler = functools.partial(type("Handler", (_Handler,), {"preview": preview}), directory=str(preview.folder))
     server = http.server.ThreadingHTTPServer((host, port), handler)
@@ -190,6 +194,8 @@ def serve(config_file: Path, address: str, stations: list[str] | None, log: Call
     first = f"{stations[0]}/" if stations else ""
     log(f"预览地址：http://{host}:{server.server_port}/{first}（Ctrl+C 结束）")
     log("预览中显示待审核的条目（标记为“待审核”）；发布请用 louyu build。")
+    if members:
+        log("这是党内网站的预览（含 scope: members 的条目）：请勿对外开放此地址。")
     if ready is not None:
         ready.set()
     stop = stop or threading.Event()

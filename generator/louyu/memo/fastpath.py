@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..platform import clock
 from ..platform.model import FOLDERS
 from ..platform.repository import ask_git_head
 from ..version import code_fingerprint
@@ -26,10 +27,13 @@ from .cache import Cache, cache_dir
 from .record import load_record
 
 INPUTS = ("mkdocs.yml", *FOLDERS)
+MEMBERS_MARKER = ".louyu-members"  # (pipeline/write.py's, which this module may not import)
 
 
-def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> str:
-    parts = [str(config_file.resolve()), str(output.resolve()), sorted(stations or []), strict]
+def build_key(config_file: Path, output: Path, stations: list[str] | None, strict: bool, members: bool = False) -> str:
+    parts: list[object] = [str(config_file.resolve()), str(output.resolve()), sorted(stations or []), strict]
+    if members:  # (public builds keep the key they had)
+        parts.append("members")
     return "fastpath:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -70,7 +74,9 @@ def _describe_tree(folder: str, rel: str, lines: list[str]) -> None:
         _describe_tree(sub.path, f"{rel}{sub.name}/", lines)
 
 
-def check(config_file: Path, output: Path, stations: list[str] | None, strict: bool) -> tuple[dict[str, Any] | None, str | None]:
+def check(
+    config_file: Path, output: Path, stations: list[str] | None, strict: bool, members: bool = False,
+) -> tuple[dict[str, Any] | None, str | None]:
     """(the last build's record if still exactly right, else None; the inputs' fingerprint
     taken now, before anything is read, for the build that follows to remember)."""
     root = config_file.parent
@@ -79,11 +85,18 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
     inputs = input_fingerprint(root, config_file)
     if not output.is_dir():
         return None, inputs
+    if (output / MEMBERS_MARKER).is_file() != members:
+        return None, inputs  # a folder of the other kind of build: the build refuses it, never "nothing changed"
     cache = Cache(cache_dir(root))
     try:
-        record = cache.get_build(build_key(config_file, output, stations, strict))
-        now = dt.datetime.now(dt.timezone.utc).isoformat()
-        if not isinstance(record, dict) or now >= str(record.get("valid_until", "")) or record.get("inputs") != inputs:
+        record = cache.get_build(build_key(config_file, output, stations, strict, members))
+        now = clock.now(dt.timezone.utc).isoformat()
+        if (
+            not isinstance(record, dict)
+            or now >= str(record.get("valid_until", ""))
+            or record.get("inputs") != inputs
+            or record.get("clock") != clock.setting()
+        ):
             return None, inputs  # (without reading the output's record: the build will)
         files = load_record(cache, output)
     finally:
@@ -96,7 +109,7 @@ def check(config_file: Path, output: Path, stations: list[str] | None, strict: b
 
 def remember(
     config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str,
-    summary: dict[str, Any], cache: Cache | None = None,
+    summary: dict[str, Any], cache: Cache | None = None, members: bool = False,
 ) -> None:
     """Record a successful build for the next no-op check (in `cache` if the build has it open)."""
     own = cache is None
@@ -104,10 +117,11 @@ def remember(
         cache = Cache(cache_dir(config_file.parent))
     try:
         cache.put_build(
-            build_key(config_file, output, stations, strict),
+            build_key(config_file, output, stations, strict, members),
             {
                 "inputs": inputs,
                 "valid_until": valid_until.astimezone(dt.timezone.utc).isoformat(),
+                "clock": clock.setting(),  # a build as of another day is no no-op for today
                 "summary": summary,
             },
         )

@@ -5,8 +5,9 @@ published item on): items published per month and section (its own items), wheth
 monthly theme (每月活动主题) is set for each month — by the station itself or by
 the central station for everyone — activities held per quarter against the
 standard's minimum of 3 (每季度至少 3 次活动), sections left without updates for longer
-than their threshold (栏目更新情况: `stale_after` in louyu's settings), and what waits for
-review, and since when (the item's last commit, or its file's modification time).
+than their threshold (栏目更新情况: `stale_after` in louyu's settings), disclosures per
+entry of the 党务公开目录 and quarter, and what waits for review, and since when (the
+item's last commit, or its file's modification time).
 
 The figures are data; their forms are in report_formats.py (text, JSON, CSV) and the
 report page (render/site.py, templates/report.html, charts.py).
@@ -94,6 +95,8 @@ class StationReport:
     quarters: list[QuarterRow] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
     stale: list[StaleSection] = field(default_factory=list)
+    # 党务公开目录 entry -> quarter -> disclosures published (the catalogue's order; 未归入目录 last)
+    disclosures: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def missed(self) -> list[str]:
@@ -147,12 +150,12 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
                 if i.addressed_to(sid) and sid != central:
                     central_themes.setdefault(sid, set()).add(i.month)
                     central_theme_items.setdefault(sid, []).append(i)
-    waiting_since = _last_changes(platform, [i for i in platform.items if publication.reviews[i.path].state in ("pending", "changed")], known)
+    waiting_since = _last_changes(platform, [i for i in publication.items if publication.reviews[i.path].state in ("pending", "changed")], known)
     own_published: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
     for i in publication.published:
         own_published[i.station].append(i)
     own_items: dict[str, list[Item]] = {sid: [] for sid in platform.stations}
-    for i in platform.items:
+    for i in publication.items:  # (a public build's report names no `members` item)
         own_items[i.station].append(i)
     reports = []
     for sid, station in sorted(platform.stations.items(), key=lambda kv: (not kv[1].is_central, kv[0])):
@@ -172,13 +175,26 @@ def build_report(platform: Platform, publication: Publication, known: Recall | N
         for quarter in quarters:
             report.quarters.append(QuarterRow(quarter, held[quarter], complete=quarter != quarter_of(today)))
         report.stale = stale_sections(platform, sid, own + central_theme_items.get(sid, []), today)
+        report.disclosures = disclosures_by_entry(platform.settings.catalogue, own, quarters)
         for item in sorted(own_items[sid], key=lambda i: i.path):
             r: Review = publication.reviews[item.path]
             if r.state in ("pending", "changed"):
                 since = waiting_since[item.path]
-                report.waiting.append(Waiting(item.path, item.title, r.state, since, (today - since).days if since else None))
+                report.waiting.append(Waiting(item.path, item.title, r.state, since, max(0, (today - since).days) if since else None))
         reports.append(report)
     return reports
+
+
+UNFILED = "未归入目录"
+
+
+def disclosures_by_entry(catalogue: tuple[str, ...], own: list[Item], quarters: list[str]) -> dict[str, dict[str, int]]:
+    """A station's published disclosures per catalogue entry and quarter (by their date)."""
+    counts = Counter(
+        (i.category if i.category in catalogue else UNFILED, quarter_of(i.date)) for i in own if i.section == "disclosures"
+    )
+    entries = list(catalogue) + ([UNFILED] if any(e == UNFILED for e, _ in counts) else [])
+    return {e: {q: counts[e, q] for q in quarters} for e in entries}
 
 
 def stale_sections(platform: Platform, station: str, published: list[Item], today: dt.date) -> list[StaleSection]:

@@ -35,6 +35,7 @@ def as_json(reports: list[StationReport], today: dt.date) -> dict[str, Any]:
                     for q in r.quarters
                 ],
                 "stale": _stale_json(r),
+                "disclosures": [{"category": entry, "quarters": counts} for entry, counts in r.disclosures.items()],
                 "needs_attention": r.missed,
                 "waiting": [
                     {"path": w.path, "title": w.title, "state": w.state, "since": w.since.isoformat() if w.since else None, "days": w.days}
@@ -89,6 +90,11 @@ def as_text(reports: list[StationReport]) -> str:
         lines.append("季度     活动次数（标准：每季度至少 3 次）")
         for q in r.quarters:
             lines.append(f"{q.quarter}   {q.activities:>3}  {q.state}")
+        if any(any(per_quarter.values()) for per_quarter in r.disclosures.values()):
+            lines.append("党务公开（按目录，每季度）：")
+            for entry, per_quarter in r.disclosures.items():
+                if any(per_quarter.values()):
+                    lines.append(f"  {entry}：" + "，".join(f"{q} {n}" for q, n in per_quarter.items()))
         if r.stale:
             lines.append("栏目更新情况：")
             for s in r.stale:

@@ -49,7 +49,8 @@ def screen_data(
 ) -> dict[str, Any]:
     """What the screen shows; `cover`: an item's picture as a file of the screen's folder."""
     station = site.station
-    base = f"{platform.site_url}{station.id}/" if platform.site_url else None
+    public = platform.public_base()  # (the screen is public, also when a members' build writes it)
+    base = f"{public}{station.id}/" if public else None
     month = now.strftime("%Y-%m")
     rank = {station.id: 0, platform.central.id: 1}
 
@@ -77,14 +78,14 @@ def screen_data(
         return data
 
     themes = sorted(
-        (i for i in site.by_section["themes"] if i.month and i.month >= month),
+        (i for i in site.screen if i.section == "themes" and i.month and i.month >= month),
         key=lambda i: (i.month, rank.get(i.station, 2), i.path),
     )
     activities = sorted(
-        (i for i in site.by_section["activities"] if i.start and (i.end or i.start) >= now),
+        (i for i in site.screen if i.section == "activities" and i.start and (i.end or i.start) >= now),
         key=lambda i: (i.start, i.path),
     )[:MAX_ACTIVITIES]
-    news = [i for i in site.listed if i.section in SCREEN_SECTIONS][:MAX_NEWS]
+    news = [i for i in site.screen if i.section in SCREEN_SECTIONS][:MAX_NEWS]
     return {
         "themes": [{**slide(i, "theme"), "month": i.month} for i in themes],
         "slides": [slide(i, "activity") for i in activities] + [slide(i, "news") for i in news],

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import zoneinfo
@@ -18,7 +19,7 @@ from ..memo.fastpath import input_fingerprint, remember
 from ..memo.parsed import ParsedBefore
 from ..memo.pictures import picture_store
 from ..memo.templates import compiled_templates
-from ..review.gate import STATE_LABELS, check_approvers
+from ..review.gate import STATE_LABELS, check_approvers, signature_losses
 from ..review.history import GitHistory
 from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
@@ -32,10 +33,14 @@ from ..review.signatures import signature_checker
 from ..render.output import Output
 from ..memo.record import OutputRecord, forget_vanished, load_record, parents, save_record
 from ..version import code_fingerprint
-from .write import MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_target, output_lock, recover
+from .write import (
+    MARKER, MEMBERS_MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_audience, check_target, output_lock, recover,
+)
 
 MARKER_TEXT = b"This folder is written by louyu build and replaced whole by the next build.\n"
 MARKER_OUTPUT = Output(MARKER, "marker", lambda: MARKER_TEXT)
+MEMBERS_MARKER_TEXT = b"This folder holds the members' sites (louyu build --members): party-internal, not for the public.\n"
+MEMBERS_MARKER_OUTPUT = Output(MEMBERS_MARKER, "members-marker", lambda: MEMBERS_MARKER_TEXT)
 
 Progress = Callable[[str, int, int], None]
 
@@ -75,9 +80,12 @@ def build(
     preview: bool = False,
     inputs: str | None = None,
     helper: ConversionHelper | None = None,
+    members: bool = False,
 ) -> BuildResult:
     """Build every station site (or `stations`) into `output`, atomically.
 
+    `members`: the members' sites (党内), `members` items as well as `public` ones, into
+    their own folder (default site-members/); a public build never writes one.
     `preview` is for `louyu serve` alone: unreviewed items are shown, marked.
     `inputs`: the fingerprint of the input files when the caller has just taken it;
     `helper`: a conversion helper the caller started (else one is started here)."""
@@ -94,10 +102,16 @@ def build(
         parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
         found, verified = Memo(cache.load_memo("history")), Memo(cache.load_memo("signatures"))
         platform, warnings = load_checked(config_file, strict, ParsedBefore(parsed, configs))
-        output = output if output is not None else platform.root / "site"
+        output = output if output is not None else platform.root / default_folder(members)
         check_target(output, platform.root)
+        check_audience(output, members)
         _check_station_ids(platform, stations)
-        publication = decide_publication(platform, today, stations, preview, found, verified)
+        if members:  # the public address is not the members' sites' (louyu setting members_url)
+            platform = dataclasses.replace(
+                platform, site_url=platform.settings.members_url, members_sites=True, public_url=platform.site_url,
+            )
+        publication = decide_publication(platform, today, stations, preview, found, verified, members)
+        warnings = _with_signature_losses(platform, publication, warnings, strict)
     except BaseException:
         cache.close()
         if helper is not None:
@@ -135,15 +149,29 @@ def build(
     return result
 
 
+def _with_signature_losses(platform: Platform, publication: Publication, warnings: list[Problem], strict: bool) -> list[Problem]:
+    """The items a change of keys (or of require_signatures) takes off the sites are named,
+    each with what would put it back: never silently. With --strict they stop the build."""
+    losses = signature_losses(platform, publication.reviews)
+    if losses and strict:
+        raise PlatformErrors(losses)
+    return sorted(set(warnings + losses), key=lambda p: (p.path, p.line, p.message))
+def default_folder(members: bool) -> str:
+    return "site-members" if members else "site"
+
+
 def decide_publication(
     platform: Platform, today: dt.date | None, stations: list[str] | None, preview: bool,
-    known: Memo | None = None, signatures: Memo | None = None,
+    known: Memo | None = None, signatures: Memo | None = None, members: bool = False,
 ) -> Publication:
     """`known`: where earlier builds found approved revisions; `signatures`: the
     signatures they verified (both from the build cache)."""
     history = GitHistory(platform.root, known)
     try:
-        return decide(platform, today=today, only=stations, verify=signature_checker(platform, signatures), history=history, preview=preview)
+        return decide(
+            platform, today=today, only=stations, verify=signature_checker(platform, signatures), history=history,
+            preview=preview, members=members,
+        )
     finally:
         history.close()
 
@@ -202,9 +230,16 @@ def write_output(
     forget_vanished(cache)
 
 
-def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
+def _top_outputs(renderer: SiteRenderer) -> Iterator[Output]:
+    """The marker(s) saying what the folder holds, then the files at its top."""
     yield MARKER_OUTPUT
-    yield renderer.portal()
+    if renderer.publication.members:
+        yield MEMBERS_MARKER_OUTPUT
+    yield from renderer.root_outputs()
+
+
+def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
+    yield from _top_outputs(renderer)
     for n, sid in enumerate(ids, start=1):
         yield from renderer.static_outputs(sid)
         yield from renderer.station_outputs(renderer.publication.sites[sid])
@@ -276,7 +311,7 @@ def _write_all(
     keys: dict[str, str | None] = {}
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
-        for out in (MARKER_OUTPUT, renderer.portal()):
+        for out in _top_outputs(renderer):
             writer.write(out.path, out.make())
             keys[out.path] = out.key
         ids = sorted(publication.sites)
@@ -306,7 +341,10 @@ def _remember(
     stations: list[str] | None, strict: bool, inputs: str, result: BuildResult, cache: Cache,
 ) -> None:
     summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in result.warnings], "notices": result.notices}
-    remember(platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary, cache)
+    remember(
+        platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary, cache,
+        members=publication.members,
+    )
 
 
 def _notices(publication: Publication, preview: bool) -> list[str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..platform.model import FOLDERS
+from ..memo import fastpath
 from ..platform.problems import LouyuError
 
 _NEW = ".louyu-new-"
@@ -78,6 +79,29 @@ def check_target(target: Path, platform_root: Path) -> None:
 
 
 MARKER = ".louyu-output"
+# Beside MARKER in a members' build (louyu build --members): the public build never writes
+# into such a folder, nor the members' build into a public one. (Defined with the no-op
+# check, which must tell the two apart before the pipeline is imported.)
+MEMBERS_MARKER = fastpath.MEMBERS_MARKER
+
+
+def check_audience(target: Path, members: bool) -> None:
+    """Refuse to write the members' sites over a public build, or the public sites over a
+    members' build: the next deployment of that folder would publish party-internal files,
+    or take them where they do not belong."""
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    holds_members = (target / MEMBERS_MARKER).is_file()
+    if members and not holds_members:
+        raise LouyuError(
+            str(target), 1,
+            "此文件夹是公开网站的构建输出：党内网站（--members）不能写入其中，请另选文件夹（默认 site-members/）",
+        )
+    if not members and holds_members:
+        raise LouyuError(
+            str(target), 1,
+            "此文件夹是党内网站（louyu build --members）的构建输出：公开网站不能写入其中，请另选文件夹（默认 site/）",
+        )
 
 
 def is_louyu_output(folder: Path) -> bool:

@@ -13,20 +13,14 @@ from urllib.parse import unquote
 
 from . import schema as s
 from .digest import item_digest
-from .model import ROLES, SECTIONS, FileRef, Finding, Item, Staff, Station
+from .model import ROLES, SCOPES, SECTIONS, FileRef, Finding, Item, Staff, Station
+from .bounds import body_limits
 from .personal import find_bank_cards, find_id_numbers, find_mobile_numbers, published_phones
+from .documents import DOCUMENTS, documents_not_items
+from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
-from .refs import (
-    EXTERNAL_SCHEMES,
-    Literal,
-    RefError,
-    find_active_content,
-    is_local,
-    links_in_markdown,
-    resolve,
-    scheme_of,
-)
+from .refs import EXTERNAL_SCHEMES, Literal, RefError, find_active_content, is_local, links_in_markdown, resolve, scheme_of
 from .reuse import Reuse
 from .terms import TermList
 from .visible import Seen, seen_in_markdown, seen_in_text
@@ -48,19 +42,23 @@ ITEM_FIELDS = [
     s.Field("title", s.text, True, "标题"),
     s.Field("date", s.date, True, "发布日期 YYYY-MM-DD"),
     s.Field("author", s.text, True, "作者的人员编号"),
-    s.Field("audience", _audience),
-    s.Field("summary", s.text),
-    s.Field("tags", s.text_list),
-    s.Field("cover", s.text),
-    s.Field("attachments", s.text_list),
-    s.Field("expires", s.date),
+    s.Field("audience", _audience, loses="条目只发给默认的站点（总站的发给所有站点，分站的只在本站）"),
+    s.Field("summary", s.text, loses="列表、分享信息和显示屏上不会有摘要"),
+    s.Field("tags", s.text_list, loses="网页上不会显示标签"),
+    s.Field("cover", s.text, loses="不会显示封面图片"),
+    s.Field("attachments", s.text_list, loses="附件不会列出，也不会随网站发布"),
+    s.Field("expires", s.date, loses="条目到期后不会从列表、订阅和显示屏中撤下"),
     s.Field("start", s.naive_datetime),
-    s.Field("end", s.naive_datetime),
+    s.Field("end", s.naive_datetime, loses="活动页和日历不会有结束时间"),
     s.Field("location", s.text),
-    s.Field("capacity", s.positive_int),
-    s.Field("signup", s.text),
+    s.Field("capacity", s.positive_int, loses="活动页不会显示名额"),
+    s.Field("signup", s.text, loses="活动页不会显示报名方式"),
     s.Field("month", s.month),
-    s.Field("activity", s.text),
+    s.Field("activity", s.text, loses="新闻不会与它报道的活动相互链接"),
+    s.Field("scope", s.one_of(*SCOPES), False, "公开范围：public（向社会公开）或 members（党内公开）"),
+    s.Field("category", s.text),
+    s.Field("issuer", s.text),
+    s.Field("number", s.text),
 ]
 
 SECTION_ONLY = {
@@ -71,14 +69,21 @@ SECTION_ONLY = {
     "signup": "activities",
     "month": "themes",
     "activity": "news",
+    "category": "disclosures",
+    "issuer": "disclosures",
+    "number": "disclosures",
 }
 
 def _has_markdown(folder: str) -> bool:
     return any(Path(folder).rglob("*.md"))
 
 
-def find_item_files(root: Path, stations: dict[str, Station], problems: Problems) -> list[tuple[Path, str, str, str, bool]]:
-    """(markdown path, station, section, name, is_bundle) of every item under content/."""
+def find_item_files(
+    root: Path, stations: dict[str, Station], problems: Problems, documents: list[tuple[str, str, str]] | None = None,
+) -> list[tuple[Path, str, str, str, bool]]:
+    """(markdown path, station, section, name, is_bundle) of every item under content/.
+    `documents` gets (path, station, section) of every Word or PDF file lying in a section
+    folder itself: not an item, and said so unless an item there references it."""
     content = root / "content"
     found: list[tuple[Path, str, str, str, bool]] = []
     if not content.is_dir():
@@ -115,6 +120,8 @@ def find_item_files(root: Path, stations: dict[str, Station], problems: Problems
                         problems.warning(f"{rel}/", 1, "文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布")
                     elif is_file and dot and stem and suffix.lower() in ("md", "markdown", "mdown") and suffix != "md":
                         problems.warning(rel, 1, "只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）")
+                    elif is_file and suffix.lower() in DOCUMENTS and documents is not None:
+                        documents.append((rel, station_dir.name, section_dir.name))
                     continue
                 if entry.is_symlink() or (bundle and md.is_symlink()):
                     problems.error(rel, 1, "条目不能是符号链接")
@@ -142,12 +149,14 @@ def load_items(
     root: Path, stations: dict[str, Station], staff: dict[str, Staff], terms: TermList, problems: Problems, reuse: Reuse
 ) -> list[Item]:
     items: list[Item] = []
-    for md, sid, section, name, bundle in find_item_files(root, stations, problems):
+    documents: list[tuple[str, str, str]] = []
+    for md, sid, section, name, bundle in find_item_files(root, stations, problems, documents):
         rel = md.relative_to(root).as_posix()
         parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff, terms=terms)
         item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, terms, problems, parse)
         if item is not None:
             items.append(item)
+    documents_not_items(root, documents, items, problems)
     paths = {i.path: i for i in items}
     for item in items:
         if item.activity is not None:
@@ -155,6 +164,8 @@ def load_items(
             if target is None or target.section != "activities":
                 problems.error(item.path, 1, f"activity 应为一个活动条目的路径（如 content/站点/activities/名称.md），找不到 {item.activity}")
                 item.activity = None
+            elif item.public and not target.public:
+                problems.warning(item.path, 1, f"activity 指向党内公开（scope: members）的活动 {item.activity}：公开网站上不显示这一链接")
     return items
 
 
@@ -186,8 +197,15 @@ def parse_item(
     except LouyuError as exc:
         problems.add(exc.problem)
         return None
+    too_much = body_limits(fm.body, fm.body_line)
+    for lineno, message in too_much:
+        problems.error(rel, lineno, message)
+    if too_much:
+        return None
     phones = published_phones([st.phone for st in stations.values()])
     _check_personal_data(text, rel, phones, problems)
+    for lineno, placeholder in find_placeholders(text, yaml=False):
+        problems.warning(rel, lineno, placeholder_message(placeholder))
     for lineno, what in find_active_content(text):
         problems.warning(rel, lineno, f"{what}不会发布（网页中的脚本、事件和框架一律删除）")
     meta = fm.meta
@@ -240,6 +258,12 @@ def _check_section_fields(values: dict[str, Any], section: str, rel: str, meta: 
             problems.error(rel, meta.line(), "活动缺少 location（地点）")
         if "start" in values and "end" in values and values["end"] < values["start"]:
             problems.error(rel, meta.line("end"), "活动结束时间早于开始时间")
+    if section == "disclosures" and "scope" not in values and meta.data.get("scope") is None:
+        # No default: nobody should publish party affairs to the world by omission.
+        problems.error(
+            rel, meta.line(),
+            "党务公开条目缺少 scope（公开范围）：向社会公开写 scope: public，只在党内公开写 scope: members",
+        )
     if section == "themes" and "month" not in values and meta.data.get("month") is None:
         problems.error(rel, meta.line(), "每月主题缺少 month（YYYY-MM）")
     if "expires" in values and "date" in values and values["expires"] < values["date"]:
@@ -322,7 +346,8 @@ def _resolve_refs(item: Item, resolver: Resolver, meta: Document, problems: Prob
         try:
             item.refs[link.target] = _check_kind(resolver(link.target), link.target)
         except RefError as exc:
-            problems.error(item.path, link.line, str(exc) + _hint_for_link(resolver, link.target))
+            source_line = item.body.splitlines()[link.line - item.body_line] if link.line >= item.body_line else ""
+            problems.error(item.path, link.line, str(exc) + _hint_for_link(resolver, link.target, source_line))
             ok = False
     return ok
 
@@ -341,9 +366,19 @@ def _declared(resolver: Resolver, path: str) -> FileRef:
             raise as_written from None
 
 
-def _hint_for_link(resolver: Resolver, target: str) -> str:
+def _hint_for_link(resolver: Resolver, target: str, source_line: str = "") -> str:
     """In a Markdown link `#` starts an anchor and `?` a query, as on the web: say so when
-    the file is there under the name as written."""
+    the file is there under the name as written. A space ends a link's file name: say so
+    when the file is there under the name with the space."""
+    spaced = re.search(r"\(\s*" + re.escape(target) + r"((?: [^()\s\"']+)+)\s*\)", source_line)
+    if spaced:
+        name = target + spaced.group(1)
+        try:
+            resolver(Literal(name))
+        except RefError:
+            pass
+        else:
+            return f"（文件名“{name}”中有空格：链接中请写成 {name.replace(' ', '%20')}，或用尖括号括起 <{name}>）"
     if "#" not in target and "?" not in target:
         return ""
     try:

@@ -12,9 +12,11 @@ import functools
 from pathlib import Path
 
 from . import config
+from .catalogue import check_categories
 from .items import load_items
 from .ledgers import load_ledgers
 from .model import Platform
+from .placeholders import check_placeholders
 from .problems import LouyuError, Problems, os_reason
 from .reuse import ReadAfresh, Reuse
 from .stations import load_stations
@@ -38,7 +40,9 @@ def load_platform(config_file: Path, reuse: Reuse | None = None) -> tuple[Platfo
     staff = {p.id: p for st in stations.values() for p in st.staff}
     terms = load_terms(root, problems)
     check_station_files(root, sorted(st.path for st in stations.values()), terms, problems)
+    check_placeholders(root, [config_file.name, *sorted(st.path for st in stations.values())], problems)
     items = load_items(root, stations, staff, terms, problems, reuse)
+    check_categories(items, loaded.settings.catalogue, problems)
     ledgers = load_ledgers(root, items, staff, problems, reuse)
     return (
         Platform(

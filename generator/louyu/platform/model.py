@@ -26,16 +26,58 @@ SECTIONS: dict[str, str] = {
 ROLES: dict[str, str] = {
     "instructor": "党建指导员",
     "admin": "平台管理员",
+    "secrecy": "保密审查员",
     "maintainer": "硬件维护员",
     "guide": "活动导览员",
 }
 
 # Who may give an approval a section asks for (the `approvals` setting).
-APPROVER_KINDS: dict[str, str] = {"station": "本站指导员", "central": "总站指导员"}
+APPROVER_KINDS: dict[str, str] = {"station": "本站指导员", "central": "总站指导员", "secrecy": "保密审查"}
+
+# 公开范围 of an item (《中国共产党党务公开条例（试行）》 Art. 2: 在党内或者向党外): `public` items go to
+# the public sites, `members` items only to the members' sites (`louyu build --members`).
+SCOPES: dict[str, str] = {"public": "向社会公开", "members": "党内公开"}
+
+# The default 党务公开目录: what a 基层党组织 discloses after 《中国共产党党务公开条例（试行）》
+# (the louyu setting `catalogue` replaces it).
+CATALOGUE: tuple[str, ...] = (
+    "学习贯彻上级决策部署",
+    "任期目标和重点任务",
+    "学习教育和三会一课",
+    "换届选举",
+    "发展党员",
+    "民主评议党员",
+    "组织生活会",
+    "党费收缴使用管理",
+    "作风建设和联系服务群众",
+    "落实管党治党责任",
+    "组织处理和纪律处分",
+    "其他事项",
+)
 
 DECISIONS: dict[str, str] = {"approved": "通过", "rejected": "退回", "withdrawn": "撤回"}
 
 StationKind = Literal["central", "substation"]
+
+
+@dataclass(frozen=True)
+class StaffKey:
+    """One public key of a staff member and when it is valid (OpenSSH allowed_signers'
+    valid-after / valid-before). A bound without a time zone is in the platform's zone;
+    None: no bound on that side."""
+
+    key: str
+    valid_after: dt.datetime | None = None
+    valid_before: dt.datetime | None = None
+    line: int = 1
+
+    def valid_at(self, moment: dt.datetime, tz: dt.tzinfo) -> bool:
+        after, before = aware(self.valid_after, tz), aware(self.valid_before, tz)
+        return (after is None or moment >= after) and (before is None or moment < before)
+
+
+def aware(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    return moment if moment is None or moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 @dataclass(frozen=True)
@@ -44,8 +86,29 @@ class Staff:
     name: str
     role: str
     station: str
-    key: str | None = None
+    key: str | None = None  # the `key` of the staff entry (one key, always valid)
     line: int = 1
+    keys: tuple[StaffKey, ...] = ()  # every key with its validity: `keys`, or `key` as one entry
+
+    def __post_init__(self) -> None:
+        if self.key is not None and not self.keys:
+            object.__setattr__(self, "keys", (StaffKey(self.key, line=self.line),))
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.keys)
+
+    def keys_at(self, moment: dt.datetime, tz: dt.tzinfo) -> list[StaffKey]:
+        """The keys valid at `moment`."""
+        return [k for k in self.keys if k.valid_at(moment, tz)]
+
+    def first_key_from(self, tz: dt.tzinfo) -> dt.datetime | None:
+        """When the person's first key became valid; None when a key has always been valid
+        (or there is none: see has_keys)."""
+        starts = [aware(k.valid_after, tz) for k in self.keys]
+        if not starts or any(s is None for s in starts):
+            return None
+        return min(s for s in starts if s is not None)
 
 
 @dataclass
@@ -138,6 +201,10 @@ class Item:
     signup: str | None = None
     month: str | None = None
     activity: str | None = None
+    scope: str = "public"  # SCOPES: who may see it
+    category: str | None = None  # disclosures: the catalogue entry (Settings.catalogue)
+    issuer: str | None = None  # disclosures: 发布机构 (None: the owning station)
+    number: str | None = None  # disclosures: 文号
     refs: dict[str, FileRef] = field(default_factory=dict)  # raw target -> resolved file
     digest: str = ""
     revision: str | None = None  # the git commit it was read from, when not the working tree
@@ -147,6 +214,10 @@ class Item:
     def url(self) -> str:
         """The item's page, relative to a station site's root; the same on every site."""
         return f"{self.section}/{self.station}/{self.name}/"
+
+    @property
+    def public(self) -> bool:
+        return self.scope == "public"
 
     @property
     def ledger_path(self) -> str:
@@ -198,11 +269,18 @@ class Settings:
     stale_after: dict[str, int] = field(default_factory=lambda: dict(STALE_AFTER))
     # Sections that need more than one approval (三审), each in order: APPROVER_KINDS.
     approvals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The platform's 党务公开目录: the entries a disclosure's `category` may name, in order.
+    catalogue: tuple[str, ...] = CATALOGUE
+    # The members' sites' base URL (louyu build --members), as site_url is the public sites'.
+    members_url: str | None = None
+    desk_upload_mb: int = 50  # the desk's largest upload
+    desk_url: str | None = None  # the desk's address for invite links
     # The footer of every page: sponsor, operator, contact, icp, police (platform/footer.py).
     footer: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)
+        self.catalogue = tuple(self.catalogue)
 
 
 @dataclass(frozen=True)
@@ -234,6 +312,11 @@ class Platform:
     facts: ConfigFacts | None = None
     terms: Any = None  # the word lists (platform/terms.py TermList), when the platform has any
     config_loader: Any = field(default=None, repr=False, compare=False)  # validates mkdocs.yml when first needed
+    # A members' build (louyu build --members) has its own `site_url` (the louyu setting
+    # members_url); `public_url` keeps the public sites' one: QR codes on screens and printed
+    # notices always lead to the public pages.
+    members_sites: bool = False
+    public_url: str | None = None
     _staff: dict[str, Staff] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -245,6 +328,9 @@ class Platform:
         if self._staff is None:
             self._staff = {p.id: p for s in self.stations.values() for p in s.staff}
         return self._staff
+
+    def public_base(self) -> str | None:
+        return self.public_url if self.members_sites else self.site_url
 
     def mkdocs(self) -> Any:
         """The validated MkDocsConfig, validated now if the build cache spared it so far."""

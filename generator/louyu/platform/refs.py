@@ -104,7 +104,7 @@ def resolve(target: str, folder: Path, root: Path) -> FileRef:
     try:
         real = candidate.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
-        raise RefError(f"引用的文件不存在：{target}") from None
+        raise RefError(f"引用的文件不存在：{target}{_meant_file(candidate)}") from None
     except (OSError, RuntimeError):
         raise RefError(f"无法读取引用的文件：{target}") from None
     real_folder = folder.resolve()
@@ -113,6 +113,22 @@ def resolve(target: str, folder: Path, root: Path) -> FileRef:
     if not real.is_file():
         raise RefError(f"引用的不是文件：{target}")
     return FileRef(rel=normal, abs_path=real, size=real.stat().st_size)
+
+
+def _meant_file(candidate: Path) -> str:
+    """"（是否想写 讲座课件.PPTX？文件名的大小写须一致）" for a name that differs only in case
+    (the usual slip: .PDF for .pdf), or a near name in the same folder; else ""."""
+    try:
+        names = [e.name for e in os.scandir(candidate.parent) if e.is_file()]
+    except OSError:
+        return ""
+    same = [n for n in names if n.casefold() == candidate.name.casefold()]
+    if same:
+        return f"（是否想写 {same[0]}？文件名的大小写须一致）"
+    import difflib  # only for a platform with a mistake
+
+    close = difflib.get_close_matches(candidate.name, names, n=1, cutoff=0.8)
+    return f"（是否想写 {close[0]}？）" if close else ""
 
 
 _ACTIVE = [

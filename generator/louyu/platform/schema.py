@@ -30,6 +30,7 @@ class Field:
     convert: Converter
     required: bool = False
     doc: str = ""
+    loses: str = ""  # what the site lacks when this optional key is misspelt (and so ignored)
 
 
 def _closest(key: object, known: Iterable[str]) -> str | None:
@@ -51,6 +52,14 @@ def ignored(key: object, known: Iterable[str]) -> str:
     return f"（已忽略；是否想写 {close}？）" if close else "（已忽略）"
 
 
+def _ignored(key: object, known: dict[str, Field]) -> str:
+    """Like `ignored`, saying what the site loses when the key meant is optional."""
+    close = _closest(key, known)
+    if close is None or not known[close].loses or known[close].required:
+        return ignored(key, known)
+    return f"（已忽略：{known[close].loses}；是否想写 {close}？）"
+
+
 def apply(
     doc: Document, fields: list[Field], path: str, problems: Problems, base: tuple[str | int, ...] = ()
 ) -> dict[str, Any]:
@@ -63,9 +72,12 @@ def apply(
         return {}
     known = {f.key: f for f in fields}
     out: dict[str, Any] = {}
+    if not base:
+        for line, message in doc.slips:
+            problems.warning(path, line, message)
     for key in data:
         if key not in known:
-            problems.warning(path, doc.line(*base, key), f"未知的键 {key}{ignored(key, known)}")
+            problems.warning(path, doc.line(*base, key), f"未知的键 {key}{_ignored(key, known)}")
     for f in fields:
         if f.key not in data or data[f.key] is None:
             if f.required:
@@ -151,6 +163,29 @@ def aware_datetime(value: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         raise Invalid(f"缺少时区（如 +08:00）：{value}")
     return parsed
+
+
+_OPENSSH_TIME = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z)?$")
+
+
+def key_time(value: Any) -> dt.datetime:
+    """A key's validity bound: as OpenSSH's allowed_signers writes it (YYYYMMDD[HHMM[SS]][Z])
+    or as ISO 8601 (2026-03-01, 2026-03-01 09:00, 2026-03-01T09:00:00+08:00). Without a
+    zone (or Z) it is in the platform's time zone: naive here, made aware by the gate."""
+    expected = "应为时间，如 2026-03-01、2026-03-01 09:00、2026-03-01T09:00:00+08:00 或 OpenSSH 的 20260301"
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise Invalid(f"{expected}，实际是 {value!r}")
+    m = _OPENSSH_TIME.match(value)
+    try:
+        if m:
+            y, mo, d, h, mi, sec, z = m.groups()
+            moment = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+            return moment.replace(tzinfo=dt.timezone.utc) if z else moment
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{expected}，实际是 {value!r}") from None
 
 
 def one_of(*choices: str) -> Converter:

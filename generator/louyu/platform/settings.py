@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .model import APPROVER_KINDS, SECTIONS, STALE_AFTER, Settings
+from .model import APPROVER_KINDS, CATALOGUE, SECTIONS, STALE_AFTER, Settings
 from .problems import LouyuError, Problems, os_reason
 from .schema import ignored, meant
 from .yamlload import YAML11_BOOLS, Document, load_yaml
@@ -97,12 +97,36 @@ class SectionApprovals(c.BaseConfigOption[dict[str, tuple[str, ...]]]):
             for kind in kinds:
                 if kind not in APPROVER_KINDS:
                     raise ValidationError(
-                        f"{section} 中的 {kind!r} 不是审核人：应为 station（本站指导员）或 central（总站指导员）"
+                        f"{section} 中的 {kind!r} 不是审核人：应为 station（本站指导员）、central（总站指导员）"
+                        "或 secrecy（保密审查员）"
                     )
             if len(kinds) > 5:
                 raise ValidationError(f"{section} 要求 {len(kinds)} 次审核：最多 5 次")
             approvals[section] = tuple(kinds)
         return approvals
+
+
+class Catalogue(c.BaseConfigOption[tuple[str, ...]]):
+    """The platform's 党务公开目录: a list of distinct entries, in the order they are shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = CATALOGUE
+
+    def run_validation(self, value: object) -> tuple[str, ...]:
+        if value is None or value is CATALOGUE:
+            return CATALOGUE
+        if not isinstance(value, list) or not value:
+            raise ValidationError(f"应为目录条目的列表，例如 [换届选举, 发展党员, 其他事项]，实际是 {value!r}")
+        entries: list[str] = []
+        for entry in value:
+            if isinstance(entry, bool) or not isinstance(entry, (str, int)) or not str(entry).strip():
+                raise ValidationError(f"目录条目应为文字，实际是 {entry!r}")
+            text = str(entry).strip()
+            if text in entries:
+                raise ValidationError(f"目录条目 {text} 重复")
+            entries.append(text)
+        return tuple(entries)
 
 
 class Footer(c.BaseConfigOption[dict[str, str]]):
@@ -141,6 +165,15 @@ class LouyuConfig(Config):
     stale_after = SectionDays(default=STALE_AFTER)
     # More than one approval for a section (三审), in order: station / central instructors.
     approvals = SectionApprovals()
+    # The 党务公开目录 a disclosure's `category` names an entry of (default: model.CATALOGUE).
+    catalogue = Catalogue()
+    # Where the members' sites are served (an intranet or a server behind sign-in), like
+    # site_url for the public ones; unset, their pages link relatively and carry no QR codes.
+    members_url = c.Optional(c.URL(is_dir=True))
+    # The desk (`louyu desk`): the largest file one upload may be, in MB.
+    desk_upload_mb = PositiveInt(default=50)
+    # The desk's address as staff reach it (e.g. https://desk.example.org/): what invite links start with.
+    desk_url = c.Optional(c.URL())
     # 主办单位, 承办单位, contact line, ICP 备案号 and 公安机关备案号 at the bottom of every page.
     footer = Footer()
 
@@ -220,6 +253,10 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             home_items=plugin.config.home_items,
             stale_after=dict(plugin.config.stale_after),
             approvals=dict(plugin.config.approvals),
+            catalogue=tuple(plugin.config.catalogue),
+            members_url=plugin.config.members_url,
+            desk_upload_mb=plugin.config.desk_upload_mb,
+            desk_url=plugin.config.desk_url,
             footer=dict(plugin.config.footer),
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.

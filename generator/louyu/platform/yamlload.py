@@ -74,6 +74,7 @@ class Document:
     lines: dict[Path_, int] = field(default_factory=dict)
     first_line: int = 1
     mkdocs_tags: bool = False  # mkdocs.yml only: !ENV and !!python/name: of known packages
+    slips: list[tuple[int, str]] = field(default_factory=list)  # (line, message): typed with a Chinese input method, read all the same
 
     def line(self, *path: str | int) -> int:
         """The line of `path`, or of its nearest enclosing value that has one."""
@@ -117,6 +118,9 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
         if exc.context in _OPENED and exc.context_mark:  # not closed: where it was opened
             mark = exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
+        slip = find_slip(text, before=line - line_offset)
+        if slip is not None:  # the mistake is where the slip is, often lines before YAML gave up
+            raise LouyuError(path, slip[0] + line_offset, f"YAML 格式错误：{slip[1]}") from None
         explained = _explain(exc)
         raise LouyuError(path, line, f"YAML {explained}" if explained == "嵌套层数太多" else f"YAML 格式错误：{explained}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
@@ -142,7 +146,37 @@ def load_yaml(text: str, path: str, line_offset: int = 0, mkdocs_tags: bool = Fa
         doc.data = _convert(loader, node, (), doc, path, line_offset, anchors_seen)
     except RecursionError:
         raise LouyuError(path, 1 + line_offset, "YAML 嵌套层数太多") from None
+    if isinstance(doc.data, str):  # `title：学习` alone reads as one piece of text
+        slip = find_slip(text)
+        if slip is not None:
+            raise LouyuError(path, slip[0] + line_offset, f"YAML 格式错误：{slip[1]}")
     return doc
+
+
+# Slips of a Chinese input method, by what YAML makes of them: a full-width colon, a
+# full-width space for indentation, a full-width dash for a list, Chinese quotes as YAML's,
+# ASCII quotes inside an ASCII-quoted value. Looked for when YAML cannot read a file.
+_KEY = r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[A-Za-z_][A-Za-z0-9_-]*)"
+_SLIPS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(_KEY + r"\s*："), "“{key}”后面是中文冒号“：”：键后须用英文冒号加空格，写成“{key}: ”"),
+    (re.compile(r"^[ ]*\u3000"), "行首是全角空格（中文输入法的空格）：缩进须用英文半角空格"),
+    (re.compile(r"^\s*－"), "“－”是全角短横线：列表项须用英文短横线加空格，写成“- ”"),
+    (re.compile(_KEY + r":\s+[“”‘’].*:\s"), "中文引号“”‘’不是 YAML 的引号：需要加引号时请用英文引号，如 {key}: \"……\""),
+    (re.compile(_KEY + r':\s+"[^"]*"\s*[^\s#,\]}]'), "值中的英文双引号提前结束了引号：把值里的引号改成中文引号“”，或整个值改用单引号括起，如 {key}: '学习\"二十大\"精神'"),
+    (re.compile(_KEY + r":\s+'[^']*'\s*[^\s#,\]}']"), "值中的英文单引号提前结束了引号：把值里的引号改成中文引号‘’，或整个值改用双引号括起"),
+]
+
+
+def find_slip(text: str, before: int | None = None) -> tuple[int, str] | None:
+    """(line, message) of the first input-method slip in `text` (up to line `before`), if any."""
+    for lineno, line in enumerate(text.splitlines()[:before], start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        for rx, message in _SLIPS:
+            m = rx.match(line)
+            if m:
+                return lineno, message.format(key=m.groupdict().get("key") or "")
+    return None
 
 
 # What PyYAML's pure-Python parser and LibYAML say (each words it its own way), by the
@@ -250,6 +284,8 @@ def _convert(
                 raise LouyuError(src, key_node.start_mark.line + 1 + offset, "键必须是文字")
             key = str(raw_key)
             key_line = key_node.start_mark.line + 1 + offset
+            if key.startswith("\u3000"):
+                raise LouyuError(src, key_line, f"YAML 格式错误：{key.strip()} 前是全角空格（中文输入法的空格）：缩进须用英文半角空格")
             if key in result:
                 raise LouyuError(src, key_line, f"键 {key!r} 重复出现")
             doc.lines[path + (key,)] = key_line
@@ -262,7 +298,10 @@ def _convert(
         for i, child in enumerate(node.value):
             items.append(_convert(loader, child, path + (i,), doc, src, offset, seen))
         return items
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str) and value.startswith("－"):
+        doc.slips.append((line, f"值“{value[:20]}”以全角短横线“－”开头：列表项须用英文短横线加空格，写成“- ”（现在它是一段文字，不是列表）"))
+    return value
 
 
 _PYTHON_NAME = "tag:yaml.org,2002:python/name:"

@@ -22,11 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
+from markupsafe import Markup
+
 from ..platform.digest import key_of
 from ..platform.model import FileRef, Item
 from ..platform.refs import href_of, links_in_markdown
 from .output import Output
-from .pages import image_dimensions
+from .pages import human_size, image_dimensions, kind_of
 
 RESIZED = {".jpg", ".jpeg", ".png", ".webp"}  # what Pillow reads and re-encodes; others are copied
 WIDTHS = (480, 960, 1600)
@@ -312,6 +314,28 @@ class ItemPictures:
     def screen_outputs(self, prefix: str, covers: dict[str, tuple[str, str]]) -> Iterator[Output]:
         for name, (digest, copy) in sorted(covers.items()):
             yield Output(prefix + name, key_of(FORMAT_VERSION, digest, copy), self._file(digest, copy))
+
+
+    def lead(self, listed: list[Item]) -> dict[str, Any] | None:
+        """The home page's lead: the newest listed item with a cover (图片新闻), if any."""
+        lead = next((i for i in listed if i.cover and i.section != "themes"), None)
+        if lead is None or not lead.cover:
+            return None
+        base = lead.url  # relative to the home page, the site's root
+        return {"href": base, "title": lead.title, "picture": Markup(self.html(lead, lead.cover, "", base=base, priority=True))}
+
+    def attachments(self, item: Item) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """An item's attachments as its page shows them: media (pictures, recordings) and documents."""
+        media: list[dict[str, Any]] = []
+        documents: list[dict[str, str]] = []
+        for rel in item.attachments:
+            ref = item.refs[rel]
+            entry: dict[str, Any] = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": kind_of(ref)}
+            if entry["kind"] == "image":
+                entry["html"] = Markup(self.html(item, rel, entry["name"]))
+                entry["download"] = self.of(item, ref) is not None
+            (documents if entry["kind"] == "document" else media).append(entry)
+        return media, documents
 
 
 def downloads_of(item: Item) -> set[str]:

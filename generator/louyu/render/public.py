@@ -12,15 +12,19 @@ import html
 import re
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup, escape
 
 from ..platform.footer import ICP_LINK, FooterLines, footer_lines
-from ..platform.model import SECTIONS, Item, Platform, Station
+from ..outputs.screen import logo_data_uri
+from ..platform.model import SECTIONS, ConfigFacts, Item, Platform, Station
 from ..publish import Site
-from .pages import relative
+from ..platform.digest import key_of
+from .output import Output
+from .members import mark_members
+from .pages import PRIMARY, relative
 
 ELDER_CSS_CLASS = "louyu-elder"
 ELDER_KEY = "louyu-elder"  # localStorage: "1" when the reader chose 长辈版
@@ -173,7 +177,24 @@ def portal_switch() -> Markup:
     return Markup(_SWITCH.replace("md-header__button ", ""))
 
 
-def portal_footer(pages: jinja2.Environment, platform: Platform) -> str:
+def portal_output(
+    pages: jinja2.Environment, platform: Platform, facts: ConfigFacts, logo: Path | None, base_key: str, members: bool,
+) -> Output:
+    """The portal (<DIR>/index.html): every station's site, the platform's footer, the switch."""
+    stations = sorted(platform.stations.values(), key=lambda s: (not s.is_central, s.id))
+    brand = PRIMARY.get(facts.primary, "#c62828")
+
+    def make() -> bytes:
+        html = pages.get_template("portal.html").render(
+            site_name=platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(logo),
+            head=portal_head(platform, facts.site_description), switch=portal_switch(), footer=portal_footer(pages, platform),
+        )
+        return (mark_members(html) if members else html).encode("utf-8")
+
+    return Output("index.html", key_of(base_key, "portal", brand), make)
+
+
+def portal_footer(pages: jinja2.Environment, platform: Platform) -> Markup:
     """The portal's footer: the platform's own lines, the emblem inline (the portal lives
     outside every station folder and its assets)."""
     emblem = "data:image/svg+xml;base64," + base64.b64encode(_EMBLEM_FILE.read_bytes()).decode("ascii")
@@ -191,6 +212,25 @@ def sitemap_urls(site: Site, per_page: int) -> list[tuple[str, str | None]]:
         urls += [("stations/", None), ("report/", None)]
     urls += [(i.url, i.date.isoformat()) for i in site.pages]
     return urls
+
+
+def sitemap_outputs(platform: Platform, site: Site, base: str) -> Iterator[Output]:
+    """A station's sitemap.xml, for a site that is online (site_url set)."""
+    if platform.site_url:
+        urls, address = sitemap_urls(site, platform.settings.per_page), f"{platform.site_url}{site.station.id}/"
+        yield Output(f"{site.station.id}/sitemap.xml", key_of(base, "sitemap", urls), lambda: sitemap(address, urls))
+
+
+class Ways:
+    """Breadcrumbs and 上一篇/下一篇 of item pages; each station's neighbours worked out once."""
+
+    def __init__(self) -> None:
+        self.beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}
+
+    def of(self, site: Site, item: Item) -> dict[str, Any]:
+        if site.station.id not in self.beside:
+            self.beside[site.station.id] = neighbours(site)
+        return ways_of(item, self.beside[site.station.id].get(item.path, (None, None)))
 
 
 def neighbours(site: Site) -> dict[str, tuple[Item | None, Item | None]]:

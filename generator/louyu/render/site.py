@@ -7,20 +7,16 @@ HTML and search entries. Per station only the shells, lists and indexes differ.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
-import posixpath
-import zoneinfo
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 import material
-from markupsafe import Markup
-
 
 from ..review.gate import STATE_LABELS, Review
+from ..platform import clock
 from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
 from ..platform.config import markdown_config_from, prepare_markdown_config
@@ -32,16 +28,19 @@ from ..platform.refs import href_of
 from ..outputs.report import StationReport, build_report
 from ..outputs.report_formats import as_csv
 from ..outputs.ical import ics
+from ..outputs.manifest import Manifests
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
-from .manifest import Manifests
-from .pictures import PAGE_SIZES, THUMB_SIZES, ItemPictures, PictureStore
+from .pictures import THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PRIMARY, PUBLIC_CSS, Row, const, human_size, kind_of, lazy, month_label, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, month_label, nth_content, relative, when,
 )
-from .fingerprints import config_fingerprint, shown_on_every_substation
-from .public import EMBLEM, portal_head, portal_switch, describe, neighbours, og_image, portal_footer, sitemap, sitemap_urls, station_chrome, ways_of, with_ways
+from . import disclosures
+from .public import EMBLEM, Ways, describe, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
+from .inputs import config_fingerprint, shown_on_every_substation
+from .members import ROBOTS_TXT
+from .preview import preview_rejection, preview_status
 from .report_page import report_context
 from .search import SearchIndex
 from .theme import (
@@ -83,15 +82,15 @@ class SiteRenderer:
         # Per item revision, made once per build whichever sites show it. Keyed by path and
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
-        self.manifests = Manifests()
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
-        self._beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}  # per station: 上一篇/下一篇
+        self.ways = Ways()  # breadcrumbs and 上一篇/下一篇
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
-        tz = zoneinfo.ZoneInfo(platform.settings.timezone)
-        self.now = dt.datetime.now(tz).replace(tzinfo=None)
-        self.built_at = dt.datetime.now(tz).isoformat(timespec="seconds")
+        tz = platform.settings.timezone
+        self.now = clock.now(tz).replace(tzinfo=None)
+        self.built_at = clock.now(tz).isoformat(timespec="seconds")
+        self.manifests = Manifests(self.built_at)
         # Everything but the items that shapes pages: louyu's code and libraries, the
         # Markdown settings, mkdocs.yml and the theme folders, every station and its staff.
         self.base_key = key_of(
@@ -102,6 +101,7 @@ class SiteRenderer:
             platform.site_url,
             platform.settings,
             sorted(platform.stations.items()),
+            publication.members,
         )
         # Asking MkDocs for the theme's files and Material for its search settings takes
         # longer than a small rebuild: both are kept, keyed by all they depend on.
@@ -164,10 +164,11 @@ class SiteRenderer:
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
         for rel, key, make in self.search.outputs(site):
             yield Output(f"{sid}/{rel}", key, make)
-        yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.text(site, self.built_at).encode("utf-8"))
-        if self.platform.site_url:  # what search engines read, for a site that is online
-            urls, address = sitemap_urls(site, self.platform.settings.per_page), f"{self.platform.site_url}{sid}/"
-            yield Output(f"{sid}/sitemap.xml", key_of(base, "sitemap", urls), lambda: sitemap(address, urls))
+        if self.publication.members:  # (a station folder may be served on its own)
+            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
+        yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
+        if not self.publication.members:
+            yield from sitemap_outputs(self.platform, site, base)
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
@@ -209,7 +210,7 @@ class SiteRenderer:
         digest stands for everything read from the item's own files."""
         key = self._item_keys.get((item.path, item.digest))
         if key is None:
-            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, self._status(item), self._approval(item))
+            key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, preview_status(self.publication, item), self._approval(item), preview_rejection(self.platform, self.publication, item))
         return key
 
     def _qr(self, url: str) -> str:
@@ -224,19 +225,14 @@ class SiteRenderer:
             text = self._excerpts[item.digest] = excerpt(self.content.render(item).body)
         return text
 
+    def root_outputs(self) -> Iterator[Output]:
+        """The portal, and for the members' sites a robots.txt that keeps crawlers out."""
+        yield self.portal()
+        if self.publication.members:
+            yield Output("robots.txt", key_of(self.base_key, "robots"), const(ROBOTS_TXT))
+
     def portal(self) -> Output:
-        stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
-        brand = PRIMARY.get(self.facts.primary, "#c62828")
-
-        def make() -> bytes:
-            html = self.pages.get_template("portal.html").render(
-                site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo),
-                footer=portal_footer(self.pages, self.platform),
-                head=portal_head(self.platform, self.facts.site_description), switch=portal_switch(),
-            )
-            return html.encode("utf-8")
-
-        return Output("index.html", key_of(self.base_key, "portal", brand), make)
+        return portal_output(self.pages, self.platform, self.facts, self.logo, self.base_key, self.publication.members)
 
     def _page(
         self, sid: str, base: str, theme: StationTheme, url: str, active: str, title: str,
@@ -263,7 +259,7 @@ class SiteRenderer:
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
             lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS, PUBLIC_CSS],
-            key=key_of(self.base_key, station.id), shells=self.memos["shell"],
+            key=key_of(self.base_key, station.id), shells=self.memos["shell"], members=self.publication.members,
             chrome=station_chrome(self.pages, self.platform, station),
         )
         theme.description = self.facts.site_description
@@ -285,15 +281,11 @@ class SiteRenderer:
                     section=SECTIONS[item.section] if with_section else "",
                     summary=item.summary or "",
                     when=when(item),
-                    status=self._status(item),
+                    status=preview_status(self.publication, item),
                     thumb=self.pictures.html(item, item.cover, "", sizes=THUMB_SIZES, base=relative(item.url, from_url)) if item.cover else "",
                 )
             rows.append(row)
         return rows
-
-    def _status(self, item: Item) -> str:
-        state = self.publication.unreviewed.get(item.path)
-        return STATE_LABELS[state] if state else ""
 
     def _home(self, site: Site, theme: StationTheme, base: str) -> Output:
         month = self.publication.today.strftime("%Y-%m")
@@ -308,36 +300,53 @@ class SiteRenderer:
             key=lambda i: (i.start, i.path),
         )[:5]
         latest = [i for i in site.listed if i.section != "themes"][: self.platform.settings.home_items]
-        lead = next((i for i in site.listed if i.cover and i.section != "themes"), None)  # 图片新闻
         context = dict(
             station=site.station,
             theme={"month": month, "title": themes[0].title, "href": relative(themes[0].url, "")} if themes else None,
             upcoming=self._rows(site, upcoming, ""),
             latest=self._rows(site, latest, "", with_section=True),
             sections=[{"title": t, "href": f"{s}/"} for s, t in SECTIONS.items()],
-            lead={"href": relative(lead.url, ""), "title": lead.title, "picture": Markup(self.pictures.html(
-                lead, lead.cover, "", sizes=PAGE_SIZES, base=relative(lead.url, ""), priority=True))} if lead and lead.cover else None,
+            lead=self.pictures.lead(site.listed),  # 图片新闻
         )
         return self._page(site.station.id, base, theme, "", "home", site.station.name, "home.html", context, site.station.description or "")
 
     def _section(self, site: Site, theme: StationTheme, base: str, section: str, title: str) -> Iterator[Output]:
         items = site.by_section[section]
+        if section != "disclosures":
+            yield from self._listing(site, theme, base, section, f"{section}/", title, items)
+            return
+        # 党务公开: the 党务公开目录 under the latest, and each entry's own list (render/disclosures.py).
+        groups = disclosures.catalogue(self.platform.settings.catalogue, items)
+        overview = lambda url: {"catalogue": disclosures.overview(groups, lambda found: self._rows(site, found, url), url)}  # noqa: E731
+        yield from self._listing(site, theme, base, section, "disclosures/", title, items, overview)
+        for group in (g for g in groups if g.items):
+            yield from self._listing(site, theme, base, section, group.url, f"{title} · {group.title}", group.items)
+
+    def _listing(
+        self, site: Site, theme: StationTheme, base: str, active: str, prefix: str, title: str, items: list[Item],
+        first: Callable[[str], dict[str, Any]] | None = None,
+    ) -> Iterator[Output]:
+        """Items in pages at `prefix`, `prefix`page/2/, …; `first` adds to page 1 (drawn with `active`.html)."""
         per_page = self.platform.settings.per_page
         count = max(1, -(-len(items) // per_page))
 
         def url_of(n: int) -> str:
-            return f"{section}/" if n == 1 else f"{section}/page/{n}/"
+            return prefix if n == 1 else f"{prefix}page/{n}/"
 
         for n in range(1, count + 1):
             url = url_of(n)
-            context = dict(
+            context: dict[str, Any] = dict(
                 title=title if n == 1 else f"{title}（第 {n} 页）",
                 rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
                 pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
                 prev=relative(url_of(n - 1), url) if n > 1 else None,
                 next=relative(url_of(n + 1), url) if n < count else None,
             )
-            yield self._page(site.station.id, base, theme, url, section, title, "list.html", context)
+            template = "list.html"
+            if first is not None and n == 1:
+                template = f"{active}.html"
+                context.update(first(url))
+            yield self._page(site.station.id, base, theme, url, active, title, template, context)
 
     def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
         sid = site.station.id
@@ -348,12 +357,14 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
-        ways = ways_of(item, self._neighbours(site).get(item.path, (None, None)))
+        ways = self.ways.of(site, item)
         if report_rows or activity:
             key = key_of(base, "item", self._item_key(item), report_rows, activity, ways)
         else:  # most pages: the same key as a string, without the repr of empty values
             key = text_key(base, "item", self._item_key(item), json.dumps(ways, ensure_ascii=False))
         yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity, ways).encode("utf-8"))
+        if item.section == "disclosures":
+            yield self._print_view(sid, base, item, review)
         if item.refs:
             yield from self.pictures.outputs(f"{sid}/{item.url}", item)
 
@@ -362,15 +373,7 @@ class SiteRenderer:
         ways: dict[str, Any],
     ) -> str:
         rendered = self.content.render(item)
-        media: list[dict[str, Any]] = []
-        documents: list[dict[str, str]] = []
-        for rel in item.attachments:
-            ref = item.refs[rel]
-            entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": kind_of(ref)}
-            if entry["kind"] == "image":
-                entry["html"] = Markup(self.pictures.html(item, rel, entry["name"]))
-                entry["download"] = "yes" if self.pictures.of(item, ref) is not None else ""
-            (documents if entry["kind"] == "document" else media).append(entry)
+        media, documents = self.pictures.attachments(item)
         reports = ""
         if report_rows or activity:
             reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
@@ -378,32 +381,34 @@ class SiteRenderer:
         staff = self.platform.staff()
         reviewer = "、".join(staff[a.by].name for a in review.approvals if a.by in staff)
         content = self.pages.get_template("item.html").render(
-            status=self._status(item),
+            status=preview_status(self.publication, item),
+            rejection=preview_rejection(self.platform, self.publication, item),
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
-            cover=Markup(self.pictures.html(item, item.cover, item.title, priority=True)) if item.cover else None,
+            cover=jinja2.utils.markupsafe.Markup(self.pictures.html(item, item.cover, item.title, priority=True)) if item.cover else None,
             when=when(item),
             month_label=month_label(item.month),
-            body=Markup(self.pictures.body(item, rendered.body)),
+            body=jinja2.utils.markupsafe.Markup(self.pictures.body(item, rendered.body)),
             media=media,
             documents=documents,
             reports=jinja2.utils.markupsafe.Markup(reports),
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
+            disclosure=disclosures.facts(self.platform, item),
         )
         content = with_ways(self.pages, ways, content)
-        return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(self._cover_url(item, theme.site_url)))
+        image = self.pictures.cover_url(item)
+        return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(image and theme.site_url and theme.site_url + item.url + image))
 
-    def _neighbours(self, site: Site) -> dict[str, tuple[Item | None, Item | None]]:
-        if site.station.id not in self._beside:
-            self._beside[site.station.id] = neighbours(site)
-        return self._beside[site.station.id]
-
-    def _cover_url(self, item: Item, site_url: str | None) -> str | None:
-        """The cover's copy as an absolute address (og:image), where the site has one."""
-        rel = self.pictures.cover_url(item)
-        return f"{site_url}{item.url}{rel}" if rel and site_url else None
+    def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
+        """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""
+        url = disclosures.qr_url(self.platform, sid, item)
+        make = lambda: disclosures.print_page(  # noqa: E731
+            self.pages, self.platform, item, review, self.content.render(item).body, logo_data_uri(self.logo),
+            self._qr(url) if url else None, self.publication.members,
+        ).encode("utf-8")
+        return Output(f"{sid}/{item.url}{disclosures.PRINT_URL}index.html", key_of(base, "print", self._item_key(item), url), make)
 
     def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central

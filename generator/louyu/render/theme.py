@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from markupsafe import Markup
 
 from ..platform.config import without_jieba
+from .members import mark_members
 from ..platform.recall import Recall, Scratch
 
 if TYPE_CHECKING:
@@ -98,10 +99,12 @@ class StationTheme:
     def __init__(
         self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
         nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Recall | None = None,
-        chrome: Any = None,
+        members: bool = False, chrome: Any = None,
     ) -> None:
-        """`chrome`: the public parts of every page (render/public.py PublicChrome), if any."""
+        """`members`: the members' sites, every page marked 党内资料 (render/members.py);
+        `chrome`: the public parts of every page (render/public.py PublicChrome), if any."""
         self._base = base
+        self.members = members
         self._env = env
         self.site_name = site_name
         self.site_url = site_url
@@ -184,7 +187,7 @@ class StationTheme:
             rendered = self.template.render(context)
             if self.chrome is not None:
                 rendered = self.chrome.decorate(rendered, {m: _MARK.format(m) for m in _MARKERS})
-            return Shell.of(rendered)
+            return Shell.of(mark_members(rendered) if self.members else rendered)
         finally:
             self.config["copyright"] = copyright
             if target is not None:

@@ -12,11 +12,16 @@ The signed message is exactly these UTF-8 bytes (each line ends with "\\n"):
 signed in the namespace `louyu-review`. Because the path, decision, digest,
 signer and time are all inside, a signature copied onto another item, another
 decision or another revision verifies nowhere. Verification uses an
-allowed-signers list built from the `key` of each staff entry.
+allowed-signers list built from the signer's key that was valid at the decision's
+`at` (`key`, or the entries of `keys` whose valid_after / valid_before hold it): a key
+changed later does not void what the old one signed, and a key never signs before it
+became valid or after it expired.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import shutil
 import subprocess
@@ -24,8 +29,8 @@ import tempfile
 from pathlib import Path
 
 from ..platform.recall import Recall, Scratch
-from .gate import SignatureCheck
-from ..platform.model import Decision, Item, Platform
+from .gate import KEYGEN, SignatureCheck, zone  # noqa: F401 (KEYGEN: for the commands)
+from ..platform.model import Decision, Item, Platform, StaffKey
 
 NAMESPACE = "louyu-review"
 
@@ -78,20 +83,40 @@ def signature_checker(platform: Platform, known: Recall | None = None) -> Signat
     `known`: results of earlier builds, keyed by a digest of the message, the signature,
     the signer and their key (ssh-keygen costs ~5 ms a signature, every build)."""
     staff = platform.staff()
+    tz = zone(platform)
 
     def check(item: Item, decision: Decision) -> bool:
         person = staff.get(decision.by)
-        if person is None or person.key is None or not decision.signature:
+        if person is None or not decision.signature:
             return False
         message = message_for(item, decision)
+        return any(_verified(message, decision.signature, person.id, k.key) for k in person.keys_at(decision.at, tz))
+
+    def _verified(message: bytes, signature: str, signer: str, public_key: str) -> bool:
         h = hashlib.sha256(b"louyu-signature-v1\0")
-        for part in (message, decision.signature.encode(), person.id.encode(), person.key.strip().encode()):
+        for part in (message, signature.encode(), signer.encode(), public_key.strip().encode()):
             h.update(len(part).to_bytes(8, "big") + part)
-        key = h.hexdigest()
-        return bool(results.get(key, lambda: verify(message, decision.signature or "", person.id, person.key or "")))
+        return bool(results.get(h.hexdigest(), lambda: verify(message, signature, signer, public_key)))
 
     results: Recall = known if known is not None else Scratch()
     return check
+
+
+def fingerprint(public_key: str) -> str:
+    """The key's SHA256 fingerprint as `ssh-keygen -l` prints it, with its comment."""
+    parts = public_key.split()
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (IndexError, binascii.Error):
+        return public_key[:40]
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+    comment = f"（{' '.join(parts[2:])}）" if len(parts) > 2 else ""
+    return f"{parts[0]} SHA256:{digest}{comment}"
+
+
+def describe_keys(keys: list[StaffKey]) -> str:
+    """The keys a signature was checked against, for a staff member's message."""
+    return "、".join(fingerprint(k.key) for k in keys)
 
 
 def _need_ssh_keygen() -> None:

@@ -1,5 +1,5 @@
-"""Keys of what shapes every page of a build: the platform's configuration and theme files,
-and which central broadcasts every substation shows (their search files are shared)."""
+"""What a site's files are keyed by besides the items: mkdocs.yml and the theme folders;
+and which items every substation shows alike (their search files are made once)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ..platform.config import folder_inputs, mkdocs_yml_inputs
 from ..platform.digest import key_of
 from ..platform.model import Platform
 from ..publish import Publication
+
 
 def config_fingerprint(platform: Platform, theme_dirs: tuple[str, ...]) -> str:
     """mkdocs.yml's bytes, the variables its !ENV tags read, and the files of every theme
