@@ -80,7 +80,7 @@ class PublicChrome:
         """Material's rendered shell with louyu's parts: `marks` are the shell's hole markers."""
         head = [
             _BEFORE_PAINT,
-            f'<meta property="og:type" content="website">',
+            '<meta property="og:type" content="website">',
             f'<meta property="og:site_name" content="{html.escape(self.platform_name, quote=True)}">',
             f'<meta property="og:title" content="{marks["TITLE"]}">',
             f'<meta property="og:description" content="{marks["DESCRIPTION"]}">',
