@@ -98,9 +98,32 @@ class PublicChrome:
 
 
 def footer_html(pages: jinja2.Environment, lines: FooterLines, emblem: str, network: list[Link]) -> Markup:
+    """The footer's lines (platform/footer.py says why each is there): who runs the site, how to
+    reach them, the way to the portal and the central site, the filing numbers linked to their
+    records. Made here rather than by a template: a shell kept in the build cache never loads one."""
     if not lines and not network:
         return Markup("")
-    return Markup(pages.get_template("_footer.html").render(lines=lines, icp_link=ICP_LINK, emblem=emblem, network=network))
+    out = [Markup('<div class="louyu-footer">')]
+    who = [Markup("主办单位：{}").format(lines.sponsor)] if lines.sponsor else []
+    who += [Markup("承办单位：{}").format(lines.operator)] if lines.operator else []
+    if who:
+        out.append(Markup("<p>{}</p>").format(Markup("　").join(who)))
+    if lines.contact:
+        out.append(Markup("<p>联系方式：{}</p>").format(lines.contact))
+    if network:
+        links = Markup("　").join(Markup('<a href="{}">{}</a>').format(n.href, n.title) for n in network)
+        out.append(Markup('<p class="louyu-network">{}</p>').format(links))
+    filings = []
+    if lines.icp:
+        filings.append(Markup('<a class="louyu-icp" href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(ICP_LINK, lines.icp))
+    if lines.police:
+        filings.append(Markup(
+            '<a class="louyu-police" href="{}" target="_blank" rel="noopener noreferrer"><img src="{}" alt="" width="16" height="16">{}</a>'
+        ).format(lines.police_link, emblem, lines.police))
+    if filings:
+        out.append(Markup('<p class="louyu-footer__filings">{}</p>').format(Markup("").join(filings)))
+    out.append(Markup("</div>"))
+    return Markup("\n").join(out)
 
 
 def og_image(url: str | None) -> str:
