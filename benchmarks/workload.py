@@ -1,11 +1,13 @@
 """Generate a benchmark platform: 1 central + N substations, M Chinese items, all approved.
 
-    python benchmarks/workload.py DIR --stations 10 --items 400 [--central-share 0.7]
+    python benchmarks/workload.py DIR --stations 10 --items 400 [--central-share 0.7] [--photo-every 10]
 
 Items are spread over the five sections; `central-share` of them belong to the
 central station (broadcasts to every site), the rest to substations in turn.
 Every item gets an approval by an eligible instructor, so everything publishes.
 The text is drawn from the seed standards' vocabulary, deterministic per seed.
+With `--photo-every N`, every Nth item is a bundle with a phone photo (12 megapixels, GPS
+in its EXIF) as its cover and in its body.
 """
 
 from __future__ import annotations
@@ -84,7 +86,27 @@ def front(title: str, date: dt.date, author: str, section: str, i: int, audience
     return "\n".join(lines) + "\n\n"
 
 
-def generate(root: Path, stations: int, items: int, central_share: float = 0.7, seed: int = 1) -> Path:
+def phone_photo(seed: int) -> bytes:
+    """A 4000×3000 JPEG as a phone writes it, GPS included: soft shapes, light falling across
+    and sensor grain, so that it compresses as a photo does (noise alone is a worst case no
+    camera makes)."""
+    import io
+
+    from PIL import Image
+
+    shapes = Image.effect_noise((160, 120), 60 + seed % 20).convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC)
+    light = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    grain = Image.effect_noise((4000, 3000), 12).convert("RGB")
+    image = Image.blend(Image.blend(shapes, light, 0.35), grain, 0.12)
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    exif.get_ifd(0x8825).update({1: "N", 2: (32.0, 29.0, float(seed % 60)), 3: "E", 4: (119.0, 55.0, 3.2)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def generate(root: Path, stations: int, items: int, central_share: float = 0.7, seed: int = 1, photo_every: int = 0) -> Path:
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(MKDOCS, "utf-8")
@@ -105,8 +127,14 @@ def generate(root: Path, stations: int, items: int, central_share: float = 0.7, 
         date = today - dt.timedelta(days=rng.randint(1, 700))
         title = sentence(rng, 4)[:-1] + f"（{i}）"
         path = root / "content" / owner / section / f"item-{i:05d}.md"
+        text = front(title, date, f"{owner}-admin", section, i, None) + body(rng)
+        if photo_every and i % photo_every == 0:
+            path = path.with_suffix("") / "index.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (path.parent / "photo.jpg").write_bytes(phone_photo(i))
+            text = text.replace("\n---\n", "\ncover: photo.jpg\n---\n", 1) + "\n![现场照片](photo.jpg)\n"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(front(title, date, f"{owner}-admin", section, i, None) + body(rng), "utf-8")
+        path.write_text(text, "utf-8")
     approve_all(root)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
@@ -129,8 +157,9 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=10)
     parser.add_argument("--items", type=int, default=400)
     parser.add_argument("--central-share", type=float, default=0.7)
+    parser.add_argument("--photo-every", type=int, default=0, help="every Nth item has a phone photo (0: none)")
     args = parser.parse_args()
-    generate(args.dir, args.stations, args.items, args.central_share)
+    generate(args.dir, args.stations, args.items, args.central_share, photo_every=args.photo_every)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def test_example_platform_builds_strict(tmp_path: Path) -> None:
     assert pdfs and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
     # The cover keeps its place while it loads, and is fetched first (it is the largest paint).
     page = (tmp_path / "site/jinrong/resources/zongzhan/standard-reading/index.html").read_text("utf-8")
-    assert '<img src="cover.png" alt="《楼宇党建共享平台建设规范》解读课件" width="640" height="240" fetchpriority="high">' in page
+    assert ('<img src="cover-640.png" srcset="cover-480.png 480w, cover-640.png 640w" sizes="(min-width: 76.25em) 37rem, 100vw" '
+            'width="640" height="240" alt="《楼宇党建共享平台建设规范》解读课件" fetchpriority="high">') in page
 
 
 def test_installed_command_runs(tmp_path: Path) -> None:

@@ -203,7 +203,9 @@ def test_a_section_60_days_old_is_flagged_one_updated_yesterday_is_not(tmp_path:
     later = _stale(p, TODAY + dt.timedelta(days=14))
     assert later["a"]["news"] == 15 and later["hq"]["news"] == 74
     # Where staff see it: `louyu check` names the section folder, and neither check nor a
-    # build fails for it, not even with --strict.
+    # build fails for it, not even with --strict (the site's footer set: site_url asks for it).
+    p.write("mkdocs.yml", (p.root / "mkdocs.yml").read_text("utf-8").replace(
+        "  - louyu\n", "  - louyu:\n      footer: {sponsor: 测试主办单位, icp: 苏ICP备12345678号}\n"))
     result = p.cli("check", "--strict")
     assert result.exit_code == 0, result.output
     assert "content/hq/news: 警告：新闻动态已 60 天没有新发布的条目" in result.output

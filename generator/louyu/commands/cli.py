@@ -221,11 +221,13 @@ def build(config_file: Path, site_dir: Path | None, stations: tuple[str, ...], s
 @reports_errors
 def check(config_file: Path, strict: bool) -> None:
     """检查整个平台，列出每一个问题（文件:行: 说明）。"""
+    from ..platform.footer import check_going_live
     from ..review.gate import check_approvers, signature_losses
     from .gatecheck import current_reviews, print_rejections, verified_before
 
     platform, problems = _load_platform(config_file)
     check_approvers(platform, problems)
+    check_going_live(platform, problems)
     verified = verified_before(platform)
     reviews = current_reviews(platform, verified) if not problems.errors else {}
     losses = signature_losses(platform, reviews)

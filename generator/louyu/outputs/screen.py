@@ -45,8 +45,9 @@ def logo_data_uri(path: Path | None) -> str | None:
 
 def screen_data(
     platform: Platform, site: Site, now: dt.datetime, excerpt_of: Callable[[Item], str],
-    qr: Callable[[str], str] = qr_svg,
+    qr: Callable[[str], str] = qr_svg, cover: Callable[[Item], str | None] = lambda i: None,
 ) -> dict[str, Any]:
+    """What the screen shows; `cover`: an item's picture as a file of the screen's folder."""
     station = site.station
     public = platform.public_base()  # (the screen is public, also when a members' build writes it)
     base = f"{public}{station.id}/" if public else None
@@ -71,6 +72,9 @@ def screen_data(
             data["capacity"] = item.capacity
         if base:
             data["qr"] = qr(base + item.url)
+        image = cover(item)
+        if image:
+            data["image"] = image
         return data
 
     themes = sorted(

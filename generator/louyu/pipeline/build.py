@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
 from ..memo.parsed import ParsedBefore
+from ..memo.pictures import picture_store
 from ..memo.templates import compiled_templates
 from ..review.gate import STATE_LABELS, check_approvers, signature_losses
 from ..review.history import GitHistory
@@ -24,7 +25,7 @@ from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
 from ..platform.model import Platform
 from .helper import ConversionHelper
-from .parallel import FEW_ITEMS, render_items, write_stations
+from .parallel import FEW_ITEMS, make_pictures, render_items, write_stations
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from ..publish import Publication, decide
 from ..render.site import MEMOS, SiteRenderer
@@ -120,9 +121,11 @@ def build(
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
         memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
-        renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent))
+        pictures = picture_store(cache.path.parent)
+        renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
         pending = render_item_revisions(renderer, publication, cache, helper)
+        make_pictures(renderer)  # each once, on every core, while the helper converts
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[
             f"{f.path}:{f.line}: {f.message}" for i in sorted(platform.items, key=lambda i: i.path) for f in i.findings
         ])
@@ -134,6 +137,8 @@ def build(
             raise LouyuError(*_interrupted(exc, output)) from None
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)
+        if stations is None and not preview:
+            pictures.tidy()  # every published picture was asked for here (make_pictures)
         result.seconds = time.perf_counter() - started
         if not preview:
             _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)

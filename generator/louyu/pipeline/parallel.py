@@ -58,6 +58,37 @@ def _render_chunk(items: list[Item]) -> dict[str, Any]:
     return _RENDERER.content.renderings(items)
 
 
+_PICTURES: list[tuple[Item, Any]] = []  # the pictures to make, likewise
+
+
+def make_pictures(renderer: SiteRenderer) -> int:
+    """Every published picture not yet in the build cache made, on every core, before the
+    sites are written (else workers writing two sites that show one photo both make it)."""
+    global _RENDERER, _PICTURES
+    items = list({i.digest: i for site in renderer.publication.sites.values() for i in site.pages}.values())
+    missing = renderer.pictures.missing(items)
+    n = min(jobs(), len(missing))
+    if n <= 1:
+        for item, ref in missing:
+            renderer.pictures.of(item, ref)
+        return len(missing)
+    _RENDERER, _PICTURES = renderer, missing
+    try:
+        with _pool(n) as pool:
+            for _ in pool.imap_unordered(_make_picture, range(len(missing))):
+                pass
+    finally:
+        _RENDERER, _PICTURES = None, []
+    for item, ref in missing:  # now found in the cache: known here too (what `tidy` keeps)
+        renderer.pictures.of(item, ref)
+    return len(missing)
+
+
+def _make_picture(n: int) -> None:
+    assert _RENDERER is not None
+    _RENDERER.pictures.of(*_PICTURES[n])
+
+
 # station, files, bytes, path -> key, memo kind -> (values computed, keys used)
 Written = tuple[str, int, int, dict[str, "str | None"], dict[str, tuple[dict[str, Any], set[str]]]]
 

@@ -127,6 +127,8 @@ class Station:
     rooms: list[str] = field(default_factory=list)
     staff: list[Staff] = field(default_factory=list)
     screen: dict[str, Any] = field(default_factory=dict)
+    sponsor: str | None = None  # 主办单位 of this station's site, where not the platform's
+    contact: str | None = None  # its footer's contact line, where not the platform's
 
     @property
     def is_central(self) -> bool:
@@ -273,6 +275,8 @@ class Settings:
     members_url: str | None = None
     desk_upload_mb: int = 50  # the desk's largest upload
     desk_url: str | None = None  # the desk's address for invite links
+    # The footer of every page: sponsor, operator, contact, icp, police (platform/footer.py).
+    footer: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.approvals = {section: tuple(kinds) for section, kinds in self.approvals.items()}  # (lists, from the cache)

@@ -129,6 +129,27 @@ class Catalogue(c.BaseConfigOption[tuple[str, ...]]):
         return tuple(entries)
 
 
+class Footer(c.BaseConfigOption[dict[str, str]]):
+    """The footer of every page (sponsor, operator, contact, ICP and 公安 filing numbers);
+    see platform/footer.py for the shapes of the two numbers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: dict[str, str] = {}
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        from .footer import FooterError, footer_of
+
+        if value is None:
+            return {}
+        try:
+            return footer_of(value)
+        except FooterError as exc:
+            error = ValidationError(str(exc))
+            error.key = exc.key  # type: ignore[attr-defined]  # the line of the key inside the block
+            raise error from None
+
+
 class LouyuConfig(Config):
     """louyu's platform settings (the `louyu` block under `plugins` in mkdocs.yml)."""
 
@@ -153,6 +174,8 @@ class LouyuConfig(Config):
     desk_upload_mb = PositiveInt(default=50)
     # The desk's address as staff reach it (e.g. https://desk.example.org/): what invite links start with.
     desk_url = c.Optional(c.URL())
+    # 主办单位, 承办单位, contact line, ICP 备案号 and 公安机关备案号 at the bottom of every page.
+    footer = Footer()
 
 
 class LouyuPlugin(BasePlugin[LouyuConfig]):
@@ -234,6 +257,7 @@ def load_config(config_file: Path, problems: Problems) -> tuple[MkDocsConfig | N
             members_url=plugin.config.members_url,
             desk_upload_mb=plugin.config.desk_upload_mb,
             desk_url=plugin.config.desk_url,
+            footer=dict(plugin.config.footer),
         )
     # No request may leave the station's own folder: Material's Google Fonts are off.
     config.theme["font"] = False
@@ -259,6 +283,9 @@ def _check_louyu_block(doc: Document, rel: str, problems: Problems) -> None:
             try:
                 option.validate(copy.deepcopy(block[key]))
             except ValidationError as exc:
+                sub = getattr(exc, "key", None)
+                if sub is not None and isinstance(block[key], dict) and sub in block[key]:
+                    line = doc.line("plugins", i, "louyu", key, sub)
                 hint = "（请写 true 或 false：“{}”在不同工具里含义不同）".format(block[key]) if isinstance(block[key], str) and block[key] in YAML11_BOOLS else ""
                 problems.error(rel, line, f"plugins: louyu 设置项 {key}：{_zh(str(exc))}{hint}")
 

@@ -40,6 +40,8 @@ STATION_FIELDS = [
     s.Field("phone", s.text, loses="关于页不会显示电话"),
     s.Field("email", s.text),
     s.Field("description", s.text, loses="关于页不会有站点介绍"),
+    s.Field("sponsor", s.text, doc="本站网站的主办单位（页面底部）", loses="页面底部用平台的主办单位"),
+    s.Field("contact", s.text, doc="本站页面底部的联系方式", loses="页面底部用平台的联系方式"),
     s.Field("area_m2", s.number),
     s.Field("rooms", s.text_list, loses="关于页不会列出功能室"),
     s.Field("staff", lambda v: v),  # checked entry by entry below

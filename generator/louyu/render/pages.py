@@ -14,6 +14,7 @@ IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"}
 AUDIO = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".wav", ".flac"}
 VIDEO = {".mp4", ".webm", ".ogv", ".m4v", ".mov"}
 LOUYU_CSS = "assets/louyu/louyu.css"
+PUBLIC_CSS = "assets/louyu/public.css"  # footer, 长辈版, pictures, breadcrumbs (render/public.py)
 LOUYU_SEARCH = "assets/louyu/search.js"  # the search worker Material is pointed to
 
 
@@ -27,10 +28,11 @@ class Row:
     summary: str = ""
     when: str = ""
     status: str = ""  # preview only: 待审核 / 已修改待审核
+    thumb: str = ""  # HTML of the cover's thumbnail (render/pictures.py), for items with a cover
     text: str = field(init=False, compare=False, default="")  # the repr, made once (list page keys)
 
     def __post_init__(self) -> None:
-        values = (self.href, self.title, self.date, self.station, self.section, self.summary, self.when, self.status)
+        values = (self.href, self.title, self.date, self.station, self.section, self.summary, self.when, self.status, self.thumb)
         object.__setattr__(self, "text", f"Row{values!r}")
 
     def __repr__(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import posixpath
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -33,12 +32,14 @@ from ..outputs.manifest import Manifests
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
+from .pictures import THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PRIMARY, Row, const, human_size, image_dimensions, kind_of, lazy, month_label, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, month_label, nth_content, relative, when,
 )
 from . import disclosures
+from .public import EMBLEM, Ways, describe, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
 from .inputs import config_fingerprint, shown_on_every_substation
-from .members import ROBOTS_TXT, mark_members
+from .members import ROBOTS_TXT
 from .preview import preview_rejection, preview_status
 from .report_page import report_context
 from .search import SearchIndex
@@ -57,16 +58,18 @@ MEMOS = ("shell", "qr", "theme", "ics", "waiting")  # kinds of values kept in th
 class SiteRenderer:
     def __init__(
         self, platform: Platform, publication: Publication, memos: dict[str, Recall] | None = None,
-        compiled: jinja2.BytecodeCache | None = None,
+        compiled: jinja2.BytecodeCache | None = None, pictures: PictureStore | None = None,
     ) -> None:
         """`memos`: where to look up, by kind (MEMOS), what earlier builds worked out;
-        `compiled`: louyu's page templates as earlier builds compiled them."""
+        `compiled`: louyu's page templates as earlier builds compiled them; `pictures`: where
+        pictures' copies are made once and kept (else made in memory, for this run)."""
         facts = platform.facts
         assert facts is not None, "a platform with errors in mkdocs.yml is never rendered"
         self.facts = facts
         self.platform = platform
         self.publication = publication
         self.memos: dict[str, Recall] = {kind: (memos or {}).get(kind) or Scratch() for kind in MEMOS}
+        self.pictures = ItemPictures(pictures)
         self.content = ContentRenderer(self._markdown_settings, facts.markdown)
         self.pages = jinja2.Environment(
             loader=jinja2.PackageLoader("louyu", "templates"),
@@ -81,6 +84,7 @@ class SiteRenderer:
         # be posted in two places.
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
+        self.ways = Ways()  # breadcrumbs and 上一篇/下一篇
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = platform.settings.timezone
@@ -136,6 +140,7 @@ class SiteRenderer:
         """Files that are the same in every station folder (written once, then hard-linked)."""
         templates = Path(__file__).parent.parent / "templates"
         files = list(self.theme_files) + [(LOUYU_CSS, templates / "louyu.css"), (LOUYU_SEARCH, templates / "search.js")]
+        files += [(PUBLIC_CSS, templates / "public.css"), (EMBLEM, templates / "police.svg")]
         for rel, src in files:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
@@ -162,6 +167,8 @@ class SiteRenderer:
         if self.publication.members:  # (a station folder may be served on its own)
             yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
         yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
+        if not self.publication.members:
+            yield from sitemap_outputs(self.platform, site, base)
         feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
         yield Output(
             f"{sid}/feed.xml",
@@ -181,11 +188,14 @@ class SiteRenderer:
         # The key stands an item's revision digest for the start of its body (the excerpt
         # shown when there is no summary): the same information, known before the edited
         # revision is converted.
-        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr)
+        covers: dict[str, tuple[str, str]] = {}  # the slides' pictures, copied into screen/ (it needs nothing else)
+        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr, lambda i: self.pictures.screen_cover(i, covers))
         key = text_key(base, "screen", screen_version(stand_in))
         screen = lazy(lambda: screen_files(
-            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr), self.built_at, self.logo,
+            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr, lambda i: self.pictures.screen_cover(i, {})),
+            self.built_at, self.logo,
         ))
+        yield from self.pictures.screen_outputs(f"{sid}/screen/", covers)
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", key, functools.partial(nth_content, screen, n))
 
@@ -222,16 +232,7 @@ class SiteRenderer:
             yield Output("robots.txt", key_of(self.base_key, "robots"), const(ROBOTS_TXT))
 
     def portal(self) -> Output:
-        stations = sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id))
-        brand = PRIMARY.get(self.facts.primary, "#c62828")
-
-        def make() -> bytes:
-            html = self.pages.get_template("portal.html").render(
-                site_name=self.platform.site_name, stations=stations, brand=brand, logo=logo_data_uri(self.logo)
-            )
-            return (mark_members(html) if self.publication.members else html).encode("utf-8")
-
-        return Output("index.html", key_of(self.base_key, "portal", brand), make)
+        return portal_output(self.pages, self.platform, self.facts, self.logo, self.base_key, self.publication.members)
 
     def _page(
         self, sid: str, base: str, theme: StationTheme, url: str, active: str, title: str,
@@ -257,8 +258,9 @@ class SiteRenderer:
         site_url = f"{self.platform.site_url}{station.id}/" if self.platform.site_url else None
         name = f"{self.platform.site_name} · {station.name}"
         theme = StationTheme(
-            lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS],
+            lambda: self.config, lambda: self.env, name, site_url, nav, [LOUYU_CSS, PUBLIC_CSS],
             key=key_of(self.base_key, station.id), shells=self.memos["shell"], members=self.publication.members,
+            chrome=station_chrome(self.pages, self.platform, station),
         )
         theme.description = self.facts.site_description
         return theme
@@ -280,6 +282,7 @@ class SiteRenderer:
                     summary=item.summary or "",
                     when=when(item),
                     status=preview_status(self.publication, item),
+                    thumb=self.pictures.html(item, item.cover, "", sizes=THUMB_SIZES, base=relative(item.url, from_url)) if item.cover else "",
                 )
             rows.append(row)
         return rows
@@ -303,6 +306,7 @@ class SiteRenderer:
             upcoming=self._rows(site, upcoming, ""),
             latest=self._rows(site, latest, "", with_section=True),
             sections=[{"title": t, "href": f"{s}/"} for s, t in SECTIONS.items()],
+            lead=self.pictures.lead(site.listed),  # 图片新闻
         )
         return self._page(site.station.id, base, theme, "", "home", site.station.name, "home.html", context, site.station.description or "")
 
@@ -353,28 +357,23 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
+        ways = self.ways.of(site, item)
         if report_rows or activity:
-            key = key_of(base, "item", self._item_key(item), report_rows, activity)
+            key = key_of(base, "item", self._item_key(item), report_rows, activity, ways)
         else:  # most pages: the same key as a string, without the repr of empty values
-            key = text_key(base, "item", self._item_key(item))
-        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity).encode("utf-8"))
+            key = text_key(base, "item", self._item_key(item), json.dumps(ways, ensure_ascii=False))
+        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity, ways).encode("utf-8"))
         if item.section == "disclosures":
             yield self._print_view(sid, base, item, review)
-        for ref in item.files() if item.refs else ():
-            yield Output(f"{sid}/{posixpath.join(item.url, ref.rel)}", key_of(item.digest, ref.rel), ref.source)
+        if item.refs:
+            yield from self.pictures.outputs(f"{sid}/{item.url}", item)
 
     def _item_page(
-        self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None
+        self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None,
+        ways: dict[str, Any],
     ) -> str:
         rendered = self.content.render(item)
-        media: list[dict[str, str]] = []
-        documents: list[dict[str, str]] = []
-        for rel in item.attachments:
-            ref = item.refs[rel]
-            entry = {"rel": href_of(ref.rel), "name": posixpath.basename(ref.rel), "size": human_size(ref.size), "kind": kind_of(ref)}
-            if entry["kind"] == "image":
-                entry["dimensions"] = image_dimensions(ref)
-            (documents if entry["kind"] == "document" else media).append(entry)
+        media, documents = self.pictures.attachments(item)
         reports = ""
         if report_rows or activity:
             reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
@@ -387,11 +386,10 @@ class SiteRenderer:
             item=item,
             station_name=self.platform.stations[item.station].name,
             section_title=SECTIONS[item.section],
-            cover=href_of(item.refs[item.cover].rel) if item.cover else None,
-            cover_dimensions=image_dimensions(item.refs[item.cover]) if item.cover else "",
+            cover=jinja2.utils.markupsafe.Markup(self.pictures.html(item, item.cover, item.title, priority=True)) if item.cover else None,
             when=when(item),
             month_label=month_label(item.month),
-            body=jinja2.utils.markupsafe.Markup(rendered.body),
+            body=jinja2.utils.markupsafe.Markup(self.pictures.body(item, rendered.body)),
             media=media,
             documents=documents,
             reports=jinja2.utils.markupsafe.Markup(reports),
@@ -399,7 +397,9 @@ class SiteRenderer:
             reviewed_at=approval.at.date().isoformat() if approval else "",
             disclosure=disclosures.facts(self.platform, item),
         )
-        return theme.page(item.url, item.section, item.title, content, item.summary or "")
+        content = with_ways(self.pages, ways, content)
+        image = self.pictures.cover_url(item)
+        return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(image and theme.site_url and theme.site_url + item.url + image))
 
     def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
         """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # MkDocs itself is imported where a shell or the theme's file list is made: a rebuild
 # that finds them all in the build cache never loads it.
 
-_MARKERS = ("TITLE", "DESCRIPTION", "CANONICAL", "CONTENT")
+_MARKERS = ("TITLE", "DESCRIPTION", "CANONICAL", "CONTENT", "IMAGE")
 _MARK = "louyu0mark0{}0"
 _SPLIT = re.compile("(" + "|".join(_MARK.format(m) for m in _MARKERS) + ")")
 _NAME = {_MARK.format(m): m for m in _MARKERS}
@@ -99,9 +99,10 @@ class StationTheme:
     def __init__(
         self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
         nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Recall | None = None,
-        members: bool = False,
+        members: bool = False, chrome: Any = None,
     ) -> None:
-        """`members`: the members' sites, every page marked 党内资料 (render/members.py)."""
+        """`members`: the members' sites, every page marked 党内资料 (render/members.py);
+        `chrome`: the public parts of every page (render/public.py PublicChrome), if any."""
         self._base = base
         self.members = members
         self._env = env
@@ -114,6 +115,7 @@ class StationTheme:
         self.memo: Recall = shells if shells is not None else Scratch()
         self.shells: dict[tuple[int, str, bool], Shell] = {}
         self.description = ""
+        self.chrome = chrome
         self._ready = False
 
     def _prepare(self) -> None:
@@ -138,7 +140,7 @@ class StationTheme:
         self.nav = Navigation(pages, pages)
         self._ready = True
 
-    def page(self, url: str, active: str, title: str, content: str, description: str = "") -> str:
+    def page(self, url: str, active: str, title: str, content: str, description: str = "", image: str = "") -> str:
         """The complete HTML of the page at `url` (relative to the site root)."""
         # A navigation entry's own page gets its own shell, so its link is marked current.
         key = (url.count("/"), active, url in self.nav_urls)
@@ -152,6 +154,7 @@ class StationTheme:
                 "DESCRIPTION": html.escape(description or self.default_description(), quote=True),
                 "CANONICAL": html.escape((self.site_url or "") + url, quote=True),
                 "CONTENT": content,
+                "IMAGE": image,  # a whole tag (render/public.py og_image), or nothing
             }
         )
 
@@ -176,11 +179,17 @@ class StationTheme:
         page.canonical_url = _MARK.format("CANONICAL") if self.site_url else None
         if target is not None:
             target.active = True
+        copyright = self.config["copyright"]
+        if self.chrome is not None:  # the footer a public site must show, then the platform's own line
+            self.config["copyright"] = Markup(self.chrome.footer(url) + (copyright or ""))
         try:
             context = get_context(self.nav, [], self.config, page)
             rendered = self.template.render(context)
+            if self.chrome is not None:
+                rendered = self.chrome.decorate(rendered, {m: _MARK.format(m) for m in _MARKERS})
             return Shell.of(mark_members(rendered) if self.members else rendered)
         finally:
+            self.config["copyright"] = copyright
             if target is not None:
                 target.active = False
             page.title, page.content, page.meta, page.canonical_url = saved
