@@ -102,3 +102,49 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
     saved = loaded.item(f"{folder}/index.md")
     assert not problems.errors and saved is not None
     assert saved.attachments == ["活动通知.pdf"] and "志愿者走进社区" in saved.body and saved.author == "a-admin"
+
+
+ELDER_SIZES = """() => {
+  const px = (e, p) => parseFloat(getComputedStyle(e)[p]);
+  const text = document.querySelector('main p, main .row, main li');
+  const targets = [...document.querySelectorAll('button, a.button, .top a, .row .title, input:not([type=hidden]):not([type=checkbox]):not(.visually-hidden), select, label.check')]
+    .filter(e => e.offsetParent !== null);
+  return {font: px(text, 'fontSize'), line: px(text, 'lineHeight') / px(text, 'fontSize'),
+          smallest: Math.min(...targets.map(e => e.getBoundingClientRect().height)),
+          wide: document.documentElement.scrollWidth};
+}"""
+
+
+def test_the_desk_has_a_remembered_elder_mode_on_a_phone(platform: PlatformHandle) -> None:
+    # 长辈版 on the desk's pages too (issue 29): text >= 18 px (20), line height >= 1.5, targets >= 60 px,
+    # no sideways scroll at 375 px, remembered across pages and visits, axe clean in both modes.
+    with running_desk(platform.config) as (desk, port), playwright.sync_playwright() as p:
+        base = f"http://127.0.0.1:{port}"
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        page = context.new_page()
+        page.goto(f"{base}/signin?t={Secrets(platform.root).invite('a-admin').token}")
+        page.get_by_role("button", name="以 甲管理 的身份登录").click()
+        page.wait_for_url(f"{base}/items")
+        normal = page.evaluate(ELDER_SIZES)
+        assert normal["font"] == 16 and normal["smallest"] >= 43.5
+        switch = page.get_by_role("button", name="长辈版")
+        assert switch.get_attribute("aria-pressed") == "false"
+        switch.click()
+        big = page.evaluate(ELDER_SIZES)
+        assert big["font"] >= 18 and big["line"] >= 1.5 and big["smallest"] >= 59.5 and big["wide"] <= 375, big
+        assert page.get_by_role("button", name="标准版").get_attribute("aria-pressed") == "true"
+        assert serious(page) == []
+        page.get_by_role("link", name="新建条目").click()  # another page: still in 长辈版, before it paints
+        page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.classList.contains('elder')")
+        editor = page.evaluate(ELDER_SIZES)
+        assert editor["smallest"] >= 59.5 and editor["wide"] <= 375, editor
+        assert serious(page) == []
+        again = context.new_page()  # a later visit on the same browser
+        again.goto(f"{base}/items")
+        again.wait_for_load_state()
+        assert again.evaluate("document.documentElement.classList.contains('elder')")
+        again.get_by_role("button", name="标准版").click()
+        assert again.evaluate(ELDER_SIZES)["font"] == 16
+        browser.close()
