@@ -3,6 +3,7 @@ upload names, and the admin's write path (check, upload, save as a commit of onl
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -404,3 +405,108 @@ def test_sync_brings_in_others_changes_and_pushes_the_saves(platform: PlatformHa
         assert "别处写的新闻" in c.get("/items").text  # the desk read what came in
     log = subprocess.run(["git", "-C", str(remote), "log", "--format=%an %s", "main"], capture_output=True, text=True, check=True).stdout
     assert "甲管理 新建新闻动态：本机写的新闻（书桌，甲管理）" in log and "x remote" in log
+
+
+def test_a_busy_port_is_said_in_chinese_before_the_desk_starts(platform: PlatformHandle) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = platform.cli("desk", "-a", f"127.0.0.1:{port}")
+    assert result.exit_code == 1, result.output
+    assert f"不能在 127.0.0.1:{port} 上启动书桌：端口 {port} 已被其他程序占用：请换一个端口，例如 -a 127.0.0.1:{port + 1}" in result.output
+    assert "书桌地址" not in result.output and "Errno" not in result.output
+
+
+def test_a_new_disclosure_has_no_scope_until_the_admin_chooses_one(platform: PlatformHandle) -> None:
+    # Nobody publishes party affairs to the world by omission: the desk preselects nothing and
+    # refuses to save a disclosure without 公开范围 (as check and `louyu import` do).
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        page = c.get("/edit/content/a/disclosures/dangfei?title=%E5%85%9A%E8%B4%B9").text
+        select = page[page.index('<select id="f-scope"'):]
+        select = select[:select.index("</select>")]
+        assert '<option value="" selected>请选择</option>' in select and "selected" not in select.replace('value="" selected', "")
+        form = {k: v for k, v in _form(title="党费收缴情况", body="第三季度党费收缴情况。").items() if k != "scope"}
+        refused = c.post_form("/save/content/a/disclosures/dangfei", {**form, "scope": "", "version": ""})
+        assert refused.status == 422 and "scope" in refused.text
+        assert not (platform.root / "content/a/disclosures/dangfei.md").exists()
+        assert not (platform.root / "content/a/disclosures/dangfei/index.md").exists()
+        ok = c.post_form("/save/content/a/disclosures/dangfei", {**form, "scope": "members", "version": ""})
+        assert ok.status == 303, ok.text
+    loaded, _ = platform.load()
+    saved = next(i for i in loaded.items if i.path.startswith("content/a/disclosures/dangfei"))
+    assert saved.scope == "members"
+
+
+def test_a_front_matter_yaml_cannot_read_is_salvaged_into_the_form_not_the_body(platform: PlatformHandle) -> None:
+    # A full-width colon typed with a Chinese input method: the editor says what was wrong, shows
+    # the values the admin meant in their fields, keeps the broken block out of the body, and a
+    # save rewrites the front matter correctly (never two front matter blocks on the page).
+    platform.write("content/a/news/colon.md", "---\ntitle：全角冒号测试\ndate: 2026-11-20\nauthor: a-admin\n---\n\n正文第一段。\n")
+    platform.commit("a slip")
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        page = c.get("/edit/content/a/news/colon").text
+        assert "格式有误（第 2 行：" in page and "中文冒号" in page
+        assert 'value="全角冒号测试"' in page and 'value="2026-11-20"' in page
+        body = page[page.index('<textarea id="body"'):]
+        body = body[body.index(">") + 1:body.index("</textarea>")]
+        assert body.strip() == "正文第一段。"
+        version = re.search(r'name="version" value="([^"]*)" id="version"', page)
+        assert version is not None
+        ok = c.post_form("/save/content/a/news/colon", {**_form(title="全角冒号测试", date="2026-11-20", body=body), "version": html.unescape(version.group(1))})
+        assert ok.status == 303, ok.text
+    text = (platform.root / "content/a/news/colon.md").read_text("utf-8")
+    assert text.count("---") == 2 and "title：" not in text and "正文第一段。" in text
+    loaded, problems = platform.load()
+    assert not [p for p in problems.errors if "colon" in p.path]
+    saved = loaded.item("content/a/news/colon.md")
+    assert saved is not None and saved.title == "全角冒号测试"
+
+
+def test_the_desk_sees_changes_made_outside_it_without_a_restart(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An item imported on the command line and committed, and a file edited by hand, show on
+    # the next page; the desk's own saves never cause a reload.
+    from louyu.desk import workspace
+
+    monkeypatch.setattr(workspace, "OUTSIDE_CHECK_SECONDS", 0.0)
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert "命令行导入的通知" not in c.get("/items").text
+        platform.write("content/a/news/outside.md", item("命令行导入的通知", "a-admin"))
+        platform.commit("imported outside the desk")
+        assert "命令行导入的通知" in c.get("/items").text
+        reloads: list[int] = []
+        original = desk.reload
+        monkeypatch.setattr(desk, "reload", lambda: reloads.append(1) or original())
+        ok = c.post_form("/save/content/a/news/zhiyuan", _form())
+        assert ok.status == 303, ok.text
+        assert "社区志愿服务" in c.get("/items").text and reloads == []  # its own save: no reload
+        platform.write("content/a/news/outside.md", item("命令行导入的通知（改）", "a-admin"))
+        assert "命令行导入的通知（改）" in c.get("/items").text and reloads == [1]
+
+
+def test_a_refused_push_is_explained_in_chinese_and_what_came_in_is_shown(platform: PlatformHandle, tmp_path: Path) -> None:
+    # A remote that is another checkout of the same branch (as a clone of a working copy is):
+    # git refuses the push. The admin reads why in Chinese, git's words are folded away for the
+    # maintainer, the merge commit is in Chinese, and the desk shows what the fetch brought.
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(platform.root), str(other)], check=True)
+    (other / "content/a/news/remote.md").write_text(item("别处写的新闻", "a-admin"), "utf-8")
+    for args in (["add", "-A"], ["-c", "user.name=x", "-c", "user.email=x@y", "commit", "-qm", "remote"]):
+        subprocess.run(["git", "-C", str(other), *args], check=True)
+    platform.git("remote", "add", "origin", str(other))
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert c.post_form("/save/content/a/news/here", _form(title="本机写的新闻")).status == 303
+        r = c.post_form("/sync", {})
+        assert r.status == 409
+        message = r.text[r.text.index('role="status">') + len('role="status">'):]
+        message = message[:message.index("</p>")]
+        assert message.startswith("已取回远程的修改，但远程仓库拒绝了推送") and "本机的保存都在，没有丢失" in message
+        assert "remote rejected" not in message and "<summary>git 的原文（给维护人员）</summary>" in r.text
+        assert "别处写的新闻" in c.get("/items").text
+    assert platform.git("log", "-1", "--format=%an|%s").strip() == "甲管理|同步：合并远程仓库的修改（书桌，甲管理）"

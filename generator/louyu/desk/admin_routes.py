@@ -21,7 +21,7 @@ from .app import page
 from .editing import Place, Placed, check_posted, compose, files_in, make_bundle, place_of, posted
 from .gitops import Author, GitFailed, commit_paths, last_change, sync
 from .guard import ADMIN, SIGNED_IN, Refused, Routes, person_of, too_big
-from .itemfile import fields_for, form_values, latin_name, read_item, version_of
+from .itemfile import fields_for, form_values, latin_name, read_item_or_salvage, version_of
 from .listing import FILTER_STATES, by_section, filtered, item_of, rows_for
 from .permissions import inside, may_see, safe_upload_name, writable_stations
 from .preview import preview_document, renderer_for, stylesheets
@@ -114,14 +114,14 @@ async def edit(request: Request) -> Response:
     person = person_of(request)
     place = place_of(desk, person, request.path_params["key"])
     if place.exists:
-        meta, body = read_item(place.md)
+        meta, body, broken = read_item_or_salvage(place.md)
         data = {**form_values(meta), "body": body}
         rel = place.md.relative_to(desk.root).as_posix()
         written, _, placed = check_posted(desk, person, place, data)
-        return _editor(request, place, data, placed, saved=request.query_params.get("saved"), rel=rel)
+        return _editor(request, place, data, placed, saved=request.query_params.get("saved"), rel=rel, broken=broken)
+    # (a new disclosure has no 公开范围 until the admin chooses one: nobody publishes party
+    # affairs to the world by omission, in the desk as on the command line)
     data = {"title": request.query_params.get("title", ""), "date": desk.today().isoformat(), "body": ""}
-    if place.section == "disclosures":
-        data["scope"] = "public"
     return _editor(request, place, data, new=True)
 
 
@@ -282,7 +282,7 @@ async def sync_now(request: Request) -> Response:
     person = person_of(request)
     with desk.write_lock:
         result = sync(desk.root, Author(person.staff.name, f"{person.staff.id}@louyu.invalid"))
-        if result.ok or result.conflicts:
+        if result.changed:
             desk.reload()
     return page(request, "synced.html", status=200 if result.ok else 409, result=result)
 

@@ -73,6 +73,8 @@ class Synced:
     conflicts: list[str] = field(default_factory=list)
     theirs: dict[str, str] = field(default_factory=dict)  # conflicting path -> the remote's text
     ours: dict[str, str] = field(default_factory=dict)
+    details: str = ""  # git's own words, for the maintainer (shown folded, never as the message)
+    changed: bool = False  # the repository took in the remote's commits (the desk must read it again)
 
 
 def sync(root: Path, author: Author) -> Synced:
@@ -86,8 +88,15 @@ def sync(root: Path, author: Author) -> Synced:
     try:
         _git(root, "fetch", "-q", remote, branch)
     except GitFailed as exc:
-        return Synced(False, f"无法连接远程仓库 {remote}：{exc}")
-    merged = _git(root, "merge", "--no-edit", "-q", "FETCH_HEAD", env=author.env(), check=False)
+        return Synced(
+            False, f"无法连接远程仓库 {remote}：请检查网络，或请维护人员检查远程仓库的地址和权限。本机的保存没有丢失。",
+            details=str(exc),
+        )
+    before = _git(root, "rev-parse", "HEAD").stdout.strip()
+    merged = _git(
+        root, "merge", "--no-edit", "-q", "-m", f"同步：合并远程仓库的修改（书桌，{author.name}）", "FETCH_HEAD",
+        env=author.env(), check=False,
+    )
     if merged.returncode != 0:
         conflicts = _git(root, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
         theirs = {p: _git(root, "show", f"FETCH_HEAD:{p}", check=False).stdout for p in conflicts}
@@ -99,8 +108,14 @@ def sync(root: Path, author: Author) -> Synced:
             "远程的版本仍在远程仓库中（见下方对照）。请把需要的内容合并到本机的条目中保存，或请维护人员处理后再同步。",
             conflicts, theirs, ours,
         )
+    changed = _git(root, "rev-parse", "HEAD").stdout.strip() != before
     try:
         _git(root, "push", "-q", remote, f"HEAD:{branch}")
     except GitFailed as exc:
-        return Synced(False, f"已取回远程的修改，但推送失败：{exc}")
-    return Synced(True, "已同步：取回了远程的修改，并推送了本机的保存。")
+        return Synced(
+            False,
+            ("已取回远程的修改，" if changed else "") + "但远程仓库拒绝了推送：可能没有推送权限、分支受保护，"
+            "或远程仓库不接受直接推送（例如它有自己的工作区）。本机的保存都在，没有丢失。请把下面 git 的原文交给维护人员。",
+            details=str(exc), changed=changed,
+        )
+    return Synced(True, "已同步：取回了远程的修改，并推送了本机的保存。", changed=changed)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -120,6 +121,8 @@ def _guarded(endpoint: Endpoint, needs: str) -> Endpoint:
             request.state.person = person
             if request.method not in SAFE_METHODS:
                 await check_csrf(request, person, desk.upload_limit)
+            else:  # a page shows what the repository holds now, also after changes made outside the desk
+                await run_in_threadpool(desk.notice_outside_changes)
         return await endpoint(request)
 
     return guarded

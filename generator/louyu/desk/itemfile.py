@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..platform.items import ITEM_FIELDS, SECTION_ONLY
 from ..platform.problems import LouyuError
 from ..platform.yamlload import split_front_matter
@@ -36,7 +38,7 @@ WIDGETS: dict[str, tuple[str, str, str]] = {
     "summary": ("摘要", "textarea", "列表和显示屏上显示的一两句话"),
     "tags": ("标签", "tags", "用逗号或顿号分开，例如：志愿服务、党课"),
     "audience": ("发布范围", "stations", "哪些站点显示此条目"),
-    "scope": ("公开范围", "scope", "党务公开必须选择"),
+    "scope": ("公开范围", "scope", "党内公开的只发布到党员网站。党员个人党费、民主评议结果、组织处理和纪律处分、发展党员一般党内公开"),
     "category": ("公开目录类别", "catalogue", "党务公开目录中的类别（mkdocs.yml 的 catalogue）"),
     "issuer": ("发布机构", "text", "默认为本站名称"),
     "number": ("文号", "text", ""),
@@ -139,13 +141,40 @@ def write_item(values: dict[str, Any], body: str, kept: dict[str, Any] | None = 
 
 def read_item(md: Path) -> tuple[dict[str, Any], str]:
     """The front matter as a mapping and the body of an item file (for the form)."""
+    meta, body, _ = read_item_or_salvage(md)
+    return meta, body
+
+
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_KEY_LINE = re.compile(r"^[ \t\u3000]*([A-Za-z_]+)[ \t\u3000]*[:：][ \t\u3000]*(.*?)[ \t]*$")
+
+
+def read_item_or_salvage(md: Path) -> tuple[dict[str, Any], str, str]:
+    """(front matter, body, what was wrong). A front matter YAML cannot read (a full-width
+    colon, Chinese quotes, odd indentation) is salvaged line by line — `key: value` with either
+    colon — so that the form shows what the admin meant and the body never carries the broken
+    block (saving rewrites it correctly); the third value then says what was wrong."""
     text = md.read_bytes().decode("utf-8", errors="replace")
     try:
         fm = split_front_matter(text, md.name)
-    except LouyuError:
-        return {}, text
+    except LouyuError as exc:
+        fences = list(_FENCE.finditer(text))
+        if not text.startswith("---") or len(fences) < 2:
+            return {}, text, f"第 {exc.problem.line} 行：{exc.problem.message}"
+        block, body = text[fences[0].end():fences[1].start()], text[fences[1].end():]
+        meta: dict[str, Any] = {}
+        for line in block.splitlines():
+            found = _KEY_LINE.match(line)
+            if found:
+                raw = found.group(2).strip().strip("“”\"'‘’「」")
+                try:
+                    value = yaml.safe_load(raw) if raw.startswith("[") else raw
+                except yaml.YAMLError:
+                    value = raw
+                meta[found.group(1)] = value
+        return meta, body.lstrip("\n"), f"第 {exc.problem.line} 行：{exc.problem.message}"
     data = fm.meta.data if isinstance(fm.meta.data, dict) else {}
-    return dict(data), fm.body.lstrip("\n")
+    return dict(data), fm.body.lstrip("\n"), ""
 
 
 def form_values(meta: dict[str, Any]) -> dict[str, Any]:

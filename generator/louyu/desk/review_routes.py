@@ -129,7 +129,10 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
     old = approved_revision(request.app.state, desk, item) if r.approved_digest else None
     old_text = old.body if old else ""
     mine = _waiting(desk, person, [item])
-    shown_on = [s.name for s in platform.stations.values() if item.addressed_to(s.id)]
+    # (the central site shows every station's items, 总站统筹管理; the others what is addressed to them)
+    shown_on = [s.name for s in platform.stations.values() if s.is_central or item.addressed_to(s.id)]
+    if not item.public:  # 党内公开: the members' sites only
+        shown_on = [f"{name}（党员网站）" for name in shown_on]
     return page(
         request, "review_item.html", status=status, item=item, review=r, state=STATE_LABELS[r.state],
         section=SECTIONS.get(item.section, item.section), station=platform.stations[item.station],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import threading
 from pathlib import Path
 from typing import Callable
+
+from ..platform.problems import LouyuError
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_ADDRESS = "127.0.0.1:8765"
@@ -58,6 +61,23 @@ def warning_for(host: str) -> str | None:
     )
 
 
+def _check_free(host: str, port: int) -> None:
+    """A port another program holds is said in Chinese before anything starts (uvicorn would
+    print an English error after the desk's address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = {
+                errno.EADDRINUSE: f"端口 {port} 已被其他程序占用：请换一个端口，例如 -a {host}:{port + 1}",
+                errno.EACCES: "没有权限使用这个端口（1024 以下的端口须以管理员身份运行）：请换一个端口",
+                errno.EADDRNOTAVAIL: f"本机没有地址 {host}：请用 127.0.0.1，或本机网卡的地址",
+            }.get(exc.errno or 0, f"系统拒绝了（{exc.strerror or exc}）")
+            raise LouyuError("-a", 1, f"不能在 {host}:{port} 上启动书桌：{why}") from None
+
+
 def run(
     config_file: Path, address: str, allow_hosts: list[str], log: Callable[[str], None],
     cert: Path | None = None, key: Path | None = None, ready: threading.Event | None = None,
@@ -69,6 +89,7 @@ def run(
     from .workspace import Desk
 
     host, port = parse_address(address)
+    _check_free(host, port)
     desk = Desk(config_file)
     ensure_ignored(desk.root)
     app = make_app(desk, served_hosts(host, allow_hosts))

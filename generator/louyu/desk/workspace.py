@@ -4,7 +4,11 @@ item's review state and problems at hand, so that a list or an editor answers wi
 reading 4,000 files again.
 
 A request reads the current `Workspace` snapshot; a save replaces one item in it under the
-write lock. What others change in the repository (a pull by 同步) is read by `reload()`.
+write lock. What others change in the repository (a pull by 同步, a commit or an edit made
+outside the desk) is read by `reload()`: a page asked for notices such a change by the
+platform folders' fingerprint (every file's size, time and inode, and git's HEAD — the
+build's own no-op check), looked at most every two seconds; the desk's own writes update the
+fingerprint when they release the write lock, so they never cause a reload.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 import json
 import os
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -35,6 +40,32 @@ def _last_built(config_file: Path) -> object:
 
     folder = cache_dir(config_file.parent)
     return ParsedBefore(Memo(peek_memo(folder, "parsed")), Memo(peek_memo(folder, "config")))
+
+
+OUTSIDE_CHECK_SECONDS = 2.0
+
+
+class _WriteLock:
+    """The desk's write lock (re-entrant); when the outermost holder lets go, what the desk
+    itself wrote becomes the fingerprint it compares with (its own writes are no outside change)."""
+
+    def __init__(self, after: Any) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._after = after
+
+    def __enter__(self) -> "_WriteLock":
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._depth -= 1
+            if self._depth == 0:
+                self._after()
+        finally:
+            self._lock.release()
 
 
 def _owner_of(path: str) -> str:
@@ -70,8 +101,11 @@ class Desk:
         self.config_file = config_file.absolute()
         self.root = self.config_file.parent
         self.secrets = Secrets(self.root)
-        self.write_lock = threading.RLock()
+        self._seen = ""
+        self._checked_at = time.monotonic()
+        self.write_lock = _WriteLock(self._remember_inputs)
         self.renderer: Any = None  # the preview's ContentRenderer, made when first asked
+        self._seen = self._inputs()
         self.workspace = self._load()
         for item in self.platform.items:  # every item's state at hand before the first list (0.3 s at 4,000)
             self.review_of(item)
@@ -100,6 +134,27 @@ class Desk:
             self.workspace = self._load()
             for item in self.platform.items:
                 self.review_of(item)
+
+    def _inputs(self) -> str:
+        from ..memo.fastpath import input_fingerprint
+
+        return input_fingerprint(self.root, self.config_file)
+
+    def _remember_inputs(self) -> None:
+        self._seen = self._inputs()
+        self._checked_at = time.monotonic()
+
+    def notice_outside_changes(self) -> bool:
+        """Reload when the platform changed outside the desk since it last looked (at most
+        every OUTSIDE_CHECK_SECONDS): True when it did."""
+        if time.monotonic() - self._checked_at < OUTSIDE_CHECK_SECONDS:
+            return False
+        with self.write_lock:
+            self._checked_at = time.monotonic()
+            if self._inputs() == self._seen:
+                return False
+            self.reload()
+            return True
 
     def review_of(self, item: Item) -> Review:
         ws = self.workspace

@@ -152,9 +152,12 @@
       status.textContent = "正在导入 " + file.name + "……";
       post("/import/" + key, data).then(function (r) {
         document.getElementById("version").value = r.version;
+        // An item started from the document (nothing written yet) takes its title and summary;
+        // otherwise only empty fields are filled and the admin's own title stays.
+        var fresh = !body.value.trim();
         [["f-title", r.title], ["f-summary", r.summary], ["f-date", r.date]].forEach(function (pair) {
           var field = document.getElementById(pair[0]);
-          if (field && pair[1] && (!field.value || pair[0] === "f-date")) { field.value = pair[1]; }
+          if (field && pair[1] && (fresh || !field.value || pair[0] === "f-date")) { field.value = pair[1]; }
         });
         body.value = body.value.trim() ? body.value.replace(/\s*$/, "\n\n") + r.body : r.body;
         refreshFiles(r.all);
