@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PlatformHandle, item, make_platform
+from conftest import MKDOCS, PlatformHandle, item, make_platform
 from louyu.review.ledger import append_entry
 
 needs_ssh = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
@@ -41,7 +41,10 @@ def hq_station(staff_entry: str) -> str:
 def hq(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PlatformHandle:
     monkeypatch.setenv("LOUYU_CLOCK", "2026-11-01T10:00")
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
-    return make_platform(tmp_path / "p", {PATH: item("一", "hq-admin", date="2026-10-30")})
+    p = make_platform(tmp_path / "p", {PATH: item("一", "hq-admin", date="2026-10-30")})
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      footer: {sponsor: 测试主办单位, icp: 苏ICP备12345678号}\n"))
+    p.commit("footer")  # (a platform with site_url carries its footer: no warning about it here)
+    return p
 
 
 def ledger(p: PlatformHandle) -> list[dict[str, object]]:
@@ -99,7 +102,7 @@ def test_a_key_added_later_names_every_item_it_takes_offline_and_the_ways_back(
 def test_require_signatures_switched_on_names_the_items_and_the_setting(hq: PlatformHandle) -> None:
     hq.approve(PATH, by="hq-inst")
     config = (hq.root / "mkdocs.yml").read_text("utf-8")
-    hq.write("mkdocs.yml", config.replace("  - louyu\n", "  - louyu:\n      require_signatures: true\n"))
+    hq.write("mkdocs.yml", config.replace("  - louyu:\n", "  - louyu:\n      require_signatures: true\n"))
     code, out = check_output(hq)
     assert code == 1 and "检查通过" not in out
     line = next(x for x in out.splitlines() if x.startswith(PATH))

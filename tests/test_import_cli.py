@@ -63,12 +63,18 @@ def test_a_notice_with_a_table_and_two_photos_imports_checks_and_builds(plat: Pl
         assert expected in headings
     assert headings.index("一、活动主题") < headings.index("（一）时间地点") < headings.index("工作要求")
     assert '<td rowspan="2">金融城站</td>' in page and '<td colspan="2">12月全月：志愿服务</td>' in page
-    images = re.findall(r'<img alt="([^"]+)" src="([^"]+)"', page)
-    assert images == [("党员参观红色展馆", "image-1.png"), ("志愿服务现场", "image-2.png")]
+    # (the photos as published: sized copies of each, with their alt text, in order)
+    images = re.findall(r'<img src="([^"]+)"[^>]* alt="([^"]+)"', page)
+    assert [alt for _, alt in images] == ["党员参观红色展馆", "志愿服务现场"]
+    assert images[0][0].startswith("image-1-") and images[1][0].startswith("image-2-")
     assert '<sup id="fnref-1"><a href="#fn-1"' in page and '<span id="fn-1"></span>党的二十届四中全会于2025年10月在北京召开。' in page
     assert '<a href="https://www.12371.cn/"' in page
     built = plat.site / "a/news/a/guanyu-kaizhan-2026-nian-disijidu-zhuti-dangri"
-    assert (built / "image-1.png").read_bytes() == PHOTOS["photo1"]
+    from PIL import Image
+    import io
+
+    with Image.open(built / images[0][0]) as shown, Image.open(io.BytesIO(PHOTOS["photo1"])) as original:
+        assert shown.size == original.size and shown.convert("RGB").tobytes() == original.convert("RGB").tobytes()
 
 
 def test_importing_the_same_document_twice_never_overwrites(plat: PlatformHandle, tmp_path: Path) -> None:
