@@ -67,13 +67,15 @@
   });
 
   // --- problems next to their field and line, and the preview ----------------------------------
-  function show(el, list, line) {
+  // (next to a field or an editor line the place is plain to see: only problems of other
+  // files say which file and line they are about)
+  function show(el, list, line, where) {
     if (!el) { return; }
     el.textContent = "";
     list.forEach(function (p) {
       var para = document.createElement("p");
       para.className = "problem " + p.level;
-      para.textContent = (line ? "第 " + line + " 行：" : "") + (p.level === "warning" ? "警告：" : "") + p.message + "（" + p.where + "）";
+      para.textContent = (line ? "第 " + line + " 行：" : "") + (p.level === "warning" ? "警告：" : "") + p.message + (where ? "（" + p.where + "）" : "");
       el.appendChild(para);
     });
   }
@@ -88,7 +90,7 @@
       lines.appendChild(holder);
       show(holder, r.lines[n], n);
     });
-    show(document.getElementById("p-other"), r.other);
+    show(document.getElementById("p-other"), r.other, 0, true);
   }
   var timer = null, seq = 0;
   function refresh() {
