@@ -3,6 +3,7 @@ photo and a PDF, a problem shown next to its field, fixed, saved, and the commit
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -34,6 +35,20 @@ def serious(page: object) -> list[str]:
     return [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+# The staff handbook's pictures (docs/handbook-zh.md): written where LOUYU_SCREENSHOTS points
+# (`LOUYU_SCREENSHOTS=docs/img python -m pytest tests/test_desk_browser.py` renews them), else
+# into the test's own folder; taken at phone width, where the staff use the desk.
+SHOTS = os.environ.get("LOUYU_SCREENSHOTS", "")
+
+
+def shot(page: object, name: str, width: int, into: Path) -> None:
+    if width != 375:
+        return
+    into.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(into / name), full_page=True)  # type: ignore[attr-defined]
+    assert (into / name).stat().st_size > 10_000  # a blank page is a few KB
+
+
 def fits_the_phone(page: object, width: int) -> list[str]:
     """No horizontal scroll; every visible button, link and field at least 44 px high (a checkbox
     is tapped on its whole label)."""
@@ -46,6 +61,7 @@ def fits_the_phone(page: object, width: int) -> list[str]:
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHandle, tmp_path: Path, width: int) -> None:
+    shots = Path(SHOTS).resolve() if SHOTS else tmp_path / "shots"
     photo, pdf = tmp_path / "活动照片.png", tmp_path / "活动通知.pdf"
     photo.write_bytes(png())
     pdf.write_bytes(b"%PDF-1.4\n% louyu test\n")
@@ -64,6 +80,7 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
         page.wait_for_url(f"{base}/items")
         assert "甲分站本地新闻" in page.inner_text("main")
         assert serious(page) == [] and fits_the_phone(page, width) == []
+        shot(page, "desk-admin-items.png", width, shots)
 
         page.get_by_role("link", name="新建条目").click()
         page.get_by_label("标题").fill("社区志愿服务日")
@@ -81,6 +98,7 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
         frame = page.frame_locator("#preview")
         expect(frame.locator("body")).to_contain_text("有错误")
         assert serious(page) == [] and fits_the_phone(page, width) == []
+        shot(page, "desk-admin-problem.png", width, shots)
 
         page.fill("#f-expires", "")
         expect(page.locator("#p-expires")).to_have_text("")
@@ -89,6 +107,7 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
         expect(frame.locator("img")).to_have_js_property("naturalWidth", 4)  # the photo, from the bundle
         page.get_by_role("button", name="保存").click()
         expect(page.locator("main")).to_contain_text("已保存（git 提交")
+        shot(page, "desk-admin-saved.png", width, shots)
         assert outside == [], outside
         # (each failed load is also a console "Failed to load resource": the responses name them)
         assert [e for e in errors if "favicon.ico" not in e and not e.startswith("Failed to load resource")] == [], errors
