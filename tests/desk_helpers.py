@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import uvicorn
 
 from louyu.desk.app import make_app
-from louyu.desk.identity import Secrets
+from louyu.desk.identity import Secrets, ensure_ignored
 from louyu.desk.server import served_hosts
 from louyu.desk.workspace import Desk
 
@@ -100,15 +100,18 @@ class Client:
 
 
 @contextlib.contextmanager
-def running_desk(config: Path) -> Iterator[tuple[Desk, int]]:
+def running_desk(config: Path, also: tuple[str, ...] = ()) -> Iterator[tuple[Desk, int]]:
+    """The desk on a free port of 127.0.0.1 in a thread (a real HTTP server), for the block."""
     desk = Desk(config)
+    ensure_ignored(desk.root)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_app(desk, served_hosts("127.0.0.1", [])), host="127.0.0.1", port=port, log_level="warning"))
+    app = make_app(desk, served_hosts("127.0.0.1", list(also)))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.time() + 20
+    deadline = time.monotonic() + 20
     while not server.started:
-        assert time.time() < deadline, "the desk did not start"
+        assert time.monotonic() < deadline, "the desk did not start"
         time.sleep(0.02)
     try:
         yield desk, port

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import struct
-import threading
-import time
 import zlib
 from pathlib import Path
 from typing import Iterator
 
 import requests
 
+import desk_helpers
+
 from conftest import TODAY, PlatformHandle, days, item, make_platform
-from louyu.desk.app import make_app
-from louyu.desk.identity import Secrets, ensure_ignored
-from louyu.desk.server import served_hosts
+from louyu.desk.identity import Secrets
 from louyu.desk.workspace import Desk
 
 # Ten o'clock of the suite's day (conftest --today): louyu's clock for these tests.
@@ -60,26 +57,9 @@ def review_platform(root: Path) -> PlatformHandle:
 
 @contextlib.contextmanager
 def running_desk(config: Path, also: tuple[str, ...] = ()) -> Iterator[tuple[str, Desk]]:
-    desk = Desk(config)
-    ensure_ignored(desk.root)
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = make_app(desk, served_hosts("127.0.0.1", list(also)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the desk did not start"
-        time.sleep(0.02)
-    try:
+    """desk_helpers' server, as the review tests use it: (its base URL, the desk)."""
+    with desk_helpers.running_desk(config, also) as (desk, port):
         yield f"http://127.0.0.1:{port}", desk
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 class Client:

@@ -93,11 +93,26 @@ def test_an_invite_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert Secrets(tmp_path).redeem(token) is None
 
 
-def test_the_desk_folder_is_ignored_by_git(tmp_path: Path) -> None:
-    (tmp_path / ".gitignore").write_text("site/\n", "utf-8")
-    ensure_ignored(tmp_path)
-    ensure_ignored(tmp_path)
-    assert (tmp_path / ".gitignore").read_text("utf-8") == "site/\n.louyu-desk/\n"
+def test_the_desk_folder_is_ignored_by_git_without_changing_the_working_tree(tmp_path: Path) -> None:
+    # In a repository: its own .git/info/exclude (never committed), the tree left clean;
+    # outside one: the folder's .gitignore. Once only, however often the desk starts.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("site/\n", "utf-8")
+    ensure_ignored(repo)
+    ensure_ignored(repo)
+    (repo / ".louyu-desk").mkdir()
+    (repo / ".louyu-desk" / "secrets.json").write_text("{}", "utf-8")
+    assert (repo / ".gitignore").read_text("utf-8") == "site/\n"
+    assert (repo / ".git/info/exclude").read_text("utf-8").count("/.louyu-desk/") == 1
+    assert subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout == "?? .gitignore\n"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / ".gitignore").write_text("site/\n", "utf-8")
+    ensure_ignored(plain)
+    ensure_ignored(plain)
+    assert (plain / ".gitignore").read_text("utf-8") == "site/\n/.louyu-desk/\n"
 
 
 # --- the HTTP surface ----------------------------------------------------------------------------
@@ -231,7 +246,8 @@ def test_invite_prints_a_link_and_its_qr_code_and_revoke_ends_sign_ins(platform:
     link = re.search(r"https://desk\.example\.org/signin\?t=([\w-]+)", r.output)
     assert link is not None and ("▀" in r.output or "█" in r.output)  # the QR code, in half blocks
     assert Secrets(platform.root).is_open_invite(link.group(1)) == "a-admin"  # type: ignore[union-attr]
-    assert ".louyu-desk/" in (platform.root / ".gitignore").read_text("utf-8")
+    assert platform.git("status", "--porcelain") == ""  # the secrets are kept out of git, the tree unchanged
+    assert platform.git("check-ignore", ".louyu-desk/secrets.json").strip() == ".louyu-desk/secrets.json"
     r = platform.cli("desk", "revoke", "a-admin")
     assert r.exit_code == 0 and "已结束 a-admin 的 1 个" in r.output
     assert Secrets(platform.root).is_open_invite(link.group(1)) is None  # type: ignore[union-attr]

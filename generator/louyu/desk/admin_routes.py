@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
@@ -20,7 +19,7 @@ from ..platform.model import SECTIONS
 from .app import page
 from .editing import Place, Placed, check_posted, compose, files_in, make_bundle, place_of, posted
 from .gitops import Author, GitFailed, commit_paths, last_change, sync
-from .guard import ADMIN, SIGNED_IN, Refused, Routes, person_of, too_big
+from .guard import ADMIN, Refused, Routes, SIGNED_IN, person_of, too_big, upload_form
 from .itemfile import fields_for, form_values, latin_name, read_item_or_salvage, version_of
 from .listing import FILTER_STATES, by_section, filtered, item_of, rows_for
 from .permissions import inside, may_see, safe_upload_name, writable_stations
@@ -188,10 +187,7 @@ async def upload(request: Request) -> Response:
     person = person_of(request)
     limit = desk.upload_limit
     place = place_of(desk, person, request.path_params["key"])
-    try:
-        form = await request.form(max_part_size=limit)
-    except HTTPException as exc:
-        raise Refused(413 if "size" in str(exc.detail).lower() else 400, _too_big(desk) if "size" in str(exc.detail).lower() else "上传的内容无法读取") from None
+    form = await upload_form(request)
     uploads = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
     if not uploads:
         raise Refused(400, "没有收到文件")

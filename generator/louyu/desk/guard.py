@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -120,12 +121,23 @@ def _guarded(endpoint: Endpoint, needs: str) -> Endpoint:
                 raise Refused(403, NOT_FOR_YOU[needs])
             request.state.person = person
             if request.method not in SAFE_METHODS:
-                await check_csrf(request, person, desk.upload_limit)
+                await check_csrf(request, person)
             else:  # a page shows what the repository holds now, also after changes made outside the desk
                 await run_in_threadpool(desk.notice_outside_changes)
         return await endpoint(request)
 
     return guarded
+
+
+async def upload_form(request: Request) -> FormData:
+    """The posted form, each part within the desk's upload limit. Starlette keeps the parsed
+    form on the request, so the CSRF check and the endpoint read the same one."""
+    desk = request.app.state.desk
+    try:
+        return await request.form(max_part_size=desk.upload_limit)
+    except HTTPException as exc:  # a part over the limit, or a body that is no form
+        over = "size" in str(exc.detail).lower()
+        raise Refused(413 if over else 400, too_big(desk.platform.settings.desk_upload_mb) if over else "上传的内容无法读取") from None
 
 
 def too_big(limit_mb: int) -> str:
@@ -146,14 +158,10 @@ def check_origin(request: Request) -> None:
         raise Refused(403, f"来自其他网站（{origin}）的请求，已拒绝")
 
 
-async def check_csrf(request: Request, person: Person, upload_limit: int) -> None:
+async def check_csrf(request: Request, person: Person) -> None:
     given = request.headers.get("x-csrf-token", "")
     if not given and request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        # Starlette keeps the parsed form on the request: the endpoint reads the same one.
-        try:
-            form = await request.form(max_part_size=upload_limit)
-        except HTTPException as exc:  # a part over the limit, or a body that is no form
-            raise Refused(413 if "size" in str(exc.detail).lower() else 400, too_big(upload_limit // 1048576)) from None
+        form = await upload_form(request)
         value = form.get("csrf")
         given = value if isinstance(value, str) else ""
     if not request.app.state.desk.secrets.csrf_ok(person.session, given):

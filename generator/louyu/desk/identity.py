@@ -154,13 +154,29 @@ class Secrets:
 
 
 def ensure_ignored(root: Path) -> None:
-    """Add .louyu-desk/ to the platform's .gitignore when it is not listed (an older platform)."""
-    ignore = root / ".gitignore"
-    try:
-        lines = ignore.read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    if any(line.strip().rstrip("/") in (FOLDER, "/" + FOLDER) for line in lines):
-        return
-    text = "\n".join(lines + [f"{FOLDER}/"]) + "\n"
-    ignore.write_text(text, "utf-8")
+    """Keep .louyu-desk/ (hashed secrets) out of git when the platform's .gitignore does not
+    list it (an older platform): in the repository's own .git/info/exclude, which git reads
+    like .gitignore but never commits, so starting the desk leaves the working tree as it was
+    (a changed .gitignore would ride along with someone's next commit, or block a 同步)."""
+    for ignore in (root / ".gitignore", _exclude_file(root)):
+        try:
+            if ignore is not None and any(
+                line.strip().rstrip("/") in (FOLDER, "/" + FOLDER) for line in ignore.read_text("utf-8").splitlines()
+            ):
+                return
+        except FileNotFoundError:
+            pass
+    target = _exclude_file(root) or root / ".gitignore"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    before = target.read_text("utf-8") if target.exists() else ""
+    target.write_text(before + ("" if before.endswith("\n") or not before else "\n") + f"/{FOLDER}/\n", "utf-8")
+
+
+def _exclude_file(root: Path) -> Path | None:
+    """The repository's .git/info/exclude (None outside a git repository)."""
+    import subprocess
+
+    found = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--git-path", "info/exclude"], capture_output=True, text=True, check=False,
+    )
+    return (root / found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else None

@@ -7,13 +7,12 @@ until the admin presses 保存 (the save commits it like any other edit).
 from __future__ import annotations
 
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..importer import DocxError, convert, publication_date
 from .editing import files_in, make_bundle, place_of
-from .guard import ADMIN, Refused, Routes, person_of, too_big
+from .guard import ADMIN, Refused, Routes, person_of, too_big, upload_form
 from .itemfile import version_of
 from .permissions import inside, safe_upload_name
 
@@ -26,10 +25,7 @@ async def import_word(request: Request) -> Response:
     person = person_of(request)
     limit = desk.upload_limit
     place = place_of(desk, person, request.path_params["key"])
-    try:
-        form = await request.form(max_part_size=limit)
-    except HTTPException:
-        raise Refused(413, too_big(desk.platform.settings.desk_upload_mb)) from None
+    form = await upload_form(request)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not (upload.filename or "").lower().endswith(".docx"):
         raise Refused(400, "请选择 Word 文档（.docx）；.doc 请先用 Word 或 WPS 另存为 .docx")
