@@ -394,3 +394,21 @@ def test_a_public_publication_never_holds_a_members_item(specs: list[tuple[str, 
     assert {i.path for i in everyone.published} == approved
     for site in everyone.sites.values():
         assert not {i.path for i in site.screen} & members_paths
+
+
+def test_a_public_disclosure_about_a_members_only_matter_gets_a_reminder_that_never_fails(tmp_path: Path) -> None:
+    # 党费, 民主评议, 处分, 发展党员 are members-only by default (党务公开条例): a public one is
+    # named in check (at its scope line) and in the desk's review page, but a unit may rightly
+    # publish its 党费 totals, so it never fails check, not even --strict.
+    p = make_platform(tmp_path / "p", {
+        "content/a/disclosures/dues.md": item("2026 年第三季度党费收缴情况公示", "a-admin", scope="public"),
+        "content/a/disclosures/plan.md": item("年度工作计划", "a-admin", scope="public"),
+        "content/a/disclosures/inner.md": item("民主评议党员结果", "a-admin", scope="members"),
+    })
+    p.write("mkdocs.yml", MKDOCS.replace("  - louyu\n", "  - louyu:\n      footer: {sponsor: 测试主办单位, icp: 苏ICP备12345678号}\n"))
+    for args in (("check",), ("check", "--strict")):
+        result = p.cli(*args)
+        assert result.exit_code == 0, result.output
+        assert ("content/a/disclosures/dues.md:5: 提示：公开范围是 public（向社会公开），但标题中有“党费”：党员个人党费、民主评议结果、"
+                "组织处理和纪律处分、发展党员情况一般只在党内公开（scope: members）。确认可以向社会公开的，可忽略此提示") in result.output
+        assert "plan.md:" not in result.output and "inner.md:" not in result.output

@@ -181,3 +181,13 @@ def test_an_activity_is_written_and_told_what_it_still_needs(plat: PlatformHandl
     assert result.stdout == "content/a/activities/dushu-shalong/index.md\n"
     assert "content/a/activities/dushu-shalong/index.md:2: 活动缺少 start（开始时间 YYYY-MM-DD HH:MM）" in result.stderr
     assert "content/a/activities/dushu-shalong/index.md:2: 活动缺少 location（地点）" in result.stderr
+
+
+def test_a_public_dues_notice_imported_gets_the_scope_reminder(plat: PlatformHandle, tmp_path: Path) -> None:
+    source = _file(tmp_path, "党费.docx", docx(para("2026年第三季度党费收缴情况公示") + para("本季度应缴党费情况如下。")))
+    result = plat.cli("import", source, "--station", "a", "--section", "disclosures", "--scope", "public")
+    assert result.exit_code == 0, result.output
+    assert ":5: 提示：公开范围是 public（向社会公开），但标题中有“党费”" in result.stderr
+    members = plat.cli("import", _file(tmp_path, "党费2.docx", docx(para("党费收缴情况") + para("正文。"))),
+                       "--station", "a", "--section", "disclosures", "--scope", "members")
+    assert members.exit_code == 0 and "提示：公开范围" not in members.stderr

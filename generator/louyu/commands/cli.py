@@ -238,6 +238,7 @@ def check(config_file: Path, strict: bool) -> None:
     if not problems.errors:
         _print_stale_sections(platform, verified)
         print_rejections(platform, reviews, lambda line: click.echo(line, err=True))
+    _print_scope_hints(platform)
     if platform.terms:
         flagged = [i for i in platform.items if i.findings]
         click.echo(
@@ -255,6 +256,16 @@ def check(config_file: Path, strict: bool) -> None:
         + (f"，{len(problems.warnings)} 个警告。" if problems.warnings else "。"),
         err=True,
     )
+
+
+def _print_scope_hints(platform: Platform) -> None:
+    """Public disclosures about members-only matters: a reminder, never a failure (not even --strict)."""
+    from ..platform.catalogue import scope_hint
+
+    for item in platform.items:
+        hint = scope_hint(item)
+        if hint:
+            click.echo(f"{item.path}:{hint[0]}: {hint[1]}", err=True)
 
 
 def _print_stale_sections(platform: Platform, verified: Memo) -> None:

@@ -36,6 +36,7 @@ class ImportResult:
     imported: list[Imported]
     failed: list[tuple[Path, str]]  # file, Chinese reason (nothing was written)
     problems: list[Problem] = field(default_factory=list)  # what check finds in the new items
+    hints: list[str] = field(default_factory=list)  # reminders that never fail (a public 党费 notice)
 
 
 def run_import(
@@ -53,8 +54,8 @@ def run_import(
         return ImportResult([], failed)
     section_dir = platform.root / "content" / station.id / section
     done = _write_all(platform, section_dir, drafts, day, author.id, scope)
-    problems = _check(config_file, load, [d.folder for d in done], platform.root)
-    return ImportResult(done, [], problems)
+    problems, hints = _check(config_file, load, [d.folder for d in done], platform.root)
+    return ImportResult(done, [], problems, hints)
 
 
 def _station(platform: Platform, station_id: str) -> Station:
@@ -124,14 +125,18 @@ def _names_in(section_dir: Path) -> set[str]:
     return {p.stem if p.suffix == ".md" else p.name for p in section_dir.iterdir()}
 
 
-def _check(config_file: Path, load: Callable[[Path], tuple[Platform, Problems]], folders: list[Path], root: Path) -> list[Problem]:
-    """What `louyu check` says about the new items (and only them)."""
+def _check(
+    config_file: Path, load: Callable[[Path], tuple[Platform, Problems]], folders: list[Path], root: Path,
+) -> tuple[list[Problem], list[str]]:
+    """What `louyu check` says about the new items (and only them): problems, and reminders."""
+    from ..platform.catalogue import scope_hint
     from ..review.gate import check_approvers
 
     platform, problems = load(config_file)
     check_approvers(platform, problems)
     prefixes = tuple(f.relative_to(root).as_posix() + "/" for f in folders)
-    return [p for p in problems.sorted() if p.path.startswith(prefixes)]
+    hints = [f"{i.path}:{h[0]}: {h[1]}" for i in platform.items if i.path.startswith(prefixes) and (h := scope_hint(i))]
+    return [p for p in problems.sorted() if p.path.startswith(prefixes)], hints
 
 
 def report_import(
@@ -157,6 +162,8 @@ def report_import(
             echo(f"{done.index}: 提示：{note}", err=True)
     for p in result.problems:
         echo(str(p), err=True)
+    for hint in result.hints:
+        echo(hint, err=True)
     errors = [p for p in result.problems if p.level == "error"]
     n = len(result.imported)
     if errors:

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from ..platform.catalogue import scope_hint
 from ..platform.clock import now
 from ..platform.ledgers import load_ledger
 from ..platform.model import SECTIONS, DECISIONS, FileRef, Item, StaffKey, Station
@@ -143,6 +144,7 @@ def item_view(request: Request, desk: Desk, person: Person, item: Item, message:
         problems=desk.problems_of(item_key(item.path)), findings=item.findings, message=message,
         may_withdraw=r.state in ("published", "changed"), signs=needs_signature(platform, person.staff, now(platform.settings.timezone)),
         base=f"/review/item/{item_key(item.path)}/", withdrawal=desk.withdrawal_requests().get(item.path),
+        scope_hint=(scope_hint(item) or (0, ""))[1],
         history=[(ru, platform.staff().get(ru.decision.by)) for ru in r.rulings], DECISIONS=DECISIONS,
     )
 
