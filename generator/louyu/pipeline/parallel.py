@@ -1,7 +1,6 @@
 """Using every core: item revisions and station sites rendered in forked workers.
 
-The parent prepares everything (platform, publication, theme, the Chinese
-segmenter's dictionary) and then forks, so workers share it copy-on-write and receive only
+The parent prepares everything (platform, publication, theme) and then forks, so workers share it copy-on-write and receive only
 small work orders. Each worker writes its stations' files straight into the
 temporary output folder and returns counts. With one core, or little work,
 everything runs in-process.
@@ -17,7 +16,6 @@ from .helper import jobs
 from ..memo.cache import Memo
 from ..platform.model import Item
 from ..render.site import SiteRenderer
-from ..render.theme import segment_chinese
 from .write import TreeWriter
 
 DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
@@ -42,7 +40,6 @@ def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     n = jobs()
     if n == 1 or len(items) < FEW_ITEMS:
         return renderer.content.renderings(items)
-    segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
     _RENDERER = renderer
     chunks = [items[k::n * 4] for k in range(n * 4)]
     out: dict[str, Any] = {}
