@@ -44,10 +44,26 @@ def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     chunks = [items[k::n * 4] for k in range(n * 4)]
     out: dict[str, Any] = {}
     with _pool(n) as pool:
-        for part in pool.imap_unordered(_render_chunk, chunks):
+        parts = pool.imap_unordered(_render_chunk, chunks)
+        # Meanwhile, what every station worker would otherwise compile for itself (0.2 s
+        # each): made here once, the workers forked later share it.
+        _prepare_templates(renderer)
+        for part in parts:
             out.update(part)
     _RENDERER = None
     return out
+
+
+def _prepare_templates(renderer: SiteRenderer) -> None:
+    """Compile the templates every station's pages use — Material's page and its partials,
+    by making the central station's home page (its shell is kept for its worker), and
+    louyu's own — in this process, so that station workers forked from it share them."""
+    sites = renderer.publication.sites
+    site = sites.get(renderer.platform.central.id) or next(iter(sites.values()), None)
+    if site is not None:
+        next(renderer.station_outputs(site)).make()  # (a home page lists items: no rendering needed)
+    for name in renderer.pages.list_templates(extensions=["html", "xml"]):
+        renderer.pages.get_template(name)
 
 
 def _render_chunk(items: list[Item]) -> dict[str, Any]:
@@ -73,8 +89,11 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], m
             _RENDERER = None
         return
     try:
+        # The largest station first, so that no worker is left with a large one at the end.
+        sites = renderer.publication.sites
+        largest = sorted(station_ids, key=lambda sid: (-len(sites[sid].pages), sid))
         with _pool(n) as pool:
-            yield from pool.imap_unordered(_write_station, [(sid, root) for sid in station_ids])
+            yield from pool.imap_unordered(_write_station, [(sid, root) for sid in largest])
     finally:
         _RENDERER = None
 
