@@ -20,8 +20,11 @@ every other run, so neither always follows the other):
             saying the preview is rebuilt (its debounce included)
 
 and prints each run, then medians with ranges (min-max) and the ratios to Hugo's build
-taken within each run. As in bench.py, the disk is synced before each timed command and
-old outputs are moved aside, not deleted, until the end.
+taken within each run. Beside wall time it reports CPU time (user + system, over the whole
+process tree): on a machine shared with other work wall time varies 2x from one minute to
+the next, CPU time much less. As in bench.py, the disk is synced before each timed command
+and old outputs are moved aside, not deleted, until the end; `louyu serve` gets a temporary
+folder inside the benchmark's own (older versions left their preview behind on SIGTERM).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import argparse
 import json
 import os
 import queue
+import resource
 import shutil
 import signal
 import statistics
@@ -84,6 +88,14 @@ HOME = """\
 {{ define "main" }}<h1>{{ .Site.Title }}</h1>
 <ul>{{ range first 10 .Site.RegularPages.ByDate.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time>{{ .Date.Format "2006-01-02" }}</time></li>{{ end }}</ul>{{ end }}
 """
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of a command; CPU is user + system of it and everything it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run(cmd, env=env)[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def make_hugo_sites(platform: Path, site: Path, into: Path, per_page: int = 20) -> list[Path]:
@@ -194,6 +206,8 @@ def main() -> None:
     config = platform / "mkdocs.yml"
     env = {**os.environ, "LOUYU_CACHE_DIR": str(work / "cache")}
     env.pop("LOUYU_JOBS", None)
+    (work / "tmp").mkdir()
+    serve_env = {**env, "TMPDIR": str(work / "tmp")}
     louyu = [tool("louyu"), "build", "-f", str(config)]
     out = work / "site"
     subprocess.run([*louyu, "-d", str(out)], check=True, capture_output=True, env=env)
@@ -207,23 +221,30 @@ def main() -> None:
 
     preview_target = sorted((platform / "content" / "central" / "news").glob("*.md"))[1]
     trash = work / "trash"
-    rows: dict[str, list[float]] = {k: [] for k in ("hugo", "cold", "noop", "edit")}
+    rows: dict[str, list[float]] = {k: [] for k in ("hugo", "cold", "noop", "edit", "hugo_cpu", "cold_cpu", "edit_cpu")}
     previews: list[float] = []
 
     def time_hugo() -> None:
-        total = 0.0
+        total = cpu = 0.0
         for s in sites:
             set_aside(s / "public", trash)
-            total += run([hugo, "--quiet", "-s", str(s)])[0]
+            wall, used = timed([hugo, "--quiet", "-s", str(s)])
+            total += wall
+            cpu += used
         rows["hugo"].append(total)
+        rows["hugo_cpu"].append(cpu)
 
     def time_louyu(n: int) -> None:
         set_aside(out, trash)
         set_aside(work / "cache", trash)
-        rows["cold"].append(run([*louyu, "-d", str(out)], env=env)[0])
+        wall, cpu = timed([*louyu, "-d", str(out)], env=env)
+        rows["cold"].append(wall)
+        rows["cold_cpu"].append(cpu)
         rows["noop"].append(run([*louyu, "-d", str(out)], env=env)[0])
         edit_one_broadcast(platform, n)
-        rows["edit"].append(run([*louyu, "-d", str(out)], env=env)[0])
+        wall, cpu = timed([*louyu, "-d", str(out)], env=env)
+        rows["edit"].append(wall)
+        rows["edit_cpu"].append(cpu)
 
     for n in range(args.runs):
         if n % 2:
@@ -232,23 +253,27 @@ def main() -> None:
         else:
             time_hugo()
             time_louyu(n)
-        times = preview_times(config, env, preview_target, args.edits, n)
+        times = preview_times(config, serve_env, preview_target, args.edits, n)
         previews += times
         print(
             f"run {n + 1}: hugo {rows['hugo'][-1]:.2f}s  louyu cold {rows['cold'][-1]:.2f}s ({rows['cold'][-1] / rows['hugo'][-1]:.2f})"
             f"  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s ({rows['edit'][-1] / rows['hugo'][-1]:.3f})"
-            f"  preview {' '.join(f'{t:.2f}' for t in times)}s",
+            f"  preview {' '.join(f'{t:.2f}' for t in times)}s"
+            f"  | CPU: hugo {rows['hugo_cpu'][-1]:.2f}s cold {rows['cold_cpu'][-1]:.2f}s one edit {rows['edit_cpu'][-1]:.2f}s",
             flush=True,
         )
 
     cold = [c / h for c, h in zip(rows["cold"], rows["hugo"])]
     edit = [e / h for e, h in zip(rows["edit"], rows["hugo"])]
     print(f"\nmedians (min-max) over {args.runs} runs, ratios taken within each run:")
-    print(f"  Hugo, 11 sites in turn            {spread(rows['hugo'])} s")
+    print(f"  Hugo, {len(sites)} sites in turn{' ' * (11 - len(str(len(sites))))}{spread(rows['hugo'])} s")
     print(f"  louyu cold build                  {spread(rows['cold'])} s   = {spread(cold)} of Hugo  (target <= 0.5)")
     print(f"  louyu one edit, approved, rebuilt {spread(rows['edit'])} s   = {spread(edit, 3)} of Hugo  (target <= 0.15)")
     print(f"  louyu no-op                       {spread(rows['noop'])} s   (target <= 0.15 s)")
     print(f"  louyu serve: save -> preview      {spread(previews)} s   over {len(previews)} saves (target <= 0.3 s)")
+    cold_cpu = [c / h for c, h in zip(rows["cold_cpu"], rows["hugo_cpu"])]
+    print(f"  CPU time: Hugo {spread(rows['hugo_cpu'])} s, louyu cold {spread(rows['cold_cpu'])} s = {spread(cold_cpu)} of Hugo,"
+          f" one edit {spread(rows['edit_cpu'])} s")
     shutil.rmtree(work, ignore_errors=True)
 
 
