@@ -266,7 +266,7 @@ def main() -> None:
     cold = [c / h for c, h in zip(rows["cold"], rows["hugo"])]
     edit = [e / h for e, h in zip(rows["edit"], rows["hugo"])]
     print(f"\nmedians (min-max) over {args.runs} runs, ratios taken within each run:")
-    print(f"  Hugo, {len(sites)} sites in turn{' ' * (11 - len(str(len(sites))))}{spread(rows['hugo'])} s")
+    print(f"  {f'Hugo, {len(sites)} sites in turn':34}{spread(rows['hugo'])} s")
     print(f"  louyu cold build                  {spread(rows['cold'])} s   = {spread(cold)} of Hugo  (target <= 0.5)")
     print(f"  louyu one edit, approved, rebuilt {spread(rows['edit'])} s   = {spread(edit, 3)} of Hugo  (target <= 0.15)")
     print(f"  louyu no-op                       {spread(rows['noop'])} s   (target <= 0.15 s)")
