@@ -9,7 +9,7 @@ Generates the workload (benchmarks/workload.py), then in each run measures:
   cold      `louyu build` with no cache and no output
   no-op     `louyu build` again, nothing changed
   one edit  one central broadcast edited and re-approved, then `louyu build`
-  floor     a fresh Python that only converts that edited item (segmenter, Markdown):
+  floor     a fresh Python that only converts that edited item (Markdown, its text):
             what no one-edit rebuild in a new process can go below
 
 and prints medians and ratios taken within each run (machine noise cancels). Memory is
@@ -152,8 +152,8 @@ def edit_one_broadcast(platform: Path, n: int) -> None:
     subprocess.run([tool("louyu"), "review", "approve", rel, "--by", "central-inst", "-f", str(platform / "mkdocs.yml")], check=True, capture_output=True)
 
 
-# What any one-edit rebuild in a fresh process must at least do: start Python, load the
-# Chinese segmenter's dictionary and Markdown with the platform's extensions, and convert
+# What any one-edit rebuild in a fresh process must at least do: start Python, load
+# Markdown with the platform's extensions, and convert
 # the edited item (the helper does exactly this beside the build). Nothing else: no
 # platform loaded, no page made, nothing written.
 FLOOR = """
@@ -162,15 +162,14 @@ from pathlib import Path
 from louyu.memo.cache import Memo, cache_dir, peek_memo
 from louyu.memo.config import memo_markdown_settings
 from louyu.render.content import ContentRenderer
-from louyu.render.theme import html_sections, segment_chinese
+from louyu.render.snippet import snippet_text
 from louyu.platform.config import markdown_config_from
 config = Path(sys.argv[1])
 known = memo_markdown_settings(config, Memo(peek_memo(cache_dir(config.parent), "config")))
 extensions, configs, fingerprint = markdown_config_from(*known)
 md = ContentRenderer(lambda: (extensions, configs), fingerprint).md
 body = md.convert(Path(sys.argv[2]).read_text("utf-8").split("---", 2)[2])
-for anchor, title, text in html_sections(body):
-    segment_chinese(title), segment_chinese(text)
+snippet_text(body)
 """
 
 

@@ -164,3 +164,25 @@ def test_calendar_from_kept_event_texts_equals_icalendars_own(tmp_path: Path) ->
     raw = (p.site / "a/activities.ics").read_bytes()
     assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VTIMEZONE\r\nEND:VCALENDAR\r\n")
     assert bytes(icalendar.Calendar.from_ical(raw).to_ical()) == raw  # what icalendar writes for it whole
+
+
+def test_an_events_url_put_in_place_is_what_icalendar_writes() -> None:
+    # An event's text is kept once for every station with a stand-in URL, and each station's
+    # URL put in its place: the same bytes as icalendar writing the event with that URL,
+    # also where the URL line is folded (75 octets, multi-byte characters).
+    from louyu.outputs import ical
+
+    def event(url: str) -> str:
+        e = icalendar.Event()
+        e.add("uid", "x@louyu")
+        e.add("summary", "专题讲座：" + "学习" * 30)
+        e.add("description", "报名方式：电话报名\n名额：50 人")
+        e.add("url", url)
+        e.add("organizer", "mailto:hq@example.org", parameters={"cn": "总站"})
+        return bytes(e.to_ical()).decode("utf-8")
+
+    urls = ["https://example.org/a/activities/hq/talk/", "https://dangjian.example.cn/" + "fenzhan/" * 12 + "talk/",
+            "https://例子.中国/楼宇党建/" + "活动" * 20 + "/"]
+    for url in urls:
+        assert ical._with_url(event(ical.STAND_IN), url) == event(url)
+    assert max(len(line.encode("utf-8")) for line in event(urls[2]).split("\r\n")) <= 75  # (it was folded)

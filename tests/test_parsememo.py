@@ -161,15 +161,17 @@ def test_markdown_settings_from_the_cache_convert_like_mkdocs(platform: Platform
 
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "helper"])
 def test_a_rebuild_never_imports_jieba(tmp_path: Path, jobs: str) -> None:
-    # Material's search plugin imports jieba (0.3 s with pkg_resources); louyu segments with
-    # rjieba, so neither the build nor its conversion helper may load it when converting an
-    # edited item. A stand-in jieba on PYTHONPATH leaves a mark if anything imports it.
+    # Material's search plugin imports jieba (0.3 s with pkg_resources); louyu's search needs
+    # no segmentation at all (nor rjieba, which only the importer's names use), so neither the
+    # build nor its conversion helper may load either when converting an edited item. Stand-ins
+    # on PYTHONPATH leave a mark if anything imports them.
     p = make_platform(tmp_path / "p", {"content/hq/news/x.md": item("新闻", "hq-admin")})
     p.approve("content/hq/news/x.md", by="hq-inst")
     fake = tmp_path / "fake"
     fake.mkdir()
     mark = tmp_path / "jieba-imported"
-    (fake / "jieba.py").write_text(f"open({str(mark)!r}, 'w').close()\nraise ImportError('stand-in')\n", "utf-8")
+    for name in ("jieba", "rjieba"):
+        (fake / f"{name}.py").write_text(f"open({str(mark)!r}, 'w').close()\nraise ImportError('stand-in')\n", "utf-8")
     env = {**os.environ, "LOUYU_CACHE_DIR": str(tmp_path / "cache"), "LOUYU_JOBS": jobs}
     command = [sys.executable, "-m", "louyu", "build", "-f", str(p.config)]
     assert subprocess.run(command, capture_output=True, env=env).returncode == 0
@@ -193,7 +195,7 @@ def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot
 
     monkeypatch.setenv("LOUYU_JOBS", "2")
     # (A process that has converted before gets no helper; earlier tests here have.)
-    monkeypatch.delitem(sys.modules, "rjieba", raising=False)
+    monkeypatch.setattr("louyu.render.content.CONVERTED", False)
     loaded, _ = platform.load()
     items = sorted(loaded.items, key=lambda i: i.path)[:2]
     config, _, _ = load_config(platform.config, Problems())

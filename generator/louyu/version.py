@@ -38,7 +38,7 @@ def code_fingerprint() -> str:
 
 
 LIBRARIES = (
-    "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "rjieba", "nh3",
+    "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3",
     "jinja2", "markupsafe", "icalendar", "segno", "pyyaml", "imagesize", "ahocorasick-rs",
 )
 

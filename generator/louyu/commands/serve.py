@@ -8,6 +8,12 @@ changed is converted again). Pages get a small script that asks the server
 for the build number and reloads when it moves on; when a rebuild fails, the
 errors are printed in the terminal and shown over the page, the last good
 preview stays, and the server keeps running.
+
+The preview folder (89 MB at 1+10×400 items) lives in the temporary folder and is removed
+on every way out: Ctrl+C (SIGINT), SIGTERM and SIGHUP (a service manager, a closed
+terminal), and a normal end. One left by a `louyu serve` that could not clean up (SIGKILL,
+a crash) carries its process id in its name and is removed by the next `louyu serve` of
+the same user once that process is gone.
 """
 
 from __future__ import annotations
@@ -15,7 +21,10 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
+import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -26,6 +35,10 @@ from ..platform.model import FOLDERS
 from ..platform.problems import LouyuError, PlatformErrors
 
 WATCHED = FOLDERS
+FOLDER_PREFIX = "louyu-serve-"
+_OWN_FOLDER = re.compile(re.escape(FOLDER_PREFIX) + r"(\d+)-")
+DEBOUNCE = 0.1  # seconds without a further change before rebuilding (an editor's save is a burst of events)
+DEBOUNCE_MAX = 1.0  # rebuild after this long even if changes keep coming
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -66,7 +79,8 @@ class Preview:
         self.stations = stations
         self.members = members  # the members' sites (党内): `members` items too
         self.log = log
-        self.folder = Path(tempfile.mkdtemp(prefix="louyu-serve-")) / "site"
+        remove_abandoned_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")) / "site"
         self.build_number = 0
         self.errors: list[str] = []
         self.findings: list[str] = []  # the lists' words in the last good build (errors stop it)
@@ -105,6 +119,65 @@ class Preview:
 
     def close(self) -> None:
         shutil.rmtree(self.folder.parent, ignore_errors=True)
+
+
+def remove_abandoned_folders() -> None:
+    """Preview folders of this user's `louyu serve` processes that ended without cleaning up."""
+    temp = Path(tempfile.gettempdir())
+    try:
+        names = os.listdir(temp)
+    except OSError:
+        return
+    for name in names:
+        found = _OWN_FOLDER.match(name)
+        if found is None or _alive(int(found.group(1))):
+            continue
+        folder = temp / name
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGHUP: end as Ctrl+C does, cleaning up."""
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """SIGTERM and SIGHUP end the server like Ctrl+C (only the main thread can set handlers);
+    returns the call that puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    owner = os.getpid()
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != owner:  # a forked build worker: die as it would have
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if not stopping:  # (a second signal while cleaning up is ignored)
+            stopping.append(signum)
+            raise _Stop(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -183,34 +256,46 @@ def serve(
 ) -> None:
     host, port = parse_address(address)
     config_file = config_file.absolute()
+    restore = _stop_on_signals()
     preview = Preview(config_file, stations, log, members)
-    preview.rebuild()
-    handler = functools.partial(type("Handler", (_Handler,), {"preview": preview}), directory=str(preview.folder))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    changed = threading.Event()
-    observer = _watch(config_file.parent, config_file, changed)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    first = f"{stations[0]}/" if stations else ""
-    log(f"预览地址：http://{host}:{server.server_port}/{first}（Ctrl+C 结束）")
-    log("预览中显示待审核的条目（标记为“待审核”）；发布请用 louyu build。")
-    if members:
-        log("这是党内网站的预览（含 scope: members 的条目）：请勿对外开放此地址。")
-    if ready is not None:
-        ready.set()
-    stop = stop or threading.Event()
+    server = observer = None
     try:
+        preview.rebuild()
+        handler = functools.partial(type("Handler", (_Handler,), {"preview": preview}), directory=str(preview.folder))
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+        changed = threading.Event()
+        observer = _watch(config_file.parent, config_file, changed)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        first = f"{stations[0]}/" if stations else ""
+        log(f"预览地址：http://{host}:{server.server_port}/{first}（Ctrl+C 结束）")
+        log("预览中显示待审核的条目（标记为“待审核”）；发布请用 louyu build。")
+        if members:
+            log("这是党内网站的预览（含 scope: members 的条目）：请勿对外开放此地址。")
+        if ready is not None:
+            ready.set()
+        stop = stop or threading.Event()
         while not stop.is_set():
             if changed.wait(0.2):
-                time.sleep(0.3)  # let an editor finish writing (debounce)
-                changed.clear()
+                settle(changed)
                 preview.rebuild()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        observer.stop()
-        observer.join(timeout=5)
-        server.shutdown()
-        server.server_close()
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout=5)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         preview.close()
+        restore()
 
+
+def settle(changed: threading.Event) -> None:
+    """Wait until the files have been quiet for DEBOUNCE seconds (an editor finishing its
+    save), or DEBOUNCE_MAX at most, then clear `changed`."""
+    deadline = time.monotonic() + DEBOUNCE_MAX
+    changed.clear()
+    while time.monotonic() < deadline and changed.wait(DEBOUNCE):
+        changed.clear()

@@ -23,8 +23,11 @@ def ics(
     events: Recall | None = None, event_key: Callable[[Item], str] | None = None,
 ) -> bytes:
     """The calendar. `events`/`event_key`: each event's text kept between builds under a key
-    of everything it shows (icalendar takes ~10 ms a calendar of 60 events; an edit of one
-    activity remakes every station's calendar)."""
+    of everything it shows but the station whose calendar shows it (icalendar takes ~10 ms a
+    calendar of 60 events; an edit of one activity remakes every station's calendar). An
+    event differs between stations only in its URL: its text is kept with a stand-in address
+    in that one line, put in place per station (a line is folded on its own, so the rest of
+    the text is the same bytes)."""
     import icalendar  # only when a calendar is made: an incremental build seldom needs it
 
     station = site.station
@@ -40,22 +43,27 @@ def ics(
     head = bytes(cal.to_ical())
     assert head.endswith(end)
     parts: list[str] = []
+    base = f"{platform.site_url}{station.id}/" if platform.site_url else None
     for item in site.pages:
         if item.section != "activities" or item.start is None:
             continue
-        make = functools.partial(_event_text, platform, site, publication, item)
-        parts.append(str(events.get(event_key(item), make)) if events is not None and event_key is not None else make())
+        make = functools.partial(_event_text, platform, publication, item)
+        text = str(events.get(event_key(item), make)) if events is not None and event_key is not None else make()
+        parts.append(_with_url(text, base + item.url) if base else text)
     if parts:
         parts.append(_vtimezone(platform.settings.timezone))
     return head[: -len(end)] + "".join(parts).encode("utf-8") + end
 
 
-def _event_text(platform: Platform, site: Site, publication: Publication, item: Item) -> str:
+STAND_IN = "https://louyu.invalid/"  # the URL an event's text is kept with
+
+
+def _event_text(platform: Platform, publication: Publication, item: Item) -> str:
+    """The event as icalendar writes it, with STAND_IN for its URL when the sites have one."""
     import icalendar
 
     assert item.start is not None
     tz = zoneinfo.ZoneInfo(platform.settings.timezone)
-    base = f"{platform.site_url}{site.station.id}/" if platform.site_url else None
     approval = publication.reviews[item.path].approved_by
     event = icalendar.Event()
     event.add("uid", uid(item))
@@ -70,10 +78,31 @@ def _event_text(platform: Platform, site: Site, publication: Publication, item: 
     description = "\n".join(filter(None, [item.summary, f"报名方式：{item.signup}" if item.signup else None, f"名额：{item.capacity} 人" if item.capacity else None]))
     if description:
         event.add("description", description)
-    if base:
-        event.add("url", base + item.url)
+    if platform.site_url:
+        event.add("url", STAND_IN)
     event.add("organizer", f"mailto:{platform.stations[item.station].email or 'noreply@example.invalid'}", parameters={"cn": platform.stations[item.station].name})
     return bytes(event.to_ical()).decode("utf-8")
+
+
+def _with_url(text: str, url: str) -> str:
+    """An event's text with its URL line for `url` in place of the stand-in's."""
+    stand_in, line = _url_line(STAND_IN), _url_line(url)
+    if text.count(stand_in) != 1:  # never seen; but never a wrong calendar either
+        raise AssertionError(f"an event's URL line is not where it was: {text!r}")
+    return text.replace(stand_in, line, 1)
+
+
+@functools.lru_cache(maxsize=4)  # (the stand-in's, asked for every event)
+def _url_line(url: str) -> str:
+    """The URL property's content line(s) as icalendar writes them in an event."""
+    import icalendar
+
+    event = icalendar.Event()
+    event.add("url", url)
+    text = bytes(event.to_ical()).decode("utf-8")
+    begin, end = "BEGIN:VEVENT\r\n", "END:VEVENT\r\n"
+    assert text.startswith(begin) and text.endswith(end)
+    return "\r\n" + text[len(begin) : -len(end)]
 
 
 @functools.lru_cache(maxsize=4)

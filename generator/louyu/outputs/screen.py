@@ -21,17 +21,11 @@ import jinja2
 
 from ..platform.model import SECTIONS, Item, Platform
 from ..publish import Site
+from .qr import qr_svg
 
 SCREEN_SECTIONS = ("news", "disclosures")
 MAX_NEWS = 12
 MAX_ACTIVITIES = 8
-
-
-def qr_svg(url: str) -> str:
-    import segno
-
-    # A fixed mask: choosing the "best" of eight costs 8x and no scanner needs it.
-    return str(segno.make(url, error="m", mask=0, micro=False).svg_inline(scale=5, border=2, dark="#000000", light="#ffffff", omitsize=True))
 
 
 def logo_data_uri(path: Path | None) -> str | None:

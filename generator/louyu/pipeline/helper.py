@@ -81,7 +81,7 @@ class ConversionHelper:
         held by one of them, the import lock say, would stay held in the helper for ever)."""
         import threading
 
-        if jobs() < 2 or "rjieba" in sys.modules or threading.active_count() > 1:
+        if jobs() < 2 or _has_converted() or threading.active_count() > 1:
             return None
         try:
             return cls()
@@ -152,6 +152,11 @@ class ConversionHelper:
             pass
 
 
+def _has_converted() -> bool:
+    content = sys.modules.get("louyu.render.content")
+    return bool(getattr(content, "CONVERTED", False))
+
+
 def _widen(fd: int) -> int:
     """The pipe's capacity, made PIPE_SIZE where the system allows it."""
     try:
@@ -200,10 +205,6 @@ def _helper_main(orders: IO[bytes], answers: IO[bytes]) -> None:
         from ..platform.problems import LouyuError, Problems
         from ..render.content import ContentRenderer, sanitize
         from ..platform.config import markdown_config_from, prepare_markdown_config
-        from ..render.theme import html_sections, segment_chinese
-
-        segment_chinese("楼宇党建")  # the dictionary
-        html_sections("<h2 id='a'>楼宇</h2><p>党建</p>")  # Material's search parser
         ready = True
     except Exception:
         ready = False

@@ -1,7 +1,6 @@
 """Using every core: item revisions and station sites rendered in forked workers.
 
-The parent prepares everything (platform, publication, theme, the Chinese
-segmenter's dictionary) and then forks, so workers share it copy-on-write and receive only
+The parent prepares everything (platform, publication, theme) and then forks, so workers share it copy-on-write and receive only
 small work orders. Each worker writes its stations' files straight into the
 temporary output folder and returns counts. With one core, or little work,
 everything runs in-process.
@@ -17,7 +16,6 @@ from .helper import jobs
 from ..memo.cache import Memo
 from ..platform.model import Item
 from ..render.site import SiteRenderer
-from ..render.theme import segment_chinese
 from .write import TreeWriter
 
 DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
@@ -42,15 +40,30 @@ def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     n = jobs()
     if n == 1 or len(items) < FEW_ITEMS:
         return renderer.content.renderings(items)
-    segment_chinese("楼宇党建")  # load the dictionary once, shared by the forked workers
     _RENDERER = renderer
     chunks = [items[k::n * 4] for k in range(n * 4)]
     out: dict[str, Any] = {}
     with _pool(n) as pool:
-        for part in pool.imap_unordered(_render_chunk, chunks):
+        parts = pool.imap_unordered(_render_chunk, chunks)
+        # Meanwhile, what every station worker would otherwise compile for itself (0.2 s
+        # each): made here once, the workers forked later share it.
+        _prepare_templates(renderer)
+        for part in parts:
             out.update(part)
     _RENDERER = None
     return out
+
+
+def _prepare_templates(renderer: SiteRenderer) -> None:
+    """Compile the templates every station's pages use — Material's page and its partials,
+    by making the central station's home page (its shell is kept for its worker), and
+    louyu's own — in this process, so that station workers forked from it share them."""
+    sites = renderer.publication.sites
+    site = sites.get(renderer.platform.central.id) or next(iter(sites.values()), None)
+    if site is not None:
+        next(renderer.station_outputs(site)).make()  # (a home page lists items: no rendering needed)
+    for name in renderer.pages.list_templates(extensions=["html", "xml"]):
+        renderer.pages.get_template(name)
 
 
 def _render_chunk(items: list[Item]) -> dict[str, Any]:
@@ -107,8 +120,11 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], m
             _RENDERER = None
         return
     try:
+        # The largest station first, so that no worker is left with a large one at the end.
+        sites = renderer.publication.sites
+        largest = sorted(station_ids, key=lambda sid: (-len(sites[sid].pages), sid))
         with _pool(n) as pool:
-            yield from pool.imap_unordered(_write_station, [(sid, root) for sid in station_ids])
+            yield from pool.imap_unordered(_write_station, [(sid, root) for sid in largest])
     finally:
         _RENDERER = None
 

@@ -110,7 +110,7 @@ def markdown_config_from(names: list[Any], options: dict[str, Any]) -> tuple[lis
 
     from ..version import installed_versions
 
-    libraries = sorted(installed_versions(("markdown", "pymdown-extensions", "nh3", "rjieba", "mkdocs-material")).items())
+    libraries = sorted(installed_versions(("markdown", "pymdown-extensions", "nh3", "mkdocs-material")).items())
     fingerprint = hashlib.sha256(json.dumps([names, options, libraries], sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
     extensions = list(names)
@@ -133,7 +133,7 @@ def markdown_config_from(names: list[Any], options: dict[str, Any]) -> tuple[lis
 @contextlib.contextmanager
 def without_jieba() -> Iterator[None]:
     """Importing Material's search plugin imports jieba (and pkg_resources with it: 0.3 s)
-    only to segment Chinese, which louyu does itself with rjieba: refused meanwhile."""
+    only to segment Chinese, which louyu's search does without: refused meanwhile."""
     blocked = "jieba" not in sys.modules
     if blocked:
         sys.modules["jieba"] = None  # type: ignore[assignment]

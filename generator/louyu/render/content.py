@@ -1,7 +1,7 @@
 """An item revision turned into safe HTML and search entries, once per digest.
 
 The same revision is shown on every site that publishes it, so its Markdown is
-converted, sanitised and segmented for search once, and the result is shared by
+converted, sanitised and reduced to its text for search once, and the result is shared by
 all stations (and is what a cache stores, keyed by the digest).
 """
 
@@ -18,8 +18,8 @@ import nh3
 from ..platform.model import Item
 from ..platform.problems import LouyuError
 from ..platform.refs import EXTERNAL_SCHEMES, href_of, is_local
-from .terms import plain_text, terms_of
-from .theme import html_sections, segment_chinese
+from .snippet import snippet_text
+from .terms import terms_of
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "audio", "video", "source", "track", "figure", "figcaption", "details", "summary",
@@ -48,35 +48,27 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 INPUT_TYPES = {"checkbox", "radio"}
 URL_ATTRIBUTES = {"href", "src", "poster"}
 LOADED_ATTRIBUTES = {"src", "poster"}  # fetched with the page, not followed
-
-
-@dataclass(frozen=True)
-class SearchEntry:
-    anchor: str | None
-    title: str
-    text: str
+CONVERTED = False  # whether this process has converted an item (pipeline/helper.py asks)
 
 
 @dataclass(frozen=True)
 class RenderedItem:
     digest: str
     body: str  # sanitised HTML of the Markdown body
-    search: tuple[SearchEntry, ...]
     text: str = ""  # what a reader sees of the item (summary and body), one line, for snippets
     terms: str = ""  # what louyu's search finds it by (render/terms.py), space-separated
     title_terms: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "body": self.body, "search": [[e.anchor, e.title, e.text] for e in self.search],
+            "body": self.body,
             "text": self.text, "terms": self.terms, "title_terms": self.title_terms,
         }
 
     @classmethod
     def from_json(cls, digest: str, data: dict[str, Any]) -> "RenderedItem":
         return cls(
-            digest, str(data["body"]), tuple(SearchEntry(a, t, x) for a, t, x in data["search"]),
-            str(data["text"]), str(data["terms"]), str(data["title_terms"]),
+            digest, str(data["body"]), str(data["text"]), str(data["terms"]), str(data["title_terms"]),
         )
 
 
@@ -134,26 +126,21 @@ class ContentRenderer:
         return cached
 
     def _render(self, item: Item) -> RenderedItem:
+        global CONVERTED
+        CONVERTED = True
         self.md.reset()
         try:
             raw_html = self.md.convert(item.body)
         except RecursionError:
             raise LouyuError(item.path, item.body_line, "Markdown 嵌套层数太多（列表或引用嵌套过深），请简化") from None
         body = sanitize(raw_html, {raw: ref.rel for raw, ref in item.refs.items()})
-        entries = []
-        for i, (anchor, title, text) in enumerate(html_sections(body)):
-            if i == 0 and not title:
-                title = html.escape(item.title, quote=False)  # Material shows titles as HTML
-            entries.append(SearchEntry(anchor, segment_chinese(title), segment_chinese(text)))
-        if not entries:
-            entries.append(SearchEntry(None, segment_chinese(html.escape(item.title, quote=False)), ""))
-        text = plain_text([f"{e.title} {e.text}" if k else e.text for k, e in enumerate(entries)])
+        text = snippet_text(body)
         title_terms = terms_of(item.title)
         terms = title_terms | terms_of(text) | terms_of(item.summary or "")
         for tag in item.tags:
             terms |= terms_of(tag)
         shown = f"{item.summary} {text}" if item.summary else text
-        return RenderedItem(item.digest, body, tuple(entries), shown, " ".join(sorted(terms)), " ".join(sorted(title_terms)))
+        return RenderedItem(item.digest, body, shown, " ".join(sorted(terms)), " ".join(sorted(title_terms)))
 
 
 def sanitize(html: str, local_refs: dict[str, str]) -> str:

@@ -180,7 +180,7 @@ class SiteRenderer:
         activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
         yield Output(
             f"{sid}/activities.ics", key_of(base, "ics", activities),
-            lambda: ics(self.platform, site, self.publication, self.memos["ics"], lambda i: key_of(base, "event", i.path, i.digest, self._approval(i))),
+            lambda: ics(self.platform, site, self.publication, self.memos["ics"], lambda i: key_of(self.base_key, "event", i.path, i.digest, self._approval(i))),
         )
         # What the screen shows depends on the clock too (activities that ended, this month's
         # theme): its key is that data's version. The files also say when they were built,

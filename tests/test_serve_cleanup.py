@@ -1,0 +1,98 @@
+"""`louyu serve` removes its preview folder from the temporary folder on every way out:
+SIGTERM, SIGHUP and Ctrl+C (SIGINT) sent to a real `louyu serve` process; and a folder
+left by one killed outright is removed by the next one."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import PlatformHandle
+
+
+def start_serve(platform: PlatformHandle, temp: Path) -> tuple[subprocess.Popen[str], "queue.Queue[str]"]:
+    env = {**os.environ, "TMPDIR": str(temp), "LOUYU_CACHE_DIR": str(temp.parent / "cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "louyu", "serve", "-f", str(platform.config), "-a", "127.0.0.1:0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: "queue.Queue[str]" = queue.Queue()
+    assert proc.stdout is not None
+    stdout = proc.stdout
+
+    def read() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return proc, lines
+
+
+def wait_until_serving(proc: subprocess.Popen[str], lines: "queue.Queue[str]") -> None:
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=60)
+        except queue.Empty:
+            proc.kill()
+            raise AssertionError("louyu serve did not start:\n" + "".join(seen)) from None
+        seen.append(line)
+        if "预览地址" in line:
+            return
+
+
+def preview_folders(temp: Path) -> list[Path]:
+    return sorted(temp.glob("louyu-serve-*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_signal_ends_serve_and_removes_its_preview_folder(platform: PlatformHandle, tmp_path: Path, sig: int) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc, lines = start_serve(platform, temp)
+    try:
+        wait_until_serving(proc, lines)
+        folders = preview_folders(temp)
+        assert len(folders) == 1 and (folders[0] / "site" / "index.html").is_file()  # the preview is there
+        proc.send_signal(sig)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert preview_folders(temp) == []
+
+
+def test_a_folder_left_by_a_killed_serve_is_removed_by_the_next(platform: PlatformHandle, tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc, lines = start_serve(platform, temp)
+    wait_until_serving(proc, lines)
+    proc.kill()  # SIGKILL: no way to clean up
+    proc.wait()
+    (left,) = preview_folders(temp)
+    assert str(proc.pid) in left.name
+    someone_running = temp / f"louyu-serve-{os.getpid()}-x"  # a serve still running: left alone
+    someone_running.mkdir()
+    unrelated = temp / "louyu-serve-notes"
+    unrelated.mkdir()
+    proc, lines = start_serve(platform, temp)
+    try:
+        wait_until_serving(proc, lines)
+        remaining = preview_folders(temp)
+        assert left not in remaining
+        assert someone_running in remaining and unrelated in remaining
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert preview_folders(temp) == sorted([someone_running, unrelated])
