@@ -84,9 +84,9 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
 
         page.get_by_role("link", name="新建条目").click()
         page.get_by_label("标题").fill("社区志愿服务日")
-        expect(page.locator("#n-name")).to_have_value("she-qu-zhi-yuan-fu-wu-ri")
+        expect(page.locator("#n-name")).to_have_value("shequ-zhiyuan-fuwu-ri")
         page.get_by_role("button", name="开始编写").click()
-        page.wait_for_url(f"{base}/edit/content/a/news/she-qu-zhi-yuan-fu-wu-ri?title=*")
+        page.wait_for_url(f"{base}/edit/content/a/news/shequ-zhiyuan-fuwu-ri?title=*")
 
         page.set_input_files("#file-input", [str(photo), str(pdf)])
         expect(page.locator("#upload-status")).to_contain_text("已上传：活动照片.png、活动通知.pdf")
@@ -115,7 +115,7 @@ def test_an_admin_writes_a_news_item_with_a_photo_and_a_pdf(platform: PlatformHa
 
     log = platform.git("-c", "core.quotepath=off", "show", "--name-only", "--format=%an <%ae>", "HEAD").split("\n")
     assert log[0] == "甲管理 <a-admin@louyu.invalid>"
-    folder = "content/a/news/she-qu-zhi-yuan-fu-wu-ri"
+    folder = "content/a/news/shequ-zhiyuan-fuwu-ri"
     assert sorted(f for f in log[1:] if f) == [f"{folder}/index.md", f"{folder}/活动照片.png", f"{folder}/活动通知.pdf"]
     loaded, problems = platform.load()
     saved = loaded.item(f"{folder}/index.md")

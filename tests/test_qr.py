@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import segno
 
 from louyu.outputs import qr
@@ -12,7 +13,11 @@ def segno_svg(url: str) -> str:
     return str(code.svg_inline(scale=5, border=2, dark="#000000", light="#ffffff", omitsize=True))
 
 
-def test_codes_of_many_sizes_are_written_as_segno_writes_them() -> None:
+def test_codes_of_many_sizes_are_written_as_segno_writes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # From nothing learnt (earlier tests in this process may have made codes of some sizes).
+    monkeypatch.setattr(qr, "_frames", {})
+    monkeypatch.setattr(qr, "_layouts", {})
+    monkeypatch.setattr(qr, "_trusted", True)
     urls = [f"https://example.cn/{'站' * k}/disclosures/hq/item-{k:05d}/" for k in range(0, 120, 3)]
     urls += [f"https://bench.example.cn/s{k:02d}/disclosures/central/item-{n:05d}/" for k in range(11) for n in range(20)]
     urls += ["x", "https://a.b/", "1234567890" * 30]

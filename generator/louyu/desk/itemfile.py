@@ -197,18 +197,11 @@ def form_values(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def latin_name(title: str, taken: set[str]) -> str:
-    """A Latin item name from a Chinese title (pinyin, hyphens), unique among `taken`."""
-    from pypinyin import Style, lazy_pinyin
+    """A Latin item name from a Chinese title, unique among `taken`: the same names `louyu
+    import` makes (a word's syllables together, words apart: shequ-zhiyuan-fuwu-ri)."""
+    from ..importer.names import item_name
 
-    words = lazy_pinyin(title, style=Style.NORMAL)  # (runs of Latin letters and digits stay whole)
-    text = "-".join(w for w in words if w.strip())
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "tiaomu"
-    if not name[0].isalnum():
-        name = "t-" + name
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    return candidate
+    return item_name(title, "", taken)
 
 
 def version_of(md: Path | None, folder: Path | None) -> str:
