@@ -38,14 +38,22 @@ def timed(runs: int, call) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times) * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str, *extra: tuple[str, int]) -> argparse.Namespace:
+    """The desk benchmarks' options: the workload's size, repetitions, a folder to reuse."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--stations", type=int, default=30)
     parser.add_argument("--items", type=int, default=4000)
+    for name, default in extra:
+        parser.add_argument(name, type=int, default=default)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=None)
-    args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="louyu-desk-bench-")) / "platform"
+    return parser.parse_args()
+
+
+def built_workload(args: argparse.Namespace, prefix: str) -> tuple[Path, Path]:
+    """(platform folder, its mkdocs.yml): benchmarks/workload.py's platform, built once (the
+    desk reuses the build's parse cache), or the one --dir holds."""
+    folder = args.dir or Path(tempfile.mkdtemp(prefix=prefix)) / "platform"
     config = folder / "mkdocs.yml"
     print(f"platform: {folder}")
     if not config.is_file():
@@ -53,6 +61,12 @@ def main() -> None:
         started = time.perf_counter()
         build(config, folder / "site")
         print(f"first build: {time.perf_counter() - started:.1f} s")
+    return folder, config
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    folder, config = built_workload(args, "louyu-desk-bench-")
     platform, _ = load_platform(config)
     central = next(p for p in platform.central.staff if p.role == "admin")
     sub = next(p for s in platform.stations.values() if not s.is_central for p in s.staff if p.role == "admin")

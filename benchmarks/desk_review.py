@@ -12,11 +12,9 @@ read from git history, the character-level difference, the preview), and an appr
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,34 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from desk import arguments, built_workload, timed  # noqa: E402
 from desk_helpers import Client, running_desk  # noqa: E402
-from louyu.pipeline.build import build  # noqa: E402
 from louyu.platform.loader import load_platform  # noqa: E402
 
 
-def timed(runs: int, call) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stations", type=int, default=30)
-    parser.add_argument("--items", type=int, default=4000)
-    parser.add_argument("--changed", type=int, default=60)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--dir", type=Path, default=None)
-    args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="louyu-review-bench-")) / "platform"
-    config = folder / "mkdocs.yml"
-    print(f"platform: {folder}")
-    if not config.is_file():
-        subprocess.run([sys.executable, str(ROOT / "benchmarks/workload.py"), str(folder), "--stations", str(args.stations), "--items", str(args.items)], check=True)
-        build(config, folder / "site")
+    args = arguments(__doc__, ("--changed", 60))
+    folder, config = built_workload(args, "louyu-review-bench-")
     platform, _ = load_platform(config)
     items = sorted(platform.items, key=lambda i: i.path)
     changed = items[:: max(1, len(items) // args.changed)][: args.changed]
