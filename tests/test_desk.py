@@ -448,7 +448,7 @@ def test_a_new_disclosure_has_no_scope_until_the_admin_chooses_one(platform: Pla
         assert '<option value="" selected>请选择</option>' in select and "selected" not in select.replace('value="" selected', "")
         form = {k: v for k, v in _form(title="党费收缴情况", body="第三季度党费收缴情况。").items() if k != "scope"}
         refused = c.post_form("/save/content/a/disclosures/dangfei", {**form, "scope": "", "version": ""})
-        assert refused.status == 422 and "scope" in refused.text
+        assert refused.status == 422 and "有错误，未保存：请修改“公开范围”（见红色提示）后再保存。您写的内容都还在。" in refused.text
         assert not (platform.root / "content/a/disclosures/dangfei.md").exists()
         assert not (platform.root / "content/a/disclosures/dangfei/index.md").exists()
         ok = c.post_form("/save/content/a/disclosures/dangfei", {**form, "scope": "members", "version": ""})
@@ -527,3 +527,18 @@ def test_a_refused_push_is_explained_in_chinese_and_what_came_in_is_shown(platfo
         assert "remote rejected" not in message and "<summary>git 的原文（给维护人员）</summary>" in r.text
         assert "别处写的新闻" in c.get("/items").text
     assert platform.git("log", "-1", "--format=%an|%s").strip() == "甲管理|同步：合并远程仓库的修改（书桌，甲管理）"
+
+
+def test_the_desk_reminds_next_to_the_scope_of_a_public_dues_notice(platform: PlatformHandle) -> None:
+    # Where the admin chooses 公开范围: the same reminder check gives, a warning that never blocks a save.
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        form = {**_form(title="第三季度党费收缴情况公示", body="本季度党费收缴情况。"), "scope": "public"}
+        checked = c.post_form("/check/content/a/disclosures/dangfei", form).json()
+        assert [p["message"] for p in checked["fields"]["scope"]] == [
+            "公开范围是 public（向社会公开），但标题中有“党费”：党员个人党费、民主评议结果、组织处理和纪律处分、"
+            "发展党员情况一般只在党内公开（scope: members）。确认可以向社会公开的，可忽略此提示"
+        ]
+        assert checked["fields"]["scope"][0]["level"] == "warning" and checked["errors"] == 0
+        assert "scope" not in c.post_form("/check/content/a/disclosures/dangfei", {**form, "scope": "members"}).json()["fields"]
+        assert c.post_form("/save/content/a/disclosures/dangfei", form).status == 303

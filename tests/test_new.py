@@ -22,6 +22,8 @@ def test_new_platform_builds_with_every_section(tmp_path: Path) -> None:
     platform, problems = load_platform(target / "mkdocs.yml")
     # The placeholders left for the staff to fill in are named, each (and nothing else).
     assert [str(p) for p in problems] == [
+        "mkdocs.yml:35: 警告：“（请填写主办单位）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
+        "mkdocs.yml:36: 警告：“（请填写联系电话或邮箱）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
         "stations/fenzhan-1.yml:3: 警告：“（请填写地址）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
         *[f"stations/fenzhan-1.yml:{n}: 警告：“（请改名）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容" for n in (8, 11)],
         "stations/zhongxin.yml:3: 警告：“（请填写地址）”是 louyu new 留下的占位文字，会原样发布到网站上：请改为真实内容",
@@ -68,6 +70,8 @@ def test_placeholders_are_named_by_check_until_replaced(tmp_path: Path) -> None:
     for rel in ("stations/zhongxin.yml", "stations/fenzhan-1.yml"):
         path = target / rel
         path.write_text(path.read_text("utf-8").replace("（请填写地址）", "中山路 1 号").replace("（请改名）", ""), "utf-8")
+    config = target / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("（请填写主办单位）", "某某党委").replace("（请填写联系电话或邮箱）", "0523-12345678"), "utf-8")
     (target / "content/zhongxin/news/welcome.md").write_text(
         (target / "content/zhongxin/news/welcome.md").read_text("utf-8") + "\n联系人：（请填写姓名）\n", "utf-8"
     )

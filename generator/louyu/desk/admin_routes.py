@@ -214,6 +214,16 @@ async def upload(request: Request) -> Response:
     })
 
 
+def _what_to_fix(place: Place, placed: Placed) -> str:
+    """The banner of a refused save names the fields and lines to fix (a phone shows one at a time)."""
+    labels = {f.key: f.label for f in fields_for(place.section)}
+    where = [f"“{labels.get(k, k)}”" for k, ps in placed.fields.items() if any(p.level == "error" for p in ps)]
+    where += [f"正文第 {n} 行" for n, ps in sorted(placed.lines.items()) if any(p.level == "error" for p in ps)]
+    if any(p.level == "error" for p in placed.other):
+        where.append("页面下方列出的其他文件")
+    return f"有错误，未保存：请修改{'、'.join(where) or '红色提示处'}（见红色提示）后再保存。您写的内容都还在。"
+
+
 def _too_big(desk: Desk) -> str:
     return too_big(desk.platform.settings.desk_upload_mb)
 
@@ -243,7 +253,7 @@ async def save(request: Request) -> Response:
             return _conflict(request, place, data)
         written, item, placed, problems = check_posted(desk, person, place, data, with_problems=True)
         if item is None or placed.errors:
-            return _editor(request, place, data, placed, status=422, failed="有错误，未保存：请按提示修改（红色）后再保存。", new=not place.exists)
+            return _editor(request, place, data, placed, status=422, failed=_what_to_fix(place, placed), new=not place.exists)
         place.md.parent.mkdir(parents=True, exist_ok=True)
         tmp = place.md.with_name(f".{place.md.name}.saving")
         tmp.write_text(written.text, "utf-8")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..platform.catalogue import scope_hint
 from ..platform.model import Item
 from ..platform.problems import Problem
 from .guard import Person, Refused
@@ -154,4 +155,7 @@ def check_posted(desk: Desk, person: Person, place: Place, data: dict[str, Any],
     item, problems = desk.parse(place.md, written.text.encode("utf-8"))
     rel = place.md.relative_to(desk.root).as_posix()
     placed = place_problems(problems, rel, written, place.section)
+    hint = scope_hint(item) if item is not None else None
+    if hint is not None:  # where the admin chooses 公开范围: a public 党费 notice is worth a second look
+        placed.fields.setdefault("scope", []).append(Problem(rel, hint[0], hint[1].removeprefix("提示："), "warning"))
     return (written, item, placed, problems) if with_problems else (written, item, placed)
