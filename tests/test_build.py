@@ -478,3 +478,17 @@ def test_search_follows_the_publication_rules_and_the_preview_marks_pending_item
     marked = [d for d in search_docs(preview / "b") if d["location"] == "news/b/pending/"]
     assert [d["mark"] for d in marked] == ["待审核"]
     assert not any(d["mark"] for d in search_docs(preview / "b") if d["location"] != "news/b/pending/")
+
+
+def test_a_summary_the_body_opens_with_is_said_once(tmp_path: Path) -> None:
+    # A Word import's summary is its first paragraph: the item page does not show it twice.
+    p = make_platform(tmp_path, {
+        "content/hq/news/same.md": item("同一段", "hq-admin", summary="各支部：请按时参加主题党日。", body="各支部：请按时参加主题党日。\n\n第二段。"),
+        "content/hq/news/other.md": item("另一段", "hq-admin", summary="一句话摘要。", body="正文第一段。"),
+    })
+    p.approve("content/hq/news/same.md", "content/hq/news/other.md", by="hq-inst")
+    p.build()
+    same = (p.site / "hq/news/hq/same/index.html").read_text("utf-8")
+    other = (p.site / "hq/news/hq/other/index.html").read_text("utf-8")
+    assert same.count("各支部：请按时参加主题党日。") >= 1 and 'class="louyu-summary"' not in same
+    assert '<p class="louyu-summary">一句话摘要。</p>' in other

@@ -39,6 +39,15 @@ class Row:
         return self.text
 
 
+def repeats(summary: str, shown: str) -> bool:
+    """Whether the body opens with the summary (spaces aside), `shown` being what a reader sees
+    of the item (render/content.py: the summary, then the body's text): then it is said once."""
+    body = shown[len(summary):] if shown.startswith(summary) else shown
+    squeeze = lambda s: "".join(s.split())  # noqa: E731
+    head = squeeze(summary)
+    return bool(head) and squeeze(body[: len(summary) * 2 + 200]).startswith(head)
+
+
 def human_size(size: int) -> str:
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):

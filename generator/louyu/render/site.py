@@ -34,7 +34,7 @@ from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
 from .pictures import THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, month_label, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, month_label, nth_content, relative, repeats, when,
 )
 from . import disclosures
 from .public import EMBLEM, Ways, describe, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
@@ -396,6 +396,8 @@ class SiteRenderer:
             reviewer=reviewer,
             reviewed_at=approval.at.date().isoformat() if approval else "",
             disclosure=disclosures.facts(self.platform, item),
+            # (a summary the body opens with — a Word import's first paragraph — is not shown twice)
+            summary=item.summary if item.summary and not repeats(item.summary, rendered.text) else "",
         )
         content = with_ways(self.pages, ways, content)
         image = self.pictures.cover_url(item)
