@@ -542,3 +542,14 @@ def test_the_desk_reminds_next_to_the_scope_of_a_public_dues_notice(platform: Pl
         assert checked["fields"]["scope"][0]["level"] == "warning" and checked["errors"] == 0
         assert "scope" not in c.post_form("/check/content/a/disclosures/dangfei", {**form, "scope": "members"}).json()["fields"]
         assert c.post_form("/save/content/a/disclosures/dangfei", form).status == 303
+
+
+def test_files_uploaded_to_an_item_never_saved_are_named_by_check(platform: PlatformHandle) -> None:
+    # An upload (or a Word import) writes the pictures into the item's folder at once; left
+    # without saving, the folder is no item: check says what it is and what to do.
+    with running_desk(platform.config) as (desk, port):
+        c = Client(port).sign_in(platform.root, "a-admin")
+        assert c.post_files("/upload/content/a/news/draft", [("照片.png", b"\x89PNG\r\n\x1a\n")], {"version": ""}).status == 200
+    result = platform.cli("check")
+    assert ("content/a/news/draft/:1: 警告：文件夹中只有文件、没有 index.md，不是条目（常见于书桌中上传后没有保存）："
+            "在书桌中新建名为 draft 的条目继续编写，或删除此文件夹") in result.output

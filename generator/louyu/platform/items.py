@@ -118,6 +118,9 @@ def find_item_files(
                 else:
                     if is_dir and _has_markdown(entry.path):
                         problems.warning(f"{rel}/", 1, "文件夹中没有 index.md：其中的 Markdown 不是条目，不会发布")
+                    elif is_dir and not entry.name.startswith(".") and any(os.scandir(entry.path)):  # files, no item
+                        problems.warning(f"{rel}/", 1, "文件夹中只有文件、没有 index.md，不是条目（常见于书桌中上传后没有保存）：在书桌中新建名为 "
+                                         f"{entry.name} 的条目继续编写，或删除此文件夹")
                     elif is_file and dot and stem and suffix.lower() in ("md", "markdown", "mdown") and suffix != "md":
                         problems.warning(rel, 1, "只有扩展名为小写 .md 的文件才是条目：请改名（例如 xxx.md）")
                     elif is_file and suffix.lower() in DOCUMENTS and documents is not None:
