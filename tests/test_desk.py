@@ -553,3 +553,16 @@ def test_files_uploaded_to_an_item_never_saved_are_named_by_check(platform: Plat
     result = platform.cli("check")
     assert ("content/a/news/draft/:1: 警告：文件夹中只有文件、没有 index.md，不是条目（常见于书桌中上传后没有保存）："
             "在书桌中新建名为 draft 的条目继续编写，或删除此文件夹") in result.output
+
+
+def test_a_long_section_is_paged_and_the_page_title_stays_plain(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    from louyu.desk import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    for n in range(5):
+        platform.write(f"content/a/news/n{n}.md", item(f"新闻{n}", "a-admin"))
+    platform.commit("five")
+    with running_desk(platform.config) as (desk, port):
+        page = Client(port).sign_in(platform.root, "a-admin").get("/items?section=news&page=2").text
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert title == "<title>条目 · 测试平台" and "第 2 / 3 页" in page and "上一页" in page and "下一页" in page
