@@ -68,6 +68,12 @@ def as_of(day: dt.date | str) -> Iterator[None]:
             os.environ[clock.ENV] = before
 
 
+def real_moment() -> dt.datetime:
+    """The machine's own clock (aware, UTC): only for the one test of louyu's clock unpinned.
+    Every other "now" of the suite is the suite's day (TODAY, pinned_moment)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def pinned_moment(timezone: str = "Asia/Shanghai") -> dt.datetime:
     """The moment louyu's clock stands at now (aware), for a browser page's clock."""
     return clock.now(timezone)
