@@ -220,16 +220,22 @@ def test_the_second_save_of_the_same_version_is_refused_and_nothing_is_lost(plat
     assert "第一个人的标题" in (platform.root / "content/a/news/local.md").read_text("utf-8")
 
 
-def test_sync_pulls_and_pushes_and_explains_a_conflict(platform: PlatformHandle, tmp_path: Path) -> None:
+def _remote_with_a_commit_of_someone_else(platform: PlatformHandle, tmp_path: Path, rel: str, title: str) -> Path:
+    """A bare remote the platform has pushed to, holding one more commit by someone else (an item at `rel`)."""
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     platform.git("remote", "add", "origin", str(remote))
     platform.git("push", "-q", "origin", "main")
     other = tmp_path / "other"
     subprocess.run(["git", "clone", "-q", str(remote), str(other)], check=True)
-    (other / "content/a/news/local.md").write_text(item("远程改的标题", "a-admin"), "utf-8")
+    (other / rel).write_text(item(title, "a-admin"), "utf-8")
     for args in (["add", "-A"], ["-c", "user.name=x", "-c", "user.email=x@y", "commit", "-qm", "remote"], ["push", "-q"]):
         subprocess.run(["git", "-C", str(other), *args], check=True)
+    return remote
+
+
+def test_sync_pulls_and_pushes_and_explains_a_conflict(platform: PlatformHandle, tmp_path: Path) -> None:
+    _remote_with_a_commit_of_someone_else(platform, tmp_path, "content/a/news/local.md", "远程改的标题")
     with running_desk(platform.config) as (desk, port):
         c = Client(port).sign_in(platform.root, "a-admin")
         page = c.get("/edit/content/a/news/local").text
@@ -405,15 +411,7 @@ def test_signing_out_ends_the_session(platform: PlatformHandle) -> None:
 
 
 def test_sync_brings_in_others_changes_and_pushes_the_saves(platform: PlatformHandle, tmp_path: Path) -> None:
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    platform.git("remote", "add", "origin", str(remote))
-    platform.git("push", "-q", "origin", "main")
-    other = tmp_path / "other"
-    subprocess.run(["git", "clone", "-q", str(remote), str(other)], check=True)
-    (other / "content/a/news/remote.md").write_text(item("别处写的新闻", "a-admin"), "utf-8")
-    for args in (["add", "-A"], ["-c", "user.name=x", "-c", "user.email=x@y", "commit", "-qm", "remote"], ["push", "-q"]):
-        subprocess.run(["git", "-C", str(other), *args], check=True)
+    remote = _remote_with_a_commit_of_someone_else(platform, tmp_path, "content/a/news/remote.md", "别处写的新闻")
     with running_desk(platform.config) as (desk, port):
         c = Client(port).sign_in(platform.root, "a-admin")
         assert c.post_form("/save/content/a/news/here", _form(title="本机写的新闻")).status == 303

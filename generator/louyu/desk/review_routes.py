@@ -203,15 +203,25 @@ def _request(desk: Desk, person: Person, form: Any, signed: bool) -> gate_decide
     return gate_decide.Request(person.staff.id, str(form.get("decision", "")), asked, at, str(form.get("note", "") or ""))
 
 
+NOT_JSON = object()
+
+
+async def _json_body(request: Request) -> Any:
+    """The JSON a page's script posted (NOT_JSON when the body is none)."""
+    try:
+        return await request.json()
+    except ValueError:
+        return NOT_JSON
+
+
 @ROUTES.post("/review/prepare", needs=REVIEWER)
 async def prepare(request: Request) -> Response:
     """What the browser is to sign for a decision: the time and one message per item."""
     desk: Desk = request.app.state.desk
     person = person_of(request)
-    try:
-        wanted = await request.json()
-    except ValueError:
-        raise Refused(400, "请求格式不对：请刷新页面后重试") from None
+    wanted = await _json_body(request)
+    if wanted is NOT_JSON:
+        raise Refused(400, "请求格式不对：请刷新页面后重试")
     form = _JsonForm(wanted)
     req = _request(desk, person, form, signed=False)
     try:
@@ -306,10 +316,7 @@ async def key_made(request: Request) -> Response:
     """The public key line a browser made: kept for the station's admin to add (with valid_after)."""
     desk: Desk = request.app.state.desk
     person = person_of(request)
-    try:
-        data = await request.json()
-    except ValueError:
-        data = None
+    data = await _json_body(request)
     line = str(data.get("key", "") if isinstance(data, dict) else "").strip()
     if not is_public_key_line(line):
         raise Refused(400, "不是一行 OpenSSH Ed25519 公钥（ssh-ed25519 AAAA… 注释）")
