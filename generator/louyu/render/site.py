@@ -24,7 +24,6 @@ from ..platform.digest import key_of
 from ..platform.recall import Recall, Scratch
 from .output import Output, text_key
 from ..publish import Publication, Site
-from ..platform.refs import href_of
 from ..outputs.report import StationReport, build_report
 from ..outputs.report_formats import as_csv
 from ..outputs.ical import ics
@@ -32,12 +31,13 @@ from ..outputs.manifest import Manifests
 from ..outputs.screen import logo_data_uri, qr_svg, screen_data, screen_files, screen_version
 from ..version import code_fingerprint
 from .content import ContentRenderer, excerpt
+from .item_pages import ItemPages
 from .pictures import THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, month_label, nth_content, relative, repeats, when,
+    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, nth_content, relative, when,
 )
 from . import disclosures
-from .public import EMBLEM, Ways, describe, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
+from .public import EMBLEM, Ways, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
 from .inputs import config_fingerprint, shown_on_every_substation
 from .members import ROBOTS_TXT
 from .preview import preview_rejection, preview_status
@@ -85,6 +85,7 @@ class SiteRenderer:
         self._item_keys: dict[tuple[str, str], str] = {}
         self._excerpts: dict[str, str] = {}
         self.ways = Ways()  # breadcrumbs and 上一篇/下一篇
+        self.items = ItemPages(platform, publication, self.pages, self.content, self.pictures)  # each revision's own part
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
         self.logo = Path(facts.logo) if facts.logo else None
         tz = platform.settings.timezone
@@ -372,45 +373,19 @@ class SiteRenderer:
         self, theme: StationTheme, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None,
         ways: dict[str, Any],
     ) -> str:
-        rendered = self.content.render(item)
-        media, documents = self.pictures.attachments(item)
-        reports = ""
-        if report_rows or activity:
-            reports = self.pages.get_template("reports.html").render(reports=report_rows, activity=activity)
-        approval = review.approved_by
-        staff = self.platform.staff()
-        reviewer = "、".join(staff[a.by].name for a in review.approvals if a.by in staff)
-        content = self.pages.get_template("item.html").render(
-            status=preview_status(self.publication, item),
-            rejection=preview_rejection(self.platform, self.publication, item),
-            item=item,
-            station_name=self.platform.stations[item.station].name,
-            section_title=SECTIONS[item.section],
-            cover=jinja2.utils.markupsafe.Markup(self.pictures.html(item, item.cover, item.title, priority=True)) if item.cover else None,
-            when=when(item),
-            month_label=month_label(item.month),
-            body=jinja2.utils.markupsafe.Markup(self.pictures.body(item, rendered.body)),
-            media=media,
-            documents=documents,
-            reports=jinja2.utils.markupsafe.Markup(reports),
-            reviewer=reviewer,
-            reviewed_at=approval.at.date().isoformat() if approval else "",
-            disclosure=disclosures.facts(self.platform, item),
-            # (a summary the body opens with — a Word import's first paragraph — is not shown twice)
-            summary=item.summary if item.summary and not repeats(item.summary, rendered.text) else "",
-        )
-        content = with_ways(self.pages, ways, content)
-        image = self.pictures.cover_url(item)
-        return theme.page(item.url, item.section, item.title, content, describe(item.summary, rendered.text), og_image(image and theme.site_url and theme.site_url + item.url + image))
+        article = self.items.article(item, review, report_rows, activity)
+        image = article.image and theme.site_url and theme.site_url + item.url + article.image
+        return theme.page(item.url, item.section, item.title, with_ways(self.pages, ways, article.html), article.description, og_image(image))
 
     def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
         """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""
         url = disclosures.qr_url(self.platform, sid, item)
-        make = lambda: disclosures.print_page(  # noqa: E731
-            self.pages, self.platform, item, review, self.content.render(item).body, logo_data_uri(self.logo),
-            self._qr(url) if url else None, self.publication.members,
-        ).encode("utf-8")
+        make = lambda: self.items.print_view(item, review, self._logo, lambda: self._qr(url) if url else None).encode("utf-8")  # noqa: E731
         return Output(f"{sid}/{item.url}{disclosures.PRINT_URL}index.html", key_of(base, "print", self._item_key(item), url), make)
+
+    @functools.cached_property
+    def _logo(self) -> str | None:
+        return logo_data_uri(self.logo)
 
     def _about_context(self, site: Site) -> dict[str, Any]:
         central = self.platform.central
