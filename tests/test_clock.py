@@ -51,3 +51,19 @@ def test_build_as_of_a_day_shows_scheduled_items_and_is_no_noop_for_today(tmp_pa
     assert again.exit_code == 0 and "没有变化" not in again.output
     assert "十天后发布" not in home()
     assert "没有变化" in p.cli("build").output
+
+
+def test_a_pinned_moment_is_a_no_op_until_the_next_activity_starts(tmp_path: object) -> None:
+    """The no-op check reads a pinned moment in the platform's zone, as the build does: a
+    pinned 09:00 with an activity at 14:00 that day is a no-op (it once took 09:00 for
+    09:00 UTC, 17:00 in Shanghai, and never found a no-op on such a day)."""
+    p = make_platform(
+        tmp_path,  # type: ignore[arg-type]
+        {"content/hq/activities/talk.md": item("下午的讲座", "hq-admin", start=f"{days(0)} 14:00", location="讲堂")},
+    )
+    p.approve("content/hq/activities/talk.md", by="hq-inst")
+    morning = ("--clock", f"{days(0)}T09:00")
+    assert p.cli("build", *morning).exit_code == 0
+    assert "没有变化" in p.cli("build", *morning).output
+    afternoon = p.cli("build", "--clock", f"{days(0)}T14:01")  # the talk has begun: the screen changes
+    assert afternoon.exit_code == 0 and "没有变化" not in afternoon.output

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,9 @@ def check(
     cache = Cache(cache_dir(root))
     try:
         record = cache.get_build(build_key(config_file, output, stations, strict, members))
-        now = clock.now(dt.timezone.utc).isoformat()
         if (
             not isinstance(record, dict)
-            or now >= str(record.get("valid_until", ""))
+            or not _still_valid(record)
             or record.get("inputs") != inputs
             or record.get("clock") != clock.setting()
         ):
@@ -107,9 +107,22 @@ def check(
     return record, inputs
 
 
+def _still_valid(record: dict[str, Any]) -> bool:
+    """Whether the moment the last build stopped being right is still ahead. "Now" is asked
+    in the platform's zone, the one a pinned clock (LOUYU_CLOCK, --clock) is read in: asked
+    in UTC, a pinned 09:00 was taken for 09:00 UTC, and a build with an activity later that
+    day was never a no-op."""
+    try:
+        until = dt.datetime.fromisoformat(str(record["valid_until"]))
+        now = clock.now(str(record["timezone"]))
+    except (KeyError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return False  # written by an older louyu, or damaged: build
+    return until.tzinfo is not None and now < until
+
+
 def remember(
     config_file: Path, output: Path, stations: list[str] | None, strict: bool, valid_until: dt.datetime, inputs: str,
-    summary: dict[str, Any], cache: Cache | None = None, members: bool = False,
+    summary: dict[str, Any], cache: Cache | None = None, members: bool = False, timezone: str = "Asia/Shanghai",
 ) -> None:
     """Record a successful build for the next no-op check (in `cache` if the build has it open)."""
     own = cache is None
@@ -121,6 +134,7 @@ def remember(
             {
                 "inputs": inputs,
                 "valid_until": valid_until.astimezone(dt.timezone.utc).isoformat(),
+                "timezone": timezone,  # the platform's: where a pinned clock's time is read
                 "clock": clock.setting(),  # a build as of another day is no no-op for today
                 "summary": summary,
             },

@@ -343,7 +343,7 @@ def _remember(
     summary = {"stations": len(result.stations), "pages": sum(result.pages.values()), "warnings": [str(w) for w in result.warnings], "notices": result.notices}
     remember(
         platform.config_file, output, stations, strict, valid_until(platform, publication, renderer.now), inputs, summary, cache,
-        members=publication.members,
+        members=publication.members, timezone=platform.settings.timezone,
     )
 
 
