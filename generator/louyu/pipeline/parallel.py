@@ -138,5 +138,10 @@ def _write_station(order: tuple[str, Path]) -> Written:
     for out in renderer.station_outputs(renderer.publication.sites[sid]):
         writer.write(out.path, out.make())
         keys[out.path] = out.key
-    memos = {kind: (memo.new, memo.used) for kind, memo in _MEMOS.items()}
-    return sid, writer.files, writer.bytes_written, keys, memos
+    # What this station added, not all this worker has added so far: sent once, not again
+    # with each later station (the QR codes of 1+30×4,000 are 35 MB).
+    learnt = {}
+    for kind, memo in _MEMOS.items():
+        learnt[kind] = (memo.new, memo.used)
+        memo.new, memo.used = {}, set()
+    return sid, writer.files, writer.bytes_written, keys, learnt
