@@ -224,6 +224,7 @@ def write_output(
         record = load_record(cache, output) if output.is_dir() else None
         save_record(cache, output, None)  # from here until the new record, trust nothing
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
+            record = None  # let the old record go before the workers fork (60 MB at 1+30×4,000)
             pending()
             record = _write_all(renderer, output, stations, result, progress, memos or {})
         save_record(cache, output, record)
@@ -257,10 +258,13 @@ def _write_changes(
     ids = sorted(renderer.publication.sites)
     planned: set[str] = set()
     changed: list[Output] = []
+    enough = max(64, len(record.files) // 4)  # (the last build's count: known before the keys)
     for out in _all_outputs(renderer, ids, progress):
         planned.add(out.path)
         if not record.holds(output, out.path, out.key):
             changed.append(out)
+            if len(changed) > enough:
+                return False  # another louyu's output, say: no need to compare the rest
     if len(changed) > max(64, len(planned) // 4):
         return False  # most of it is new: a whole tree is as fast, and swapped in at once
     pending()  # the keys are known: now the changed files need the new renderings
