@@ -99,15 +99,20 @@ class StationTheme:
     def __init__(
         self, base: MkDocsConfig | Callable[[], MkDocsConfig], env: Any, site_name: str, site_url: str | None,
         nav: list[NavEntry], extra_css: list[str], key: str = "", shells: Recall | None = None,
-        members: bool = False, chrome: Any = None,
+        members: bool = False, chrome: Any = None, stand_ins: dict[str, str] | None = None,
     ) -> None:
         """`members`: the members' sites, every page marked 党内资料 (render/members.py);
-        `chrome`: the public parts of every page (render/public.py PublicChrome), if any."""
+        `chrome`: the public parts of every page (render/public.py PublicChrome), if any;
+        `stand_ins`: marker -> this station's own text, where `site_name`, `site_url` and
+        `chrome` hold markers: the shells are rendered with the markers, so that stations
+        alike share them (the same `key`), and each station's text is put in their place."""
         self._base = base
         self.members = members
         self._env = env
         self.site_name = site_name
-        self.site_url = site_url
+        self.stand_ins = stand_ins or {}
+        self._shell_url = site_url  # as the shells are rendered
+        self.site_url = self._own(site_url) if site_url else site_url
         self.entries = nav
         self.extra_css = extra_css
         self.nav_urls = {e.url for e in nav}
@@ -131,7 +136,7 @@ class StationTheme:
         # Material prints site_name unescaped; station names come from staff-edited files.
         # Markup keeps the few `| e` uses in Material's templates from escaping it twice.
         config["site_name"] = Markup.escape(self.site_name)
-        config["site_url"] = self.site_url
+        config["site_url"] = self._shell_url
         config["extra_css"] = list(base.extra_css) + self.extra_css
         self.config = config
         self.template = env.get_template("main.html")
@@ -147,7 +152,7 @@ class StationTheme:
         shell = self.shells.get(key)
         if shell is None:
             data = self.memo.get(f"{self.key}:{key[0]}:{active}:{key[2]}", lambda: self._render_shell(url, active).to_json())
-            shell = self.shells[key] = Shell(list(data["parts"]), list(data["holes"]))
+            shell = self.shells[key] = Shell([self._own(part) for part in data["parts"]], list(data["holes"]))
         return shell.fill(
             {
                 "TITLE": html.escape(title, quote=True),
@@ -157,6 +162,11 @@ class StationTheme:
                 "IMAGE": image,  # a whole tag (render/public.py og_image), or nothing
             }
         )
+
+    def _own(self, text: str) -> str:
+        for marker, value in self.stand_ins.items():
+            text = text.replace(marker, value)
+        return text
 
     def default_description(self) -> str:
         return self.description
@@ -176,7 +186,7 @@ class StationTheme:
             page.title = _MARK.format("TITLE")
         page.content = _Content(_MARK.format("CONTENT"))
         page.meta = {"description": _MARK.format("DESCRIPTION"), "hide": ["toc"]}
-        page.canonical_url = _MARK.format("CANONICAL") if self.site_url else None
+        page.canonical_url = _MARK.format("CANONICAL") if self._shell_url else None
         if target is not None:
             target.active = True
         copyright = self.config["copyright"]
