@@ -3,11 +3,15 @@ mobile number is a warning; each named masked with its line, and no false alarms
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from conftest import item, make_platform
+from louyu.platform import personal
 from louyu.platform.personal import find_bank_cards, find_mobile_numbers, luhn_ok, published_phones
 
 
@@ -71,3 +75,32 @@ def test_check_names_each_with_its_line_and_the_build_refuses_cards(tmp_path: Pa
     assert f"content/a/news/contact.md:9: 含有银行卡号 6222 **** **** {CARD[-4:]}：个人信息不得公开，请删除" in result.output
     assert CARD not in result.output and "13812345678" not in result.output  # masked
     assert "station.md" not in result.output  # the station's own published phone
+
+
+# -- the whole text searched at once gives what a search line by line gave ----------------
+
+
+def line_by_line(text: str, pattern: "re.Pattern[str]") -> list[tuple[int, str]]:
+    """Each line's matches of `pattern` as (line, text): how the finders searched before."""
+    return [(n, m.group(0)) for n, line in enumerate(text.splitlines(), start=1) for m in pattern.finditer(line)]
+
+
+def whole_text(text: str, pattern: "re.Pattern[str]") -> list[tuple[int, str]]:
+    lines = personal._Lines(text)
+    return [(lines.of(m.start()), m.group(0)) for m in pattern.finditer(text)]
+
+
+PIECES = ["1", "3", "8", "6", "2", "0", "9", "X", "x", "a", "-", " ", "+86", "\n", "\r\n", "\r", "\u2028", "\x85", "\x0c", "号", "：",
+          "13812345678", "138-1234-5678", "110105194912310025", CARD, "6222 0212 3456 7890 12"]
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_searching_the_whole_text_finds_what_each_line_held(text: str) -> None:
+    for pattern in (personal._CANDIDATE, personal._MOBILE, personal._CARD):
+        assert whole_text(text, pattern) == line_by_line(text, pattern)
+
+
+def test_the_line_of_a_number_after_other_line_breaks() -> None:
+    text = "第一行\r\n第二行\u2028第三行\x85\n联系人：13812345678"
+    assert find_mobile_numbers(text) == [(5, "138****5678")]

@@ -13,6 +13,7 @@ longer run of digits or letters (an order number, a code) is never any of these.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -31,16 +32,36 @@ def is_valid_id_number(number: str) -> bool:
 def find_id_numbers(text: str) -> list[tuple[int, str]]:
     """(line number starting at 1, masked number) for each valid identity number in text."""
     hits = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in _CANDIDATE.finditer(line):
-            number = m.group(0)
-            try:
-                dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
-            except ValueError:
-                continue
-            if 1900 <= int(m.group(2)) <= 2100 and is_valid_id_number(number):
-                hits.append((lineno, number[:6] + "********" + number[-4:]))
+    lines = _Lines(text)
+    for m in _CANDIDATE.finditer(text):
+        number = m.group(0)
+        try:
+            dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+        if 1900 <= int(m.group(2)) <= 2100 and is_valid_id_number(number):
+            hits.append((lines.of(m.start()), number[:6] + "********" + number[-4:]))
     return hits
+
+
+class _Lines:
+    """Line numbers of offsets in a text, lines as str.splitlines counts them. Each pattern
+    here is searched in the whole text at once (a search per line cost more than the
+    search): none can match across a line break, and a line break stands where the
+    start or end of a line stood for the lookarounds (neither a digit, a letter, - nor a space)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def of(self, offset: int) -> int:
+        if self.starts is None:
+            starts, at = [], 0
+            for line in self.text.splitlines(keepends=True):
+                starts.append(at)
+                at += len(line)
+            self.starts = starts
+        return bisect.bisect_right(self.starts, offset)
 
 
 _DIGITS = re.compile(r"\D")
@@ -63,11 +84,11 @@ def find_bank_cards(text: str) -> list[tuple[int, str]]:
     """(line, masked number) for each bank card number: a card network's first digits and a
     valid Luhn check, 15-19 digits, not an identity number."""
     hits = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in _CARD.finditer(line):
-            digits = _DIGITS.sub("", m.group(1))
-            if 15 <= len(digits) <= 19 and luhn_ok(digits) and not is_valid_id_number(digits):
-                hits.append((lineno, f"{digits[:4]} **** **** {digits[-4:]}"))
+    lines = _Lines(text)
+    for m in _CARD.finditer(text):
+        digits = _DIGITS.sub("", m.group(1))
+        if 15 <= len(digits) <= 19 and luhn_ok(digits) and not is_valid_id_number(digits):
+            hits.append((lines.of(m.start()), f"{digits[:4]} **** **** {digits[-4:]}"))
     return hits
 
 
@@ -75,11 +96,11 @@ def find_mobile_numbers(text: str, published: set[str] | frozenset[str] = frozen
     """(line, masked number) for each mainland mobile number not in `published` (the
     stations' own phones, as digits)."""
     hits = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in _MOBILE.finditer(line):
-            digits = _DIGITS.sub("", m.group(1))
-            if digits not in published:
-                hits.append((lineno, f"{digits[:3]}****{digits[-4:]}"))
+    lines = _Lines(text)
+    for m in _MOBILE.finditer(text):
+        digits = _DIGITS.sub("", m.group(1))
+        if digits not in published:
+            hits.append((lines.of(m.start()), f"{digits[:3]}****{digits[-4:]}"))
     return hits
 
 
