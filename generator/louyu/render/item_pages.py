@@ -55,6 +55,12 @@ class ItemPages:
         self.pictures = pictures
         self._articles: dict[tuple[str, str, Reports, tuple[str, str] | None], Article] = {}
         self._prints: dict[tuple[str, str, bool], str] = {}
+        # Only what another site shows again is kept (a substation's own items are not).
+        shown: dict[str, int] = {}
+        for site in publication.sites.values():
+            for item in site.pages:
+                shown[item.path] = shown.get(item.path, 0) + 1
+        self._again = {path for path, n in shown.items() if n > 1}
 
     def article(self, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None) -> Article:
         """The revision's article; `report_rows` and `activity` (links relative to the item's
@@ -63,7 +69,9 @@ class ItemPages:
         key = (item.path, item.digest, reports, (activity["href"], activity["title"]) if activity else None)
         found = self._articles.get(key)
         if found is None:
-            found = self._articles[key] = self._article(item, review, report_rows, activity)
+            found = self._article(item, review, report_rows, activity)
+            if item.path in self._again:
+                self._articles[key] = found
         return found
 
     def _article(self, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None) -> Article:
@@ -103,8 +111,10 @@ class ItemPages:
         key = (item.path, item.digest, code is not None)
         page = self._prints.get(key)
         if page is None:
-            page = self._prints[key] = disclosures.print_page(
+            page = disclosures.print_page(
                 self.pages, self.platform, item, review, self.content.render(item).body, logo,
                 QR_HOLE if code is not None else None, self.publication.members,
             )
+            if item.path in self._again:
+                self._prints[key] = page
         return page.replace(QR_HOLE, code, 1) if code is not None else page
