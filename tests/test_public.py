@@ -7,10 +7,16 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jinja2
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+from markupsafe import Markup
 
 from conftest import MKDOCS, PlatformHandle, item, make_platform
 from louyu.platform.footer import FooterError, footer_of
+from louyu.render.public import with_ways
+
+PAGES = jinja2.Environment(loader=jinja2.PackageLoader("louyu", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 FOOTER = """\
       footer:
@@ -195,3 +201,22 @@ def test_names_with_quotes_and_ampersands_keep_the_two_line_header(tmp_path: Pat
     assert ('<span class="louyu-title__platform">A&amp;B &#39;楼宇&#39; 平台</span>'
             '<span class="louyu-title__station">甲 &#34;分&#34; 站 &lt;1&gt;</span>') in page
     assert "<1>" not in page
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    title=st.text(max_size=20), content=st.text(max_size=30),
+    prev=st.none() | st.tuples(st.text(max_size=12), st.text(max_size=12)),
+    after=st.none() | st.tuples(st.text(max_size=12), st.text(max_size=12)),
+    section=st.sampled_from(["news", "disclosures"]),
+)
+def test_an_item_pages_ways_are_what_their_template_renders(
+    title: str, content: str, prev: tuple[str, str] | None, after: tuple[str, str] | None, section: str,
+) -> None:
+    """with_ways fills _ways.html rendered once per shape: it must give what a render of the
+    template for the page gives, whatever the titles and links hold (markup, quotes, markers)."""
+    crumbs = [("首页", "../../../"), ("新闻" if section == "news" else "党务公开", "../../")]
+    ways = {"crumbs": crumbs, "title": title + "louyu0way0content0", "prev": prev, "next": after}
+    direct = PAGES.get_template("_ways.html").render(ways=ways, content=Markup(content))
+    assert with_ways(PAGES, ways, content) == direct
+    assert with_ways(PAGES, ways, content) == direct  # (the second time from the stencil kept)
