@@ -221,3 +221,40 @@ def test_conversion_helper_converts_like_the_build_and_hands_back_what_it_cannot
     # What the helper made is what the build makes itself.
     assert there == ContentRenderer(lambda: (extensions, configs), fingerprint).renderings(items)
     assert len(there) == 2
+
+
+def test_items_parsed_ahead_on_every_core_are_the_items_parsed_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build with no cache parses the items on every core before the loader asks for them
+    (pipeline/parallel.py ParseAhead): the same items, warnings and errors as one by one."""
+    from louyu.pipeline.build import load_checked
+    from louyu.pipeline import parallel
+    from louyu.pipeline.parallel import FEW_ITEMS, ParseAhead
+    from louyu.platform.problems import PlatformErrors
+
+    monkeypatch.setattr(parallel, "PARSE_AHEAD", FEW_ITEMS)  # (a platform of a thousand items, in small)
+
+    files = {f"content/hq/news/n{k:02d}.md": item(f"新闻{k}", "hq-admin", body=f"第 {k} 条。[链接](https://example.org/{k})") for k in range(FEW_ITEMS + 5)}
+    files["content/a/news/phone.md"] = item("联系方式", "a-admin", body="联系人手机 13812345678。")
+    files["content/a/news/todo.md"] = item("待补充", "a-admin", body="时间：XX月XX日")
+    p = make_platform(tmp_path / "p", files)
+
+    def load(jobs: str) -> tuple[object, list[str], Memo]:
+        monkeypatch.setenv("LOUYU_JOBS", jobs)
+        memo = Memo()
+        platform, warnings = load_checked(p.config, reuse=ParseAhead(memo, None))
+        return platform, [str(w) for w in warnings], memo
+
+    one, warned_one, _ = load("1")
+    ahead, warned_ahead, memo = load("2")
+    assert len(memo.new) == FEW_ITEMS + 7  # every item was parsed ahead and kept for the loader
+    assert [(i.path, i.title, i.digest, i.refs, i.findings) for i in one.items] == [  # type: ignore[attr-defined]
+        (i.path, i.title, i.digest, i.refs, i.findings) for i in ahead.items  # type: ignore[attr-defined]
+    ]
+    assert warned_one == warned_ahead and any("138****5678" in w for w in warned_ahead)
+    p.write("content/a/news/id.md", item("名单", "a-admin", body="身份证号 11010519491231002X。"))
+    errors = []
+    for jobs in ("1", "2"):
+        with pytest.raises(PlatformErrors) as raised:
+            load(jobs)
+        errors.append([str(e) for e in raised.value.problems])
+    assert errors[0] == errors[1] and any("居民身份证号码" in e for e in errors[1])

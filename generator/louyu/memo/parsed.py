@@ -118,6 +118,16 @@ def parse_with_memo(
     return item
 
 
+def parsed_entry(parse: Callable[[Problems], Item | None]) -> dict[str, Any] | None:
+    """What the memo keeps of an item parsed now (None: an item with errors is never kept),
+    for a parse made elsewhere (pipeline/parallel.py: on every core, ahead of the loader)."""
+    local = Problems()
+    item = parse(local)
+    if item is None or local.errors or item.revision is not None:
+        return None
+    return encode(item, list(local))
+
+
 # -- review ledgers -------------------------------------------------------------------
 
 
@@ -172,12 +182,33 @@ class ParsedBefore:
         self._stations: tuple[tuple[int, int], str] | None = None
         self._staff: tuple[int, str] | None = None
 
+    def ahead(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> None:
+        pass  # (pipeline/parallel.py ParseAhead parses what the memo lacks on every core)
+
+    def missing(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> list[tuple[str, ParseItem]]:
+        """(memo key, parse) of the items the memo does not hold."""
+        if self.parsed is None:
+            return []
+        out = []
+        for md, rel, place, parse in files:
+            try:
+                raw = md.read_bytes()
+            except OSError:
+                continue  # (the loader says why)
+            key = memo_key(root, rel, place, raw, self._stations_key(stations, terms))
+            if not isinstance(self.parsed.values.get(key), dict):
+                out.append((key, parse))
+        return out
+
     def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None:
         if self.parsed is None:
             return parse(problems)
+        return parse_with_memo(self.parsed, root, md, rel, place, self._stations_key(stations, terms), problems, parse)
+
+    def _stations_key(self, stations: dict[str, Station], terms: TermList) -> str:
         if self._stations is None or self._stations[0] != (id(stations), id(terms)):  # one platform's, keyed once
             self._stations = ((id(stations), id(terms)), key_of(sorted(stations.items()), terms.key))
-        return parse_with_memo(self.parsed, root, md, rel, place, self._stations[1], problems, parse)
+        return self._stations[1]
 
     def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None:
         if self.parsed is None:

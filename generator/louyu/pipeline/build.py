@@ -16,7 +16,6 @@ from typing import Callable, Iterator
 
 from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
-from ..memo.parsed import ParsedBefore
 from ..memo.pictures import picture_store
 from ..memo.templates import compiled_templates
 from ..review.gate import STATE_LABELS, check_approvers, signature_losses
@@ -25,7 +24,7 @@ from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
 from ..platform.model import Platform
 from .helper import ConversionHelper
-from .parallel import FEW_ITEMS, make_pictures, render_items, write_stations
+from .parallel import FEW_ITEMS, ParseAhead, make_pictures, render_items, write_stations
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from ..publish import Publication, decide
 from ..render.site import MEMOS, SiteRenderer
@@ -101,7 +100,7 @@ def build(
     try:
         parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
         found, verified = Memo(cache.load_memo("history")), Memo(cache.load_memo("signatures"))
-        platform, warnings = load_checked(config_file, strict, ParsedBefore(parsed, configs))
+        platform, warnings = load_checked(config_file, strict, ParseAhead(parsed, configs))
         output = output if output is not None else platform.root / default_folder(members)
         check_target(output, platform.root)
         check_audience(output, members)

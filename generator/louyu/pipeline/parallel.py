@@ -14,7 +14,10 @@ from typing import Any, Iterator
 
 from .helper import jobs
 from ..memo.cache import Memo
-from ..platform.model import Item
+from ..memo.parsed import ParsedBefore, parsed_entry
+from ..platform.model import Item, Station
+from ..platform.reuse import ParseItem, Place
+from ..platform.terms import TermList
 from ..render.site import SiteRenderer
 from .write import TreeWriter
 
@@ -32,6 +35,42 @@ def _pool(n: int) -> Any:
 
 
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
+
+
+class ParseAhead(ParsedBefore):
+    """The build's Reuse of earlier parses (memo/parsed.py), which parses what the build
+    cache lacks on every core before the loader asks for it item by item (a cold build of
+    1+30×4,000 spent 8 s parsing on one core before anything else could start)."""
+
+    def ahead(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> None:
+        global _PARSES
+        missing = self.missing(root, files, stations, terms)
+        n = jobs()
+        if n == 1 or len(missing) < PARSE_AHEAD or self.parsed is None:
+            return
+        _PARSES = [parse for _, parse in missing]
+        try:
+            with _pool(n) as pool:
+                entries = pool.map(_parse_ahead, range(len(missing)), chunksize=-(-len(missing) // (n * 4)))
+        finally:
+            _PARSES = []
+        for (key, _), entry in zip(missing, entries):
+            if entry is not None:  # (an item with errors is parsed again by the loader, which reports them)
+                self.parsed.put(key, entry)
+
+
+# Below this, parsing on every core gained nothing: what the loader then decodes, and the
+# workers' start, cost what the second core saved (400 items: 0.48 s one by one, 0.54 s
+# ahead; 4,000: 3.44 s, 2.76 s; medians, 2 cores).
+PARSE_AHEAD = 1000
+_PARSES: list[ParseItem] = []  # the parses a ParseAhead hands its workers
+
+
+def _parse_ahead(n: int) -> dict[str, Any] | None:
+    try:
+        return parsed_entry(_PARSES[n])
+    except Exception:  # the loader parses it again and meets the same
+        return None
 
 
 def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:

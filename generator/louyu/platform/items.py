@@ -21,7 +21,7 @@ from .placeholders import find_placeholders, message as placeholder_message
 from .problems import LouyuError, Problems
 from .reading import entries, read_text
 from .refs import EXTERNAL_SCHEMES, Literal, RefError, find_active_content, is_local, links_in_markdown, resolve, scheme_of
-from .reuse import Reuse
+from .reuse import ParseItem, Place, Reuse
 from .terms import TermList
 from .visible import Seen, seen_in_markdown, seen_in_text
 from .yamlload import Document, split_front_matter
@@ -153,10 +153,14 @@ def load_items(
 ) -> list[Item]:
     items: list[Item] = []
     documents: list[tuple[str, str, str]] = []
+    files: list[tuple[Path, str, Place, ParseItem]] = []
     for md, sid, section, name, bundle in find_item_files(root, stations, problems, documents):
         rel = md.relative_to(root).as_posix()
         parse = functools.partial(parse_item, root, md, rel, sid, section, name, bundle, stations, staff, terms=terms)
-        item = reuse.item(root, md, rel, (sid, section, name, bundle), stations, terms, problems, parse)
+        files.append((md, rel, (sid, section, name, bundle), parse))
+    reuse.ahead(root, files, stations, terms)
+    for md, rel, place, parse_file in files:
+        item = reuse.item(root, md, rel, place, stations, terms, problems, parse_file)
         if item is not None:
             items.append(item)
     documents_not_items(root, documents, items, problems)

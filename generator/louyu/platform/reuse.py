@@ -24,6 +24,9 @@ class Reuse(Protocol):
     method returns what was kept for exactly these inputs, problems included, or calls the
     given function, which reads the file afresh: the loader itself keeps nothing."""
 
+    def ahead(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> None:
+        """The items `item` will be asked for next, in this order: a Reuse may read some ahead."""
+
     def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None: ...
 
     def ledger(self, path: Path, rel: str, staff: dict[str, Staff], problems: Problems, parse: ParseLedger) -> list[Decision] | None: ...
@@ -33,6 +36,9 @@ class Reuse(Protocol):
 
 class ReadAfresh:
     """No earlier build: every file is read and checked now."""
+
+    def ahead(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> None:
+        pass
 
     def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None:
         return parse(problems)
