@@ -17,8 +17,8 @@ per (version, error level) and a code then costs a handful of C-level operations
   remainder bits) XOR the mask as one binary string, and the matrix read out of it (and
   of the fixed modules) by one `itemgetter` that knows where segno's `add_codewords` puts
   each bit after interleaving (learnt by letting segno write into rows that record where);
-- the SVG path: the matrix as one string, rows apart by "|", cut by `str.replace` and
-  `str.split` into pieces (a run of dark modules and the light ones after it, across row
+- the SVG path: the matrix as one string, rows apart by "|0", cut by one `bytes.split` at
+  each "01" into pieces (a run of dark modules and the light ones after it, across row
   ends too), each written from a table (`h<length>m<dx> <dy>`) as segno writes it.
 
 segno stays the reference: the first code of each version and error level is made both
@@ -205,16 +205,16 @@ class _Plan:
         index = []
         for i, row in enumerate(template):
             index += [where[i, j] if v == 2 else length + v for j, v in enumerate(row)]
-            index.append(length + 2)
-        self.read: Callable[[str], tuple[str, ...]] = itemgetter(*index[:-1])
+            index += [length + 2, length]  # a row ends: "|0" (see _path)
+        self.read: Callable[[bytes], tuple[int, ...]] = itemgetter(*index[:-2])
 
-    def modules(self, data: bytes) -> str:
-        """The matrix: a row's modules as "0" and "1", rows apart by "|"."""
+    def modules(self, data: bytes) -> bytes:
+        """The matrix: each row's modules as "0" and "1", rows apart by "|0"."""
         ecc = 0
         for start, end, rows in self.blocks:
             ecc = (ecc << self.shift) | reduce(xor, map(getitem, rows, data[start:end]))
-        message = ((((int.from_bytes(data, "big") << self.shift * len(self.blocks)) | ecc)) << self.remainder) ^ self.mask
-        return "".join(self.read(format(message, self.bits) + "01|"))
+        message = (((int.from_bytes(data, "big") << self.shift * len(self.blocks)) | ecc) << self.remainder) ^ self.mask
+        return bytes(self.read((format(message, self.bits) + "01|").encode()))
 
     def svg(self, data: bytes) -> str:
         return self.head + _path(self.modules(data)) + self.tail
@@ -257,51 +257,58 @@ class _Recorder:
         self.row[j] = value
 
 
-class _Pieces(dict[str, str]):
-    """A piece of the matrix text (a run of dark modules, then the light modules and row
-    ends up to the next dark one) -> what segno writes for it: the dark run is a line
-    (`h<length>`), the light ones a move to the next line's start from this one's end
-    (`m<dx> <dy>`, where dx is negative when a row ends in between)."""
+class _Pieces(dict[bytes, str]):
+    """A piece of the matrix text as _path cuts it -> what segno writes for it. The piece is
+    a run of dark modules and the light ones after it (up to the next dark one, across row
+    ends too), less the first dark and the last light: the dark run is a line (`h<length>`),
+    the light ones a move to the next line's start from this one's end (`m<dx> <dy>`, where
+    dx is negative when a row ends in between)."""
 
     def __init__(self, width: int) -> None:
         super().__init__()
         self.width = width
 
-    def __missing__(self, piece: str) -> str:
-        light = piece.lstrip("1")
-        dark = len(piece) - len(light)
-        line = f"h{dark}" if dark else ""
-        if not light:
-            move = ""
-        elif "|" not in light:
-            move = f"m{len(light)} 0"
-        else:  # t light modules end the row, then any blank rows, then s light ones
-            t, s = light.index("|"), len(light) - 1 - light.rindex("|")
-            move = f"m{s - (self.width - t)} {light.count('|')}"
-        text = self[piece] = line + move
+    def __missing__(self, piece: bytes) -> str:
+        light = piece.lstrip(b"1")
+        text = self[piece] = f"h{len(piece) - len(light) + 1}" + self.move(light + b"0")
         return text
+
+    def move(self, light: bytes) -> str:
+        light = light.replace(b"|0", b"|")
+        if b"|" not in light:
+            return f"m{len(light)} 0"
+        # t light modules end the row, then any blank rows, then s light ones start a row
+        t, s = light.index(b"|"), len(light) - 1 - light.rindex(b"|")
+        return f"m{s - (self.width - t)} {light.count(b'|')}"
 
 
 _pieces: dict[int, _Pieces] = {}  # row width -> its pieces
 
 
-def _path(text: str) -> str:
+def _path(text: bytes) -> str:
     """The `d` of the dark modules' path (segno.writers.write_svg with segno.utils.matrix_to_lines)
-    from the matrix as text: "M2 2.5", then each piece (cut where light turns dark); a first row
-    that starts light gives segno's empty first line ("h0"), light after the last dark nothing."""
-    width = text.find("|")
+    from the matrix as text: rows of "0" and "1" apart by "|0", so that wherever light turns dark
+    there is a "01" to cut at (str.split, in C). "M2 2.5", then each piece; a first row that
+    starts light gives segno's empty first line ("h0"), light after the last dark nothing."""
+    width = text.find(b"|")
     if width < 0:
         width = len(text)
     pieces = _pieces.get(width)
     if pieces is None:
         pieces = _pieces[width] = _Pieces(width)
-    start = f"M{BORDER} {BORDER + 0.5}" + ("" if text[:1] == "1" else "h0")
-    cut = text.rstrip("0|").replace("01", "0,1").replace("|1", "|,1").split(",")
-    return start + "".join(map(pieces.__getitem__, cut))
+    body = text.rstrip(b"0|")
+    start = f"M{BORDER} {BORDER + 0.5}"
+    if not body:
+        return start + "h0"
+    parts = (b"0" + body + b"01").split(b"01")  # the first and last are not pieces
+    if parts[0]:  # light modules first (never in a QR code): a move from the empty line
+        start += "h0" + pieces.move(parts[0][1:] + b"0")
+    # The last piece has the light "0" added after the body to cut it: its move ("m1 0") goes.
+    return start + "".join(map(pieces.__getitem__, parts[1:-1]))[:-4]
 
 
-def _rows_text(matrix: Any) -> str:
-    return "|".join(bytes(row).translate(_DIGITS).decode("ascii") for row in matrix)
+def _rows_text(matrix: Any) -> bytes:
+    return b"|0".join(bytes(row).translate(_DIGITS) for row in matrix)
 
 
 _DIGITS = bytes.maketrans(b"\x00\x01", b"01")
