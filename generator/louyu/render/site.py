@@ -56,7 +56,7 @@ from .theme import (
 
 
 STATION_NAME, STATION_ID = "louyu0station0name0", "louyu0station0id0"  # stand-ins in shells
-MEMOS = ("shell", "qr", "theme", "ics", "waiting")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "theme", "ics", "waiting")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -192,9 +192,9 @@ class SiteRenderer:
         # i.e. when the screen last changed.
         # The key stands an item's revision digest for the start of its body (the excerpt
         # shown when there is no summary): the same information, known before the edited
-        # revision is converted.
+        # revision is converted; and a slide's URL for its QR code, which is made of it alone.
         covers: dict[str, tuple[str, str]] = {}  # the slides' pictures, copied into screen/ (it needs nothing else)
-        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", self._qr, lambda i: self.pictures.screen_cover(i, covers))
+        stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", lambda url: f"qr {url}", lambda i: self.pictures.screen_cover(i, covers))
         key = text_key(base, "screen", screen_version(stand_in))
         screen = lazy(lambda: screen_files(
             self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr, lambda i: self.pictures.screen_cover(i, {})),
@@ -219,7 +219,9 @@ class SiteRenderer:
         return key
 
     def _qr(self, url: str) -> str:
-        return str(self.memos["qr"].get(key_of(code_fingerprint(), url), lambda: qr_svg(url)))
+        # (Not kept between builds: a code costs 0.1 ms, and the print views of 1+30×4,000
+        # held 18,000 of them, 35 MB of build cache read and written by every full build.)
+        return qr_svg(url)
 
     def _approval(self, item: Item) -> tuple[tuple[str, str], ...]:
         return tuple((a.by, a.at.isoformat()) for a in self.publication.reviews[item.path].approvals)
