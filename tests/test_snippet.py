@@ -5,6 +5,7 @@ workload and generated Markdown, through the build's own conversion and sanitise
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 
 import markdown
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from louyu.platform.config import without_jieba
 from louyu.render import snippet
 from louyu.render.content import sanitize
-from louyu.render.terms import plain_text
+from louyu.render.terms import normalize, plain_text
 from louyu.render.snippet import snippet_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +131,11 @@ _BLOCK = st.one_of(
 def test_generated_markdown_gives_materials_text(blocks: list[str]) -> None:
     body = body_of(converter(), "\n\n".join(blocks))
     assert snippet_text(body) == material_text(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("党建ＡＢｚ１２３，：（）！～　 ABc9\u0301ﬁ①㈱ｶﾞ\uffe5\u3002、")) | st.characters(), max_size=40))
+def test_search_normalisation_is_nfkc_in_lower_case(text: str) -> None:
+    """Full-width forms are mapped before NFKC is asked for (render/terms.py): the same text as
+    NFKC and lower case, which the search worker applies to a query."""
+    assert normalize(text) == unicodedata.normalize("NFKC", text).lower()

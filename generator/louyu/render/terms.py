@@ -13,9 +13,20 @@ WORD = re.compile(r"[0-9a-z]+")
 _TAG = re.compile(r"<[^>]*>")
 
 
+# What NFKC makes of the full-width forms Chinese text is full of (，：（） and the ideographic
+# space): mapped first, the text is then most often already NFKC, which unicodedata checks
+# far faster than it normalises (0.25 µs a character). The same result either way: NFKC
+# decomposes these to exactly what they are mapped to here.
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_NARROW = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width letters and digits become ASCII), lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    text = _WIDE.sub(lambda m: _NARROW[m.group()], text)  # (str.translate took as long as NFKC)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def terms_of(text: str) -> set[str]:
@@ -23,7 +34,7 @@ def terms_of(text: str) -> set[str]:
     found: set[str] = set()
     for run in HAN.findall(text):
         found.update(run)
-        found.update(run[k : k + 2] for k in range(len(run) - 1))
+        found.update(map(str.__add__, run[:-1], run[1:]))  # (the pairs)
     found.update(WORD.findall(text))
     return found
 
