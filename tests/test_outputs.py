@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
+import string
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -12,6 +14,7 @@ import feedparser
 import icalendar
 
 from conftest import TODAY, PlatformHandle, days, item, make_platform
+from louyu.outputs import ical
 
 
 def outputs_platform(root: Path) -> PlatformHandle:
@@ -186,3 +189,15 @@ def test_an_events_url_put_in_place_is_what_icalendar_writes() -> None:
     for url in urls:
         assert ical._with_url(event(ical.STAND_IN), url) == event(url)
     assert max(len(line.encode("utf-8")) for line in event(urls[2]).split("\r\n")) <= 75  # (it was folded)
+
+
+def test_an_events_url_line_is_folded_as_icalendar_folds_it() -> None:
+    """outputs/ical.py writes a plain URL's line by the folds icalendar made of a URL of that
+    length: the same line as icalendar writes for the URL itself, at every length (lines fold
+    at 75 octets) and for URLs that are not plain (written by icalendar)."""
+    rng = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + ":/._~-"
+    urls = [f"https://{''.join(rng.choice(alphabet) for _ in range(n))}/" for n in [*range(1, 260), *rng.sample(range(260, 3000), 20)]]
+    urls += ["https://例子.中国/活动/", "https://x.cn/a,b;c/", "https://x.cn/%E4%B8%AD/", "https://x.cn/a b/"]
+    for url in urls:
+        assert ical._url_line(url) == ical._icalendar_url_line.__wrapped__(url), url

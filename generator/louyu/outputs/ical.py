@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
+import re
 import zoneinfo
 from typing import Callable
 
@@ -92,8 +94,44 @@ def _with_url(text: str, url: str) -> str:
     return text.replace(stand_in, line, 1)
 
 
-@functools.lru_cache(maxsize=4)  # (the stand-in's, asked for every event)
+_PLAIN = re.compile(r"[A-Za-z0-9:/._~-]+")
+
+
 def _url_line(url: str) -> str:
+    """The URL property's content line(s) as icalendar writes them in an event.
+
+    A URL of plain characters is folded where icalendar folds a URL of that length, learnt
+    once per length (making an event per URL cost 0.3 ms: 1.8 s for the 6,000 events of
+    1+30×4,000's calendars); any other URL is written by icalendar itself."""
+    cuts = _folds(len(url)) if _PLAIN.fullmatch(url) else None
+    return _icalendar_url_line(url) if cuts is None else _url_line_at(_PREFIX[0], url, cuts)
+
+
+_PREFIX: list[str] = []  # what stands before the URL: "\r\nURL:" as icalendar writes it
+
+
+@functools.lru_cache(maxsize=None)
+def _folds(length: int) -> tuple[int, ...] | None:
+    """Where in a plain URL of `length` characters icalendar breaks its line: found on a URL
+    of that length that is all "a", and checked (put together again, it is icalendar's).
+    None where icalendar writes it otherwise: then it writes every such URL itself."""
+    line = _icalendar_url_line("a" * length)
+    head, _, rest = line.partition("a")
+    pieces = ("a" + rest).split("\r\n ")
+    cuts = tuple(itertools.accumulate(len(p) for p in pieces[:-1]))
+    if _PREFIX and _PREFIX[0] != head or any(p.strip("a") for p in pieces) or _url_line_at(head, "a" * length, cuts) != line:
+        return None
+    _PREFIX[:] = [head]
+    return cuts
+
+
+def _url_line_at(head: str, url: str, cuts: tuple[int, ...]) -> str:
+    bounds = (0, *cuts, len(url))
+    return head + "\r\n ".join(url[a:b] for a, b in zip(bounds, bounds[1:]))
+
+
+@functools.lru_cache(maxsize=4)  # (the stand-in's, asked for every event)
+def _icalendar_url_line(url: str) -> str:
     """The URL property's content line(s) as icalendar writes them in an event."""
     import icalendar
 
