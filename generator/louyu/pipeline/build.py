@@ -30,7 +30,7 @@ from ..publish import Publication, decide
 from ..render.site import MEMOS, SiteRenderer
 from ..review.signatures import signature_checker
 from ..render.output import Output
-from ..memo.record import OutputRecord, forget_vanished, load_record, parents, save_record
+from ..memo.record import OutputRecord, folders_of, forget_vanished, load_record, save_record
 from ..version import code_fingerprint
 from .write import (
     MARKER, MEMBERS_MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_audience, check_target, output_lock, recover,
@@ -290,7 +290,7 @@ def _write_changes(
     for path in removed:
         record.forget(path)
     record.note_written(output, {o.path: o.key for o in changed})
-    record.note_folders(output, {d for p in [*(o.path for o in changed), *removed] for d in parents(p)})
+    record.note_folders(output, folders_of([*(o.path for o in changed), *removed]))
     for sid in ids:
         result.pages[sid] = len(renderer.publication.sites[sid].pages)
     result.files, result.bytes_written = update.writer.files, update.writer.bytes_written
@@ -337,7 +337,7 @@ def _write_all(
         result.files, result.bytes_written = writer.files, writer.bytes_written
     record = OutputRecord()  # stations carried over by a --station build are left out
     record.note_written(output, keys)
-    record.note_folders(output, {d for p in keys for d in parents(p)})
+    record.note_folders(output, folders_of(keys))
     return record
 
 
