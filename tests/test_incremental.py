@@ -458,3 +458,63 @@ def test_a_build_that_fails_after_handing_work_to_its_helper_ends_the_helper(tmp
     assert len(started) == 1 and started[0].orders is None
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, 0)  # ended and reaped
+
+
+def test_search_groups_patched_on_an_edit_equal_a_cold_build(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The `all` and `shared` groups (several shards) are patched, not made again, when items
+    # are edited in place; a group that grows or shrinks is made afresh. Either way the
+    # files are those of a cold build.
+    from conftest import days
+
+    from louyu.pipeline.build import build
+    from louyu.render.search_terms import TermIndex
+
+    paths = [f"content/hq/news/n{n}.md" for n in range(40)]
+    for n, path in enumerate(paths):
+        platform.write(path, item(f"广播{n}号", "hq-admin", date=days(-2 - n), body=f"第{n}条广播，关键词：共建{n}、灯塔、楼宇党建。"))
+    platform.approve(*paths, by="hq-inst")
+    platform.commit("forty broadcasts")
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    made: list[int] = []
+    patched: list[int] = []
+    real_made, real_patched = TermIndex.made.__func__, TermIndex.patched  # type: ignore[attr-defined]
+    monkeypatch.setattr(TermIndex, "made", classmethod(lambda cls, terms, *a: made.append(len(terms)) or real_made(cls, terms, *a)))
+    monkeypatch.setattr(TermIndex, "patched", lambda self, changed, *a: patched.append(len(changed)) or real_patched(self, changed, *a))
+
+    def edit(path: str, old: str, new: str) -> None:
+        text = (platform.root / path).read_text("utf-8")
+        assert old in text
+        platform.write(path, text.replace(old, new))
+
+    def step(*approve: str) -> None:
+        if approve:
+            platform.approve(*approve, by="hq-inst")
+        platform.commit("step")
+        made.clear()
+        patched.clear()
+        cli_build(platform.config, out)
+        with monkeypatch.context() as cold:
+            cold.setenv("LOUYU_CACHE_DIR", str(tmp_path / f"cold-cache-{len(list(tmp_path.iterdir()))}"))
+            cold_out = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+            build(platform.config, cold_out)
+        incremental, reference = normalized_tree(out), normalized_tree(cold_out)
+        assert [p for p in reference if "/search/" in p and reference[p] != incremental.get(p)] == []
+        assert incremental == reference
+
+    edit(paths[3], "灯塔", "红色灯塔与骑手驿站")  # words added, one kept
+    step(paths[3])
+    assert patched and 41 not in made and 40 not in made  # `all` (41 docs with the about page) and `shared` (40)
+    edit(paths[5], "广播5号", "广播五号：新标题")  # a title
+    edit(paths[7], "楼宇党建", "党建")  # words dropped
+    step(paths[5], paths[7])
+    assert patched and 41 not in made
+    platform.write("content/hq/news/new.md", item("新增广播", "hq-admin", date=days(-1), body="新增的一条，关键词：新来的。"))
+    step("content/hq/news/new.md")  # a group one doc larger: made afresh
+    assert 42 in made
+    (platform.root / paths[9]).unlink()
+    step()  # and one smaller
+    assert 41 in made
+    edit(paths[11], "共建11", "共建十一")
+    step(paths[11])
+    assert patched and 41 not in made

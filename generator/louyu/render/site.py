@@ -52,7 +52,7 @@ from .theme import (
 )
 
 
-MEMOS = ("shell", "qr", "theme", "ics", "waiting")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "qr", "theme", "ics", "waiting", "search")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -115,6 +115,7 @@ class SiteRenderer:
         self.search = SearchIndex(
             self.content, theme["search"], platform.stations,
             shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+            self.memos["search"],
         )
 
     @property
