@@ -91,6 +91,11 @@ def meta_file(docs: list[Doc], stations: list[str]) -> bytes:
     return _json([[d.location, d.title, stations.index(d.station), d.date, d.section, d.mark] for d in docs])
 
 
+def _meta_row(item: Item, station: str, mark: str, stations: list[str]) -> list[Any]:
+    """What meta_file lists of an item's doc, read from the item alone (its rendering is not needed)."""
+    return [item.url, item.title, stations.index(station), item.date.isoformat(), SECTIONS[item.section], mark]
+
+
 def text_file(docs: list[Doc]) -> bytes:
     return _json([d.text for d in docs])
 
@@ -115,6 +120,7 @@ class SearchIndex:
         self.kept: Recall = kept if kept is not None else Scratch()
         self._docs: dict[tuple[str, str], Doc] = {}
         self._terms: dict[str, list[bytes]] = {}
+        self._chunks: dict[tuple[str, str], bytes] = {}
         self._listings: dict[tuple[str, DocKeys], tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]] = {}
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
@@ -133,11 +139,10 @@ class SearchIndex:
         for name, items, about in self.groups(site):
             entry, group, files, keys = self._listing(name, items, site.station if about else None)
             entries.append(entry)
-            docs = functools.partial(self._group_docs, site, items, about)
             kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
             self.kept.peek(kept)  # (still wanted: kept for the next build)
             for rel, key in files:
-                yield f"search/{name}/{rel}", key, functools.partial(self._file, group, kept, docs, keys, entry, rel)
+                yield f"search/{name}/{rel}", key, functools.partial(self._file, group, kept, (site, items, about), keys, entry, rel)
         manifest = _json({"version": 1, "groups": entries})
         yield "search/louyu.json", key_of("louyu.json", manifest.decode("utf-8")), const(manifest)
         empty = _json({"config": self.config, "docs": []})  # Material's page script still reads it
@@ -172,12 +177,26 @@ class SearchIndex:
             docs.append(self._about(site.station))
         return docs
 
-    def _file(self, group: str, kept: str, docs: Callable[[int, int], list[Doc]], keys: DocKeys, entry: dict[str, Any], rel: str) -> bytes:
+    def _meta(self, site: Site, items: list[Item], about: bool, stations: list[str], start: int, stop: int) -> bytes:
+        """A meta chunk (as meta_file makes it), its items' rows without their renderings."""
+        rows = [_meta_row(i, self.stations[i.station].name, self.statuses.get(i.path, ""), stations) for i in items[start:stop]]
+        if about and start <= len(items) < stop:
+            d = self._about(site.station)
+            rows.append([d.location, d.title, stations.index(d.station), d.date, d.section, d.mark])
+        return _json(rows)
+
+    def _file(self, group: str, kept: str, of: tuple[Site, list[Item], bool], keys: DocKeys, entry: dict[str, Any], rel: str) -> bytes:
         n = int(rel[1:-5])
-        if rel[0] == "m":
-            return meta_file(docs(n * META_CHUNK, (n + 1) * META_CHUNK), entry["stations"])
-        if rel[0] == "x":
-            return text_file(docs(n * TEXT_CHUNK, (n + 1) * TEXT_CHUNK))
+        docs = functools.partial(self._group_docs, *of)
+        if rel[0] in "mx":
+            chunk = self._chunks.get((group, rel))
+            if chunk is None:  # (a group every substation shows: once)
+                if rel[0] == "m":
+                    chunk = self._meta(*of, entry["stations"], n * META_CHUNK, (n + 1) * META_CHUNK)
+                else:
+                    chunk = text_file(docs(n * TEXT_CHUNK, (n + 1) * TEXT_CHUNK))
+                self._chunks[group, rel] = chunk
+            return chunk
         files = self._terms.get(group)
         if files is None:  # each group once per build, whichever sites show it
             files = self._terms[group] = [text.encode("utf-8") for text in self._term_index(kept, docs, keys, entry).shards]
