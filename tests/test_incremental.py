@@ -480,7 +480,7 @@ def test_search_groups_patched_on_an_edit_equal_a_cold_build(platform: PlatformH
     patched: list[int] = []
     real_made, real_patched = TermIndex.made.__func__, TermIndex.patched  # type: ignore[attr-defined]
     monkeypatch.setattr(TermIndex, "made", classmethod(lambda cls, terms, *a: made.append(len(terms)) or real_made(cls, terms, *a)))
-    monkeypatch.setattr(TermIndex, "patched", lambda self, changed, *a: patched.append(len(changed)) or real_patched(self, changed, *a))
+    monkeypatch.setattr(TermIndex, "patched", lambda self, docs, changed, *a: patched.append(len(changed)) or real_patched(self, docs, changed, *a))
 
     def edit(path: str, old: str, new: str) -> None:
         text = (platform.root / path).read_text("utf-8")

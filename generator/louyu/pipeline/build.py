@@ -120,7 +120,7 @@ def build(
     try:
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
-        memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
+        memos = {kind: cache.memo(kind) for kind in MEMOS}  # (each read when first consulted)
         pictures = picture_store(cache.path.parent)
         renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.

@@ -91,6 +91,10 @@ def meta_file(docs: list[Doc], stations: list[str]) -> bytes:
     return _json([[d.location, d.title, stations.index(d.station), d.date, d.section, d.mark] for d in docs])
 
 
+def _terms_pair(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
 def _meta_row(item: Item, station: str, mark: str, stations: list[str]) -> list[Any]:
     """What meta_file lists of an item's doc, read from the item alone (its rendering is not needed)."""
     return [item.url, item.title, stations.index(station), item.date.isoformat(), SECTIONS[item.section], mark]
@@ -121,6 +125,7 @@ class SearchIndex:
         self._docs: dict[tuple[str, str], Doc] = {}
         self._terms: dict[str, list[bytes]] = {}
         self._chunks: dict[tuple[str, str], bytes] = {}
+        self._kept: set[tuple[str, DocKeys]] = set()
         self._listings: dict[tuple[str, DocKeys], tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]] = {}
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
@@ -140,7 +145,9 @@ class SearchIndex:
             entry, group, files, keys = self._listing(name, items, site.station if about else None)
             entries.append(entry)
             kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
-            self.kept.peek(kept)  # (still wanted: kept for the next build)
+            if (name, keys) not in self._kept:  # (still wanted: kept for the next build)
+                self._kept.add((name, keys))
+                self._keep(kept, keys)
             for rel, key in files:
                 yield f"search/{name}/{rel}", key, functools.partial(self._file, group, kept, (site, items, about), keys, entry, rel)
         manifest = _json({"version": 1, "groups": entries})
@@ -204,27 +211,61 @@ class SearchIndex:
 
     def _term_index(self, kept: str, docs: Callable[[int, int], list[Doc]], doc_keys: DocKeys, entry: dict[str, Any]) -> TermIndex:
         """The group's term shards: the last build's patched where a few docs changed in place
-        (an edit), else made from every doc. Kept with the docs' keys they were made from."""
+        (an edit), else made from every doc. Kept (`kept`) as the docs' keys they were made
+        from and the keys of the shards' texts, each text and each doc's terms on their own
+        (so that an edit stores only what it changed)."""
         count, shards = entry["docs"], entry["shards"]
         keys = [list(k) for k in doc_keys]
-        base = key_of(code_fingerprint(), self.content.fingerprint(), "search-terms-v1", entry["dir"])
+        base = self._terms_base
         before = self.kept.peek(kept)
-        index, same = None, False
-        if isinstance(before, dict) and before.get("base") == base and isinstance(before.get("keys"), list) and len(before["keys"]) == count:
-            old = TermIndex.of_state(before.get("index"), count, shards)
-            changed = [n for n, (a, b) in enumerate(zip(before["keys"], keys)) if a != b]
-            if old is not None and len(changed) <= MAX_PATCHED:
-                if not changed:
-                    index, same = old, True
-                else:
-                    new = {n: docs(n, n + 1)[0] for n in changed}
-                    index = old.patched({n: (d.terms, d.title_terms) for n, d in new.items()}, lambda n: docs(n, n + 1)[0].terms)
+        old, index, changed = None, None, None
+        if isinstance(before, dict) and before.get("base") == base and before.get("docs") == count:
+            texts = [self.kept.peek(k) for k in before.get("shards", ())]
+            if len(texts) == shards and all(isinstance(t, str) for t in texts) and isinstance(before.get("twice"), dict):
+                old = TermIndex(texts, before["twice"])
+                changed = [n for n, (a, b) in enumerate(zip(before.get("keys", ()), keys)) if a != b]
+        if old is not None and changed is not None and len(before["keys"]) == count:
+            if not changed:
+                return old
+            was = {n: self.kept.peek(self._doc_row(before["keys"][n])) for n in changed[: MAX_PATCHED + 1]}
+            if len(changed) <= MAX_PATCHED and all(_terms_pair(v) for v in was.values()):
+                new = {n: docs(n, n + 1)[0] for n in changed}
+                index = old.patched(
+                    count, {n: (tuple(was[n]), (d.terms, d.title_terms)) for n, d in new.items()},
+                    lambda n: docs(n, n + 1)[0].terms,
+                )
+                for n, d in new.items():
+                    self.kept.put(self._doc_row(keys[n]), [d.terms, d.title_terms])
         if index is None:
             every = docs(0, count)
             index = TermIndex.made([d.terms for d in every], [d.title_terms for d in every], shards)
-        if not same:
-            self.kept.put(kept, {"base": base, "keys": keys, "index": index.state()})
+            for key, d in zip(keys, every):
+                self.kept.put(self._doc_row(key), [d.terms, d.title_terms])
+        rows = []
+        for k, text in enumerate(index.shards):
+            rows.append("t" + key_of(text))
+            if old is None or text is not old.shards[k]:
+                self.kept.put(rows[-1], text)
+        self.kept.put(kept, {"base": base, "docs": count, "keys": keys, "shards": rows, "twice": index.twice})
         return index
+
+    def _keep(self, kept: str, doc_keys: DocKeys) -> None:
+        """What the next build needs to patch a group, consulted (so still kept) though
+        this build did not change the group."""
+        before = self.kept.peek(kept)
+        if isinstance(before, dict):
+            for key in before.get("shards", ()):
+                self.kept.peek(key)
+        for doc in doc_keys:
+            self.kept.peek(self._doc_row(doc))
+
+    @functools.cached_property
+    def _terms_base(self) -> str:
+        return key_of(code_fingerprint(), self.content.fingerprint(), "search-terms-v2")
+
+    def _doc_row(self, doc: Any) -> str:
+        """Where a doc's terms are kept: by its key (a list, as read back)."""
+        return f"d{self._terms_base[:12]}{tuple(doc)!r}"
 
     def _doc(self, item: Item) -> Doc:
         doc = self._docs.get((item.path, item.digest))

@@ -102,35 +102,14 @@ def _json_text(value: Any) -> str:
 
 
 class TermIndex:
-    """A group's term shards, as the text of their files (`shards`), and what patching them
-    needs: each doc's terms and title terms, and (`twice`) for the terms written as bitmaps,
-    the docs that hold them twice. Plain lists and strings: kept between builds, it is
-    read back quickly (a shard's text is decoded only when patched)."""
+    """A group's term shards, as the text of their files (`shards`), and (`twice`) for the
+    terms written as bitmaps, the docs that hold them twice. Plain lists and strings, to be
+    kept between builds and read back quickly (a shard's text is decoded only when patched).
+    A patch also needs the changed docs' terms as they were: the caller keeps those."""
 
-    def __init__(
-        self, shards: list[str], twice: dict[str, list[int]], terms: list[str], titles: list[str],
-    ) -> None:
+    def __init__(self, shards: list[str], twice: dict[str, list[int]]) -> None:
         self.shards = shards
         self.twice = twice
-        self.terms = terms
-        self.titles = titles
-
-    def state(self) -> dict[str, Any]:
-        return {"shards": self.shards, "twice": self.twice, "terms": self.terms, "titles": self.titles}
-
-    @classmethod
-    def of_state(cls, state: Any, docs: int, shards: int) -> "TermIndex | None":
-        """A kept index, if it has the expected form and size."""
-        try:
-            index = cls(state["shards"], state["twice"], state["terms"], state["titles"])
-        except (TypeError, KeyError):
-            return None
-        lists = (index.shards, index.terms, index.titles)
-        if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists) or not isinstance(index.twice, dict):
-            return None
-        if len(index.shards) != shards or len(index.terms) != docs or len(index.titles) != docs:
-            return None
-        return index
 
     @classmethod
     def made(cls, terms: list[str], titles: list[str], shards: int) -> "TermIndex":
@@ -151,22 +130,26 @@ class TermIndex:
             parts[shard_of(t, shards)][t] = [encoded, postings(title[t], docs) if t in title else []]
             if isinstance(encoded, str) and _bits(encoded).bit_count() != len(ids):
                 twice[t] = sorted(i for i, n in Counter(ids).items() if n > 1)
-        return cls([_json_text(part) for part in parts], twice, list(terms), list(titles))
+        return cls([_json_text(part) for part in parts], twice)
 
-    def patched(self, changed: dict[int, tuple[str, str]], terms_at: Callable[[int], str]) -> "TermIndex | None":
-        """This index with the docs at `changed` (place -> its new terms and title terms)
-        replaced; `terms_at(n)`: the terms of the doc at n as it is now. None where the
-        order of the terms a doc kept changed (then the index is made afresh)."""
-        docs, count = len(self.terms), len(self.shards)
+    def patched(
+        self, docs: int, changed: dict[int, tuple[tuple[str, str], tuple[str, str]]], terms_at: Callable[[int], str],
+    ) -> "TermIndex | None":
+        """This index of `docs` docs with those at `changed` (place -> (its terms and title
+        terms before, and now)) replaced; `terms_at(n)`: the terms of the doc at n as it is
+        now. None where the order of the terms a doc kept changed (then the index is made
+        afresh)."""
+        count = len(self.shards)
         places = sorted(changed)
-        terms, titles, twice = list(self.terms), list(self.titles), dict(self.twice)
+        twice = dict(self.twice)
         now: dict[int, Counter[str]] = {}
         now_title: dict[int, set[str]] = {}
         moved: set[str] = set()  # the terms whose postings change
         for n in places:
-            old_seq, new_seq = terms[n].split(), changed[n][0].split()
+            (old_terms, old_titles), (new_terms, new_titles) = changed[n]
+            old_seq, new_seq = old_terms.split(), new_terms.split()
             old, new = Counter(old_seq), Counter(new_seq)
-            old_title, new_title = set(titles[n].split()), set(changed[n][1].split())
+            old_title, new_title = set(old_titles.split()), set(new_titles.split())
             here = {t for t in old.keys() | new.keys() if old[t] != new[t]} | (old_title ^ new_title)
             # The terms a doc kept keep their order in it (else a shard not patched could
             # list them in another order than a build from scratch).
@@ -174,7 +157,6 @@ class TermIndex:
                 return None
             moved |= here
             now[n], now_title[n] = new, new_title
-            terms[n], titles[n] = changed[n]
         touched: dict[int, dict[str, list[Any]]] = {}
         shard_of_term = {t: shard_of(t, count) for t in moved}
         for k in set(shard_of_term.values()):
@@ -206,7 +188,7 @@ class TermIndex:
         place_in: dict[int, dict[str, int]] = {}
         for n in firsts:
             order: dict[str, int] = {}
-            for k, t in enumerate(terms[n].split() if n in changed else terms_at(n).split()):
+            for k, t in enumerate(changed[n][1][0].split() if n in changed else terms_at(n).split()):
                 order.setdefault(t, k)
             place_in[n] = order
         shards = list(self.shards)
@@ -221,4 +203,4 @@ class TermIndex:
                     ranked.append(((first, place_in[first][t] if first in place_in else index), t, e))
             ranked.sort(key=lambda r: r[0])
             shards[k] = _json_text({t: e for _, t, e in ranked})
-        return TermIndex(shards, twice, terms, titles)
+        return TermIndex(shards, twice)
