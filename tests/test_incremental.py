@@ -518,3 +518,46 @@ def test_search_groups_patched_on_an_edit_equal_a_cold_build(platform: PlatformH
     edit(paths[11], "共建11", "共建十一")
     step(paths[11])
     assert patched and 41 not in made
+
+
+def test_builds_that_reuse_what_the_last_left_equal_cold_builds(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `louyu serve` keeps the memos and the output's record between its builds (memo/warm.py):
+    # read from the cache only when another build changed them; the output equals a cold build.
+    from louyu.memo import cache as cache_module
+    from louyu.memo import warm as warm_module
+    from louyu.memo.warm import Warm
+    from louyu.pipeline.build import build
+
+    out = tmp_path / "out"
+    warm = Warm()
+    build(platform.config, out, warm=warm)
+    reads: list[str] = []
+    real_load, real_record = cache_module.Cache.load_memo, warm_module.load_record
+    monkeypatch.setattr(cache_module.Cache, "load_memo", lambda self, kind: reads.append(kind) or real_load(self, kind))
+    monkeypatch.setattr(warm_module, "load_record", lambda cache, output: reads.append("record") or real_record(cache, output))
+
+    def compare() -> None:
+        with monkeypatch.context() as cold:
+            cold.setenv("LOUYU_CACHE_DIR", str(tmp_path / f"cold-cache-{len(list(tmp_path.iterdir()))}"))
+            cold_out = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+            build(platform.config, cold_out)
+        assert normalized_tree(out) == normalized_tree(cold_out)
+
+    for n in range(3):
+        text = (platform.root / "content/hq/news/broadcast.md").read_text("utf-8")
+        platform.write("content/hq/news/broadcast.md", text + f"\n第 {n} 次修改，关键词：暖{n}。\n")
+        platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+        reads.clear()
+        build(platform.config, out, warm=warm)
+        assert "parsed" not in reads and "record" not in reads and "search" not in reads
+        compare()
+    # Another build writes the folder meanwhile: its record, not the one kept, is trusted.
+    platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8") + "\n又一句。\n")
+    platform.approve("content/a/news/local.md", by="a-inst")
+    build(platform.config, out)
+    platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8") + "\n再一句。\n")
+    platform.approve("content/a/news/local.md", by="a-inst")
+    reads.clear()
+    build(platform.config, out, warm=warm)
+    assert "record" in reads
+    compare()
