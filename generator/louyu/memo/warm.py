@@ -12,8 +12,10 @@ build ended well.
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .cache import Cache, Memo
 from .record import OutputRecord, load_record, trusted
@@ -23,6 +25,37 @@ class Warm:
     def __init__(self) -> None:
         self.values: dict[str, dict[str, Any]] = {}
         self.records: dict[str, tuple[str, OutputRecord]] = {}
+        self.renderings: tuple[str, dict[str, str]] = ("", {})  # namespace, digest -> stored rendering
+        self.files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+
+    def items(self, cache: Cache, namespace: str, digests: Iterable[str]) -> dict[str, str]:
+        """The stored renderings of these revisions (Cache.get_items): those the last build
+        had, and the others from the cache. (Keyed by revision and namespace: never stale.)"""
+        kept = self.renderings[1] if self.renderings[0] == namespace else {}
+        wanted = list(digests)
+        found = {d: kept[d] for d in wanted if d in kept}
+        missing = [d for d in wanted if d not in found]
+        if missing:
+            found.update(cache.get_items(namespace, missing))
+        self.renderings = (namespace, found)
+        return found
+
+    def keep_items(self, namespace: str, fresh: dict[str, Any]) -> None:
+        """Renderings just made (and stored in the cache)."""
+        if self.renderings[0] == namespace:
+            self.renderings[1].update({d: json.dumps(v, ensure_ascii=False) for d, v in fresh.items()})
+
+    def read(self, path: Path) -> bytes:
+        """A file's bytes, read again only if its size, times or inode changed since."""
+        name = str(path)
+        st = os.stat(name)
+        state = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        kept = self.files.get(name)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        data = path.read_bytes()
+        self.files[name] = (state, data)
+        return data
 
     def memo(self, cache: Cache, kind: str) -> Memo:
         """One kind of memo: the values the last build left, else read from the cache when first consulted."""

@@ -104,7 +104,7 @@ def build(
     try:
         early = (lambda kind: warm.memo(cache, kind)) if warm else (lambda kind: Memo(cache.load_memo(kind)))
         parsed, configs, found, verified = (early(kind) for kind in ("parsed", "config", "history", "signatures"))
-        platform, warnings = load_checked(config_file, strict, ParsedBefore(parsed, configs))
+        platform, warnings = load_checked(config_file, strict, ParsedBefore(parsed, configs, warm.read if warm else None))
         output = output if output is not None else platform.root / default_folder(members)
         check_target(output, platform.root)
         check_audience(output, members)
@@ -129,7 +129,7 @@ def build(
         pictures = picture_store(cache.path.parent)
         renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
-        pending = render_item_revisions(renderer, publication, cache, helper)
+        pending = render_item_revisions(renderer, publication, cache, helper, warm)
         make_pictures(renderer)  # each once, on every core, while the helper converts
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[
             f"{f.path}:{f.line}: {f.message}" for i in sorted(platform.items, key=lambda i: i.path) for f in i.findings
@@ -184,14 +184,14 @@ def decide_publication(
 
 
 def render_item_revisions(
-    renderer: SiteRenderer, publication: Publication, cache: Cache, helper: ConversionHelper | None = None
+    renderer: SiteRenderer, publication: Publication, cache: Cache, helper: ConversionHelper | None = None, warm: Warm | None = None,
 ) -> Callable[[], None]:
     """Every published revision converted once: from the cache, or rendered on every core.
 
     Returns the call that waits for the renderings still under way (and stores them)."""
     namespace = f"{code_fingerprint()}:{renderer.content.fingerprint()}"
     revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
-    cached = cache.get_items(namespace, revisions)
+    cached = warm.items(cache, namespace, revisions) if warm else cache.get_items(namespace, revisions)
     renderer.content.prefill_stored(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
     if missing and len(cached) < len(revisions) // 2:
@@ -215,6 +215,8 @@ def render_item_revisions(
                 fresh = renderer.content.renderings(missing)
             renderer.content.prefill(fresh)
             cache.put_items(namespace, fresh)
+            if warm:
+                warm.keep_items(namespace, fresh)
             done.append(True)
 
     return wait
