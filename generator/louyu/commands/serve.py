@@ -38,7 +38,7 @@ from ..platform.problems import LouyuError, PlatformErrors
 WATCHED = FOLDERS
 FOLDER_PREFIX = "louyu-serve-"
 _OWN_FOLDER = re.compile(re.escape(FOLDER_PREFIX) + r"(\d+)-")
-DEBOUNCE = 0.1  # seconds without a further change before rebuilding (an editor's save is a burst of events)
+DEBOUNCE = 0.05  # seconds without a further change before rebuilding (an editor's save is a burst of events, a few ms long)
 DEBOUNCE_MAX = 1.0  # rebuild after this long even if changes keep coming
 DEFAULT_GC = gc.get_threshold()
 
