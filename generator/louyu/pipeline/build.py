@@ -96,7 +96,7 @@ def build(
     if not config_file.is_file():  # no platform here: say so, and leave no cache folder behind
         load_checked(config_file, strict)
         raise AssertionError("load_checked accepted a missing mkdocs.yml")
-    if inputs is None:  # the inputs' fingerprint, taken before anything is read
+    if inputs is None and not preview:  # the inputs' fingerprint, taken before anything is read (a preview is not remembered)
         inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
     if helper is None:
         helper = ConversionHelper.start(config_file.absolute())
@@ -147,7 +147,7 @@ def build(
         if stations is None and not preview:
             pictures.tidy()  # every published picture was asked for here (make_pictures)
         result.seconds = time.perf_counter() - started
-        if not preview:
+        if inputs is not None and not preview:
             _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)
     finally:
         cache.close()
