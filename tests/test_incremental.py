@@ -561,3 +561,29 @@ def test_builds_that_reuse_what_the_last_left_equal_cold_builds(platform: Platfo
     build(platform.config, out, warm=warm)
     assert "record" in reads
     compare()
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE memo SET value = '\"{}\"' WHERE kind = 'search' AND key LIKE 't%'",  # a shard's text not what its key says
+    "UPDATE memo SET value = '{\"base\": 1, \"keys\": 2}' WHERE kind = 'search' AND key LIKE 'search:%'",
+    "UPDATE memo SET value = '[\"x\", 3]' WHERE kind = 'search' AND key LIKE 'd%'",  # a doc's terms
+])
+def test_kept_search_groups_that_do_not_hold_up_are_made_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    import sqlite3
+
+    from louyu.pipeline.build import build
+
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    platform.build(output=out)
+    db = sqlite3.connect(tmp_path / "cache" / "cache.sqlite")
+    with db:
+        assert db.execute(damage).rowcount > 0
+    db.close()
+    broadcast = platform.root / "content/hq/news/broadcast.md"
+    platform.write("content/hq/news/broadcast.md", broadcast.read_text("utf-8") + "\n再加一段，关键词：坚固。\n")
+    platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+    platform.build(output=out)
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "empty-cache"))
+    build(platform.config, tmp_path / "cold")
+    assert normalized_tree(out) == normalized_tree(tmp_path / "cold")

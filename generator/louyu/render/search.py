@@ -218,25 +218,27 @@ class SearchIndex:
         keys = [list(k) for k in doc_keys]
         base = self._terms_base
         before = self.kept.peek(kept)
-        old, index, changed = None, None, None
-        if isinstance(before, dict) and before.get("base") == base and before.get("docs") == count:
-            texts = [self.kept.peek(k) for k in before.get("shards", ())]
-            if len(texts) == shards and all(isinstance(t, str) for t in texts) and isinstance(before.get("twice"), dict):
-                old = TermIndex(texts, before["twice"])
-                changed = [n for n, (a, b) in enumerate(zip(before.get("keys", ()), keys)) if a != b]
-        if old is not None and changed is not None and len(before["keys"]) == count:
-            if not changed:
+        old: TermIndex | None = None
+        index: TermIndex | None = None
+        try:  # (what the cache holds is checked, never trusted blindly: anything odd, made afresh)
+            old, changed = self._kept_index(before, base, keys, shards)
+            if old is not None and not changed:
                 return old
-            was = {n: self.kept.peek(self._doc_row(before["keys"][n])) for n in changed[: MAX_PATCHED + 1]}
-            if len(changed) <= MAX_PATCHED and all(_terms_pair(v) for v in was.values()):
-                new = {n: docs(n, n + 1)[0] for n in changed}
-                index = old.patched(
-                    count, {n: (tuple(was[n]), (d.terms, d.title_terms)) for n, d in new.items()},
-                    lambda n: docs(n, n + 1)[0].terms,
-                )
-                for n, d in new.items():
-                    self.kept.put(self._doc_row(keys[n]), [d.terms, d.title_terms])
-        if index is None:
+            if old is not None and len(changed) <= MAX_PATCHED:
+                was = {n: self.kept.peek(self._doc_row(before["keys"][n])) for n in changed}
+                if all(_terms_pair(v) for v in was.values()):
+                    new = {n: docs(n, n + 1)[0] for n in changed}
+                    index = old.patched(
+                        count, {n: (tuple(was[n]), (d.terms, d.title_terms)) for n, d in new.items()},
+                        lambda n: docs(n, n + 1)[0].terms,
+                    )
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            old, index = None, None
+        if index is not None:
+            for n in changed:
+                d = docs(n, n + 1)[0]
+                self.kept.put(self._doc_row(keys[n]), [d.terms, d.title_terms])
+        else:
             every = docs(0, count)
             index = TermIndex.made([d.terms for d in every], [d.title_terms for d in every], shards)
             for key, d in zip(keys, every):
@@ -249,13 +251,26 @@ class SearchIndex:
         self.kept.put(kept, {"base": base, "docs": count, "keys": keys, "shards": rows, "twice": index.twice})
         return index
 
+    def _kept_index(self, before: Any, base: str, keys: list[list[str]], shards: int) -> tuple[TermIndex | None, list[int]]:
+        """The index the last build kept for this group, if of this size and code, with the
+        places whose docs changed since. A shard's text is kept under its digest: checked."""
+        if not (isinstance(before, dict) and before.get("base") == base and isinstance(before.get("keys"), list)):
+            return None, []
+        if len(before["keys"]) != len(keys) or len(before.get("shards", ())) != shards or not isinstance(before.get("twice"), dict):
+            return None, []
+        texts = [self.kept.peek(k) for k in before["shards"]]
+        if not all(isinstance(t, str) and "t" + key_of(t) == k for t, k in zip(texts, before["shards"])):
+            return None, []
+        return TermIndex(texts, before["twice"]), [n for n, (a, b) in enumerate(zip(before["keys"], keys)) if a != b]
+
     def _keep(self, kept: str, doc_keys: DocKeys) -> None:
         """What the next build needs to patch a group, consulted (so still kept) though
         this build did not change the group."""
         before = self.kept.peek(kept)
-        if isinstance(before, dict):
-            for key in before.get("shards", ()):
-                self.kept.peek(key)
+        if isinstance(before, dict) and isinstance(before.get("shards"), list):
+            for key in before["shards"]:
+                if isinstance(key, str):
+                    self.kept.peek(key)
         for doc in doc_keys:
             self.kept.peek(self._doc_row(doc))
 
