@@ -458,3 +458,132 @@ def test_a_build_that_fails_after_handing_work_to_its_helper_ends_the_helper(tmp
     assert len(started) == 1 and started[0].orders is None
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0].pid, 0)  # ended and reaped
+
+
+def test_search_groups_patched_on_an_edit_equal_a_cold_build(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The `all` and `shared` groups (several shards) are patched, not made again, when items
+    # are edited in place; a group that grows or shrinks is made afresh. Either way the
+    # files are those of a cold build.
+    from conftest import days
+
+    from louyu.pipeline.build import build
+    from louyu.render.search_terms import TermIndex
+
+    paths = [f"content/hq/news/n{n}.md" for n in range(40)]
+    for n, path in enumerate(paths):
+        platform.write(path, item(f"广播{n}号", "hq-admin", date=days(-2 - n), body=f"第{n}条广播，关键词：共建{n}、灯塔、楼宇党建。"))
+    platform.approve(*paths, by="hq-inst")
+    platform.commit("forty broadcasts")
+    out = tmp_path / "out"
+    cli_build(platform.config, out)
+    made: list[int] = []
+    patched: list[int] = []
+    real_made, real_patched = TermIndex.made.__func__, TermIndex.patched  # type: ignore[attr-defined]
+    monkeypatch.setattr(TermIndex, "made", classmethod(lambda cls, terms, *a: made.append(len(terms)) or real_made(cls, terms, *a)))
+    monkeypatch.setattr(TermIndex, "patched", lambda self, docs, changed, *a: patched.append(len(changed)) or real_patched(self, docs, changed, *a))
+
+    def edit(path: str, old: str, new: str) -> None:
+        text = (platform.root / path).read_text("utf-8")
+        assert old in text
+        platform.write(path, text.replace(old, new))
+
+    def step(*approve: str) -> None:
+        if approve:
+            platform.approve(*approve, by="hq-inst")
+        platform.commit("step")
+        made.clear()
+        patched.clear()
+        cli_build(platform.config, out)
+        with monkeypatch.context() as cold:
+            cold.setenv("LOUYU_CACHE_DIR", str(tmp_path / f"cold-cache-{len(list(tmp_path.iterdir()))}"))
+            cold_out = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+            build(platform.config, cold_out)
+        incremental, reference = normalized_tree(out), normalized_tree(cold_out)
+        assert [p for p in reference if "/search/" in p and reference[p] != incremental.get(p)] == []
+        assert incremental == reference
+
+    edit(paths[3], "灯塔", "红色灯塔与骑手驿站")  # words added, one kept
+    step(paths[3])
+    assert patched and 41 not in made and 40 not in made  # `all` (41 docs with the about page) and `shared` (40)
+    edit(paths[5], "广播5号", "广播五号：新标题")  # a title
+    edit(paths[7], "楼宇党建", "党建")  # words dropped
+    step(paths[5], paths[7])
+    assert patched and 41 not in made
+    platform.write("content/hq/news/new.md", item("新增广播", "hq-admin", date=days(-1), body="新增的一条，关键词：新来的。"))
+    step("content/hq/news/new.md")  # a group one doc larger: made afresh
+    assert 42 in made
+    (platform.root / paths[9]).unlink()
+    step()  # and one smaller
+    assert 41 in made
+    edit(paths[11], "共建11", "共建十一")
+    step(paths[11])
+    assert patched and 41 not in made
+
+
+def test_builds_that_reuse_what_the_last_left_equal_cold_builds(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `louyu serve` keeps the memos and the output's record between its builds (memo/warm.py):
+    # read from the cache only when another build changed them; the output equals a cold build.
+    from louyu.memo import cache as cache_module
+    from louyu.memo import warm as warm_module
+    from louyu.memo.warm import Warm
+    from louyu.pipeline.build import build
+
+    out = tmp_path / "out"
+    warm = Warm()
+    build(platform.config, out, warm=warm)
+    reads: list[str] = []
+    real_load, real_record = cache_module.Cache.load_memo, warm_module.load_record
+    monkeypatch.setattr(cache_module.Cache, "load_memo", lambda self, kind: reads.append(kind) or real_load(self, kind))
+    monkeypatch.setattr(warm_module, "load_record", lambda cache, output: reads.append("record") or real_record(cache, output))
+
+    def compare() -> None:
+        with monkeypatch.context() as cold:
+            cold.setenv("LOUYU_CACHE_DIR", str(tmp_path / f"cold-cache-{len(list(tmp_path.iterdir()))}"))
+            cold_out = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+            build(platform.config, cold_out)
+        assert normalized_tree(out) == normalized_tree(cold_out)
+
+    for n in range(3):
+        text = (platform.root / "content/hq/news/broadcast.md").read_text("utf-8")
+        platform.write("content/hq/news/broadcast.md", text + f"\n第 {n} 次修改，关键词：暖{n}。\n")
+        platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+        reads.clear()
+        build(platform.config, out, warm=warm)
+        assert "parsed" not in reads and "record" not in reads and "search" not in reads
+        compare()
+    # Another build writes the folder meanwhile: its record, not the one kept, is trusted.
+    platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8") + "\n又一句。\n")
+    platform.approve("content/a/news/local.md", by="a-inst")
+    build(platform.config, out)
+    platform.write("content/a/news/local.md", (platform.root / "content/a/news/local.md").read_text("utf-8") + "\n再一句。\n")
+    platform.approve("content/a/news/local.md", by="a-inst")
+    reads.clear()
+    build(platform.config, out, warm=warm)
+    assert "record" in reads
+    compare()
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE memo SET value = '\"{}\"' WHERE kind = 'search' AND key LIKE 't%'",  # a shard's text not what its key says
+    "UPDATE memo SET value = '{\"base\": 1, \"keys\": 2}' WHERE kind = 'search' AND key LIKE 'search:%'",
+    "UPDATE memo SET value = '[\"x\", 3]' WHERE kind = 'search' AND key LIKE 'd%'",  # a doc's terms
+])
+def test_kept_search_groups_that_do_not_hold_up_are_made_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    import sqlite3
+
+    from louyu.pipeline.build import build
+
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    platform.build(output=out)
+    db = sqlite3.connect(tmp_path / "cache" / "cache.sqlite")
+    with db:
+        assert db.execute(damage).rowcount > 0
+    db.close()
+    broadcast = platform.root / "content/hq/news/broadcast.md"
+    platform.write("content/hq/news/broadcast.md", broadcast.read_text("utf-8") + "\n再加一段，关键词：坚固。\n")
+    platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+    platform.build(output=out)
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "empty-cache"))
+    build(platform.config, tmp_path / "cold")
+    assert normalized_tree(out) == normalized_tree(tmp_path / "cold")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from ..platform.model import Staff
 from ..platform.problems import LouyuError, UsageProblem
+
+if TYPE_CHECKING:
+    from ..platform.model import Staff
 
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]

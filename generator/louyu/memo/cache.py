@@ -136,6 +136,10 @@ class Cache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
+    def memo(self, kind: str) -> "Memo":
+        """One kind of memo, read from the cache when first consulted."""
+        return Memo(load=lambda: self.load_memo(kind))
+
     def load_memo(self, kind: str) -> dict[str, Any]:
         """Every value of one kind (keys are digests of all their inputs)."""
         if self.db is None:
@@ -151,7 +155,8 @@ class Cache:
         """Store what this build computed and drop what it did not use, so the table keeps
         exactly the values the last build needed (and stays small). A build of some
         stations only keeps the others' values (`drop_unused=False`)."""
-        unused = [k for k in memo.values if k not in memo.used] if drop_unused else []
+        # (a memo never read this build drops nothing: it was not consulted)
+        unused = [k for k in memo.values if k not in memo.used] if drop_unused and memo.loaded else []
         if self.db is None or not (memo.new or unused):
             return
         try:
@@ -285,12 +290,31 @@ class Memo:
     """Values computed by earlier builds, looked up by key; what was used or new is kept.
     (The `Recall` of platform/recall.py that the build hands to the steps that consult it.)
 
+    `load`: where the values come from, read on first use (a kind an incremental build
+    never consults is never decoded); `ready()` reads them now, as before forking workers,
+    which must not use the build's cache connection.
     Filled from the cache before workers fork; a worker sends back what it computed."""
 
-    def __init__(self, values: dict[str, Any] | None = None) -> None:
-        self.values = values or {}
+    def __init__(self, values: dict[str, Any] | None = None, load: Callable[[], dict[str, Any]] | None = None) -> None:
+        self._values = values
+        self._load = load
         self.used: set[str] = set()
         self.new: dict[str, Any] = {}
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = self._load() if self._load is not None else {}
+            self._values.update(self.new)
+        return self._values
+
+    @property
+    def loaded(self) -> bool:
+        return self._values is not None
+
+    def ready(self) -> "Memo":
+        self.values  # noqa: B018 - read now
+        return self
 
     def get(self, key: str, make: Callable[[], Any]) -> Any:
         value = self.values.get(key)
@@ -313,4 +337,3 @@ class Memo:
         self.values.update(new)
         self.new.update(new)
         self.used.update(new)
-

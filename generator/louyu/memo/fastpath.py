@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..platform import clock
-from ..platform.model import FOLDERS
+from ..platform.folders import FOLDERS
 from ..platform.repository import ask_git_head
 from ..version import code_fingerprint
 from .cache import Cache, cache_dir

@@ -93,11 +93,11 @@ def decode(entry: dict[str, Any], raw: bytes, folder: Path) -> tuple[Item, list[
 
 def parse_with_memo(
     memo: Memo, root: Path, md: Path, rel: str, place: tuple[str, str, str, bool], stations_key: str,
-    problems: Problems, parse: Callable[[Problems], Item | None],
+    problems: Problems, parse: Callable[[Problems], Item | None], read: Callable[[Path], bytes] = Path.read_bytes,
 ) -> Item | None:
-    """`parse(problems)` unless the memo holds this exact item."""
+    """`parse(problems)` unless the memo holds this exact item (`read`: how the file is read)."""
     try:
-        raw = md.read_bytes()
+        raw = read(md)
     except OSError:
         return parse(problems)  # which reports why
     key = memo_key(root, rel, place, raw, stations_key)
@@ -133,11 +133,11 @@ def parsed_entry(parse: Callable[[Problems], Item | None]) -> dict[str, Any] | N
 
 def ledger_with_memo(
     memo: Memo, path: Path, rel: str, staff_key: str, problems: Problems,
-    parse: Callable[[Problems], list[Decision] | None],
+    parse: Callable[[Problems], list[Decision] | None], read: Callable[[Path], bytes] = Path.read_bytes,
 ) -> list[Decision] | None:
     """A ledger's decisions, from the memo when its bytes and the staff list are unchanged."""
     try:
-        raw = path.read_bytes()
+        raw = read(path)
     except OSError:
         return parse(problems)
     key = key_of("ledger-v1", code_fingerprint(), rel, hashlib.sha256(raw).hexdigest(), staff_key)
@@ -174,11 +174,13 @@ def ledger_with_memo(
 class ParsedBefore:
     """The loader's `Reuse` (platform/reuse.py) over the build cache: items and ledgers
     parsed and mkdocs.yml validated by an earlier build (`parsed`, `configs`: memos from
-    the cache; either may be None, then that part is read afresh)."""
+    the cache; either may be None, then that part is read afresh; `read`: how a file is
+    read, by default from the disk)."""
 
-    def __init__(self, parsed: Memo | None = None, configs: Memo | None = None) -> None:
+    def __init__(self, parsed: Memo | None = None, configs: Memo | None = None, read: Callable[[Path], bytes] | None = None) -> None:
         self.parsed = parsed
         self.configs = configs
+        self.read = read or Path.read_bytes
         self._stations: tuple[tuple[int, int], str] | None = None
         self._staff: tuple[int, str] | None = None
 
@@ -192,7 +194,7 @@ class ParsedBefore:
         out = []
         for md, rel, place, parse in files:
             try:
-                raw = md.read_bytes()
+                raw = self.read(md)
             except OSError:
                 continue  # (the loader says why)
             key = memo_key(root, rel, place, raw, self._stations_key(stations, terms))
@@ -203,7 +205,7 @@ class ParsedBefore:
     def item(self, root: Path, md: Path, rel: str, place: Place, stations: dict[str, Station], terms: TermList, problems: Problems, parse: ParseItem) -> Item | None:
         if self.parsed is None:
             return parse(problems)
-        return parse_with_memo(self.parsed, root, md, rel, place, self._stations_key(stations, terms), problems, parse)
+        return parse_with_memo(self.parsed, root, md, rel, place, self._stations_key(stations, terms), problems, parse, self.read)
 
     def _stations_key(self, stations: dict[str, Station], terms: TermList) -> str:
         if self._stations is None or self._stations[0] != (id(stations), id(terms)):  # one platform's, keyed once
@@ -215,7 +217,7 @@ class ParsedBefore:
             return parse(problems)
         if self._staff is None or self._staff[0] != id(staff):
             self._staff = (id(staff), key_of(sorted(staff)))
-        return ledger_with_memo(self.parsed, path, rel, self._staff[1], problems, parse)
+        return ledger_with_memo(self.parsed, path, rel, self._staff[1], problems, parse, self.read)
 
     def config(self, config_file: Path, problems: Problems, load: LoadConfig) -> LoadedConfig:
         if self.configs is None:

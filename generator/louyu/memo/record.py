@@ -167,7 +167,7 @@ def _key(output: Path) -> str:
 
 def load_record(cache: Cache, output: Path) -> OutputRecord | None:
     folder = _key(output)
-    if cache.get_build(folder) != {"format": FORMAT}:
+    if trusted(cache, output) is None:
         return None
     record = OutputRecord(new=False)
     # Values of the wrong type (rows this louyu did not write) never match a file's state,
@@ -183,20 +183,31 @@ def load_record(cache: Cache, output: Path) -> OutputRecord | None:
     return record
 
 
-def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> None:
+def trusted(cache: Cache, output: Path) -> str | None:
+    """The token of the trusted record of `output` the cache holds (None while a build is
+    writing it, or if one was killed doing so); each saved record has its own."""
+    flag = cache.get_build(_key(output))
+    if isinstance(flag, dict) and flag.get("format") == FORMAT:
+        return str(flag.get("saved", ""))
+    return None
+
+
+def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> str:
     folder = _key(output)
     if record is None:
         cache.delete_build(folder)
-        return
+        return ""
     files = record.files.keys() if record.new else record.changed
     dirs = record.dirs.keys() if record.new else record.changed_dirs
     rows = [(p, *record.files[p]) for p in files if p in record.files]
     rows += [(f"{d}/", None, *record.dirs[d], None, None) for d in dirs if d in record.dirs]
     gone = [p for p in record.changed if p not in record.files] + [f"{d}/" for d in record.changed_dirs if d not in record.dirs]
-    cache.put_outputs(folder, {"format": FORMAT}, rows, [] if record.new else gone, replace_all=record.new)
+    token = os.urandom(8).hex()
+    cache.put_outputs(folder, {"format": FORMAT, "saved": token}, rows, [] if record.new else gone, replace_all=record.new)
     record.changed.clear()
     record.changed_dirs.clear()
     record.new = False
+    return token
 
 
 def forget_vanished(cache: Cache) -> None:

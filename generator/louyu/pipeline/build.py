@@ -31,6 +31,7 @@ from ..render.site import MEMOS, SiteRenderer
 from ..review.signatures import signature_checker
 from ..render.output import Output
 from ..memo.record import OutputRecord, folders_of, forget_vanished, load_record, save_record
+from ..memo.warm import Warm
 from ..version import code_fingerprint
 from .write import (
     MARKER, MEMBERS_MARKER, ConflictError, StagedUpdate, TreeWriter, atomic_folder, check_audience, check_target, output_lock, recover,
@@ -80,6 +81,7 @@ def build(
     inputs: str | None = None,
     helper: ConversionHelper | None = None,
     members: bool = False,
+    warm: Warm | None = None,
 ) -> BuildResult:
     """Build every station site (or `stations`) into `output`, atomically.
 
@@ -87,20 +89,21 @@ def build(
     their own folder (default site-members/); a public build never writes one.
     `preview` is for `louyu serve` alone: unreviewed items are shown, marked.
     `inputs`: the fingerprint of the input files when the caller has just taken it;
-    `helper`: a conversion helper the caller started (else one is started here)."""
+    `helper`: a conversion helper the caller started (else one is started here);
+    `warm`: what a long-running caller (serve) keeps between its builds (memo/warm.py)."""
     started = time.perf_counter()
     if not config_file.is_file():  # no platform here: say so, and leave no cache folder behind
         load_checked(config_file, strict)
         raise AssertionError("load_checked accepted a missing mkdocs.yml")
-    if inputs is None:  # the inputs' fingerprint, taken before anything is read
+    if inputs is None and not preview:  # the inputs' fingerprint, taken before anything is read (a preview is not remembered)
         inputs = input_fingerprint(config_file.absolute().parent, config_file.absolute())
     if helper is None:
         helper = ConversionHelper.start(config_file.absolute())
     cache = Cache(cache_dir(config_file.absolute().parent))
     try:
-        parsed, configs = Memo(cache.load_memo("parsed")), Memo(cache.load_memo("config"))
-        found, verified = Memo(cache.load_memo("history")), Memo(cache.load_memo("signatures"))
-        platform, warnings = load_checked(config_file, strict, ParseAhead(parsed, configs))
+        early = (lambda kind: warm.memo(cache, kind)) if warm else (lambda kind: Memo(cache.load_memo(kind)))
+        parsed, configs, found, verified = (early(kind) for kind in ("parsed", "config", "history", "signatures"))
+        platform, warnings = load_checked(config_file, strict, ParseAhead(parsed, configs, warm.read if warm else None))
         output = output if output is not None else platform.root / default_folder(members)
         check_target(output, platform.root)
         check_audience(output, members)
@@ -119,27 +122,31 @@ def build(
     try:
         for kind, memo in (("parsed", parsed), ("config", configs), ("history", found), ("signatures", verified)):
             cache.save_memo(kind, memo)
-        memos = {kind: Memo(cache.load_memo(kind)) for kind in MEMOS}
+            if warm:
+                warm.keep(kind, memo)
+        memos = {kind: warm.memo(cache, kind) if warm else cache.memo(kind) for kind in MEMOS}  # (each read when first consulted)
         pictures = picture_store(cache.path.parent)
         renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
         # Items not in the cache are converted by a worker meanwhile the keys are compared.
-        pending = render_item_revisions(renderer, publication, cache, helper)
+        pending = render_item_revisions(renderer, publication, cache, helper, warm)
         make_pictures(renderer)  # each once, on every core, while the helper converts
         result = BuildResult(output, sorted(publication.sites), warnings=warnings, notices=_notices(publication, preview), findings=[
             f"{f.path}:{f.line}: {f.message}" for i in sorted(platform.items, key=lambda i: i.path) for f in i.findings
         ])
         try:
-            write_output(renderer, output, stations, result, progress, cache, pending, memos)
+            write_output(renderer, output, stations, result, progress, cache, pending, memos, warm)
         except OSError as exc:  # a full disk, no permission, a file where a folder must go
             if exc.errno is None:  # not the file system: louyu's own (Jinja's TemplateNotFound is an OSError)
                 raise
             raise LouyuError(*_interrupted(exc, output)) from None
         for kind, memo in memos.items():
             cache.save_memo(kind, memo, drop_unused=stations is None)
+            if warm:
+                warm.keep(kind, memo, drop_unused=stations is None)
         if stations is None and not preview:
             pictures.tidy()  # every published picture was asked for here (make_pictures)
         result.seconds = time.perf_counter() - started
-        if not preview:
+        if inputs is not None and not preview:
             _remember(platform, publication, renderer, output, stations, strict, inputs, result, cache)
     finally:
         cache.close()
@@ -176,14 +183,14 @@ def decide_publication(
 
 
 def render_item_revisions(
-    renderer: SiteRenderer, publication: Publication, cache: Cache, helper: ConversionHelper | None = None
+    renderer: SiteRenderer, publication: Publication, cache: Cache, helper: ConversionHelper | None = None, warm: Warm | None = None,
 ) -> Callable[[], None]:
     """Every published revision converted once: from the cache, or rendered on every core.
 
     Returns the call that waits for the renderings still under way (and stores them)."""
     namespace = f"{code_fingerprint()}:{renderer.content.fingerprint()}"
     revisions = {i.digest: i for site in publication.sites.values() for i in site.pages}
-    cached = cache.get_items(namespace, revisions)
+    cached = warm.items(cache, namespace, revisions) if warm else cache.get_items(namespace, revisions)
     renderer.content.prefill_stored(cached)
     missing = [i for d, i in revisions.items() if d not in cached]
     if missing and len(cached) < len(revisions) // 2:
@@ -207,6 +214,8 @@ def render_item_revisions(
                 fresh = renderer.content.renderings(missing)
             renderer.content.prefill(fresh)
             cache.put_items(namespace, fresh)
+            if warm:
+                warm.keep_items(namespace, fresh)
             done.append(True)
 
     return wait
@@ -214,19 +223,21 @@ def render_item_revisions(
 
 def write_output(
     renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None,
-    cache: Cache, pending: Callable[[], None] = lambda: None, memos: dict[str, Memo] | None = None,
+    cache: Cache, pending: Callable[[], None] = lambda: None, memos: dict[str, Memo] | None = None, warm: Warm | None = None,
 ) -> None:
     """Only the files whose keys changed, staged and applied through a journal, when the
     last build's record of the output still holds; else the whole tree, swapped in."""
     with output_lock(output, cache.path.parent):  # one build at a time writes a given folder
         recover(output)  # finish or discard what a killed build left, before trusting anything
-        record = load_record(cache, output) if output.is_dir() else None
+        record = (warm.record(cache, output) if warm else load_record(cache, output)) if output.is_dir() else None
         save_record(cache, output, None)  # from here until the new record, trust nothing
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
             record = None  # let the old record go before the workers fork (60 MB at 1+30×4,000)
             pending()
             record = _write_all(renderer, output, stations, result, progress, memos or {})
-        save_record(cache, output, record)
+        token = save_record(cache, output, record)
+        if warm:
+            warm.keep_record(output, token, record)
     forget_vanished(cache)
 
 

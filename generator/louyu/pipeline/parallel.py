@@ -154,7 +154,7 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], m
     site is written under root/<station>/."""
     global _RENDERER, _MEMOS
     n = min(jobs(), len(station_ids))
-    _RENDERER, _MEMOS = renderer, memos
+    _RENDERER, _MEMOS = renderer, {kind: memo.ready() for kind, memo in memos.items()}  # (read before forking)
     if n <= 1:
         try:
             for sid in station_ids:

@@ -252,9 +252,28 @@ class Ways:
         self.beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}
 
     def of(self, site: Site, item: Item) -> dict[str, Any]:
-        if site.station.id not in self.beside:
-            self.beside[site.station.id] = neighbours(site)
-        return ways_of(item, self.beside[site.station.id].get(item.path, (None, None)))
+        return ways_of(item, self._beside(site, item))
+
+    def key(self, site: Site, item: Item) -> str:
+        """All that `of` is made from, as text, for a page's key: cheaper than the ways
+        themselves, which a page's key needs only to tell apart. Each value is preceded by
+        its length, so different values never give the same text."""
+        before, after = self._beside(site, item)
+        url, title = item.url, item.title
+        text = f"{len(url)}:{url}{len(item.section)}:{item.section}{len(title)}:{title}"
+        for other in (before, after):
+            if other is None:
+                text += "-"
+            else:
+                url, title = other.url, other.title
+                text += f"+{len(url)}:{url}{len(title)}:{title}"
+        return text
+
+    def _beside(self, site: Site, item: Item) -> tuple[Item | None, Item | None]:
+        found = self.beside.get(site.station.id)
+        if found is None:
+            found = self.beside[site.station.id] = neighbours(site)
+        return found.get(item.path, (None, None))
 
 
 def neighbours(site: Site) -> dict[str, tuple[Item | None, Item | None]]:

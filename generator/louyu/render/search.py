@@ -24,19 +24,19 @@ addressed to it, its about page). A substation never indexes another's own items
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..platform.digest import key_of
 from ..platform.model import SECTIONS, Item, Station
+from ..platform.recall import Recall, Scratch
 from ..publish import Site
 from ..version import code_fingerprint
 from .content import ContentRenderer
 from .pages import const
+from .search_terms import MAX_PATCHED, TermIndex
 from .terms import terms_of
 
 META_CHUNK = 256  # docs per m<c>.json (~20 KB)
@@ -44,14 +44,7 @@ TEXT_CHUNK = 32  # docs per x<c>.json (~100 KB: fetched only for the first resul
 TEXT_LIMIT = 1500  # characters of a doc's text kept for snippets
 DOCS_PER_SHARD = 16
 MAX_SHARDS = 8192
-def shard_of(term: str, shards: int) -> int:
-    """FNV-1a over the term's UTF-16 code units, as the worker computes it."""
-    h = 0x811C9DC5
-    data = term.encode("utf-16-le")
-    for k in range(0, len(data), 2):
-        h ^= data[k] | data[k + 1] << 8
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h % shards
+DocKeys = tuple[tuple[str, str, str, str], ...]  # (path, revision, mark, station) of each doc of a group
 
 
 @dataclass(frozen=True)
@@ -73,25 +66,6 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _postings(ids: list[int], docs: int) -> list[int] | str:
-    """The docs holding a term: their ids as gaps, or, where that is longer (a term in many
-    docs, 党建 in most), one bit per doc, base64 — a common word costs docs/6 bytes at most."""
-    if 2 * len(ids) > docs // 6 + 8:
-        bits = bytearray((docs + 7) // 8)
-        for i in ids:
-            bits[i >> 3] |= 1 << (i & 7)
-        return base64.b64encode(bytes(bits)).decode("ascii")
-    return _deltas(ids)
-
-
-def _deltas(ids: list[int]) -> list[int]:
-    out, last = [], -1
-    for i in ids:
-        out.append(i - last)
-        last = i
-    return out
-
-
 def shard_count(docs: int) -> int:
     """Shards of a group of `docs`: about 16 docs' terms a shard (~20 KB of postings), so a
     query fetches as much at 40,000 items as at 400; known before any doc is read."""
@@ -103,44 +77,56 @@ def shard_count(docs: int) -> int:
 
 def group_files(docs: list[Doc], shards: int) -> dict[str, bytes]:
     """The files of one group (docs newest first), by name."""
-    body: defaultdict[str, list[int]] = defaultdict(list)
-    title: defaultdict[str, list[int]] = defaultdict(list)
-    for n, doc in enumerate(docs):
-        for t in doc.terms.split():
-            body[t].append(n)
-        for t in doc.title_terms.split():
-            title[t].append(n)
-    parts: list[dict[str, list[Any]]] = [{} for _ in range(shards)]
-    for t, ids in body.items():
-        parts[shard_of(t, shards)][t] = [_postings(ids, len(docs)), _postings(title[t], len(docs)) if t in title else []]
-    files = {f"t{k}.json": _json(part) for k, part in enumerate(parts)}
+    index = TermIndex.made([d.terms for d in docs], [d.title_terms for d in docs], shards)
+    files = {f"t{k}.json": text.encode("utf-8") for k, text in enumerate(index.shards)}
     stations = sorted({d.station for d in docs})
     for c in range(0, len(docs), META_CHUNK):
-        rows = [[d.location, d.title, stations.index(d.station), d.date, d.section, d.mark] for d in docs[c : c + META_CHUNK]]
-        files[f"m{c // META_CHUNK}.json"] = _json(rows)
+        files[f"m{c // META_CHUNK}.json"] = meta_file(docs[c : c + META_CHUNK], stations)
     for c in range(0, len(docs), TEXT_CHUNK):
-        files[f"x{c // TEXT_CHUNK}.json"] = _json([d.text for d in docs[c : c + TEXT_CHUNK]])
+        files[f"x{c // TEXT_CHUNK}.json"] = text_file(docs[c : c + TEXT_CHUNK])
     return files
+
+
+def meta_file(docs: list[Doc], stations: list[str]) -> bytes:
+    return _json([[d.location, d.title, stations.index(d.station), d.date, d.section, d.mark] for d in docs])
+
+
+def _terms_pair(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
+def _meta_row(item: Item, station: str, mark: str, stations: list[str]) -> list[Any]:
+    """What meta_file lists of an item's doc, read from the item alone (its rendering is not needed)."""
+    return [item.url, item.title, stations.index(station), item.date.isoformat(), SECTIONS[item.section], mark]
+
+
+def text_file(docs: list[Doc]) -> bytes:
+    return _json([d.text for d in docs])
 
 
 class SearchIndex:
     """`config`: Material's search settings (its own index file is kept, empty, for its
     page script); `shared`: the paths every substation shows; `statuses`: the preview's
     待审核 marks. Each item revision's terms and text come with its rendering (made once per
-    revision, kept in the build cache with it)."""
+    revision, kept in the build cache with it). `kept`: where each group's term shards are
+    kept between builds, so that an edit patches them (render/search_terms.py)."""
 
     def __init__(
         self, content: ContentRenderer, config: dict[str, Any],
         stations: dict[str, Station], shared: frozenset[str], statuses: dict[str, str],
+        kept: Recall | None = None,
     ) -> None:
         self.content = content
         self.config = config
         self.stations = stations
         self.shared = shared
         self.statuses = statuses
+        self.kept: Recall = kept if kept is not None else Scratch()
         self._docs: dict[tuple[str, str], Doc] = {}
-        self._groups: dict[str, dict[str, bytes]] = {}
-        self._listings: dict[tuple[str, tuple[tuple[str, ...], ...]], tuple[dict[str, Any], str, list[tuple[str, str]]]] = {}
+        self._terms: dict[str, list[bytes]] = {}
+        self._chunks: dict[tuple[str, str], bytes] = {}
+        self._kept: set[tuple[str, DocKeys]] = set()
+        self._listings: dict[tuple[str, DocKeys], tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]] = {}
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
         """(name, items newest first, whether it holds the station's about page) of a site's groups."""
@@ -156,17 +142,20 @@ class SearchIndex:
         an edit rewrites its group's shards and the two chunks that hold the doc."""
         entries = []
         for name, items, about in self.groups(site):
-            entry, group, files = self._listing(name, items, site.station if about else None)
+            entry, group, files, keys = self._listing(name, items, site.station if about else None)
             entries.append(entry)
-            make = functools.partial(self._file, group, site, items, about, entry["shards"])
+            kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
+            if (name, keys) not in self._kept:  # (still wanted: kept for the next build)
+                self._kept.add((name, keys))
+                self._keep(kept, keys)
             for rel, key in files:
-                yield f"search/{name}/{rel}", key, functools.partial(make, rel)
+                yield f"search/{name}/{rel}", key, functools.partial(self._file, group, kept, (site, items, about), keys, entry, rel)
         manifest = _json({"version": 1, "groups": entries})
         yield "search/louyu.json", key_of("louyu.json", manifest.decode("utf-8")), const(manifest)
         empty = _json({"config": self.config, "docs": []})  # Material's page script still reads it
         yield "search/search_index.json", key_of("material", empty.decode("utf-8")), const(empty)
 
-    def _listing(self, name: str, items: list[Item], about: Station | None) -> tuple[dict[str, Any], str, list[tuple[str, str]]]:
+    def _listing(self, name: str, items: list[Item], about: Station | None) -> tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]:
         """A group's entry in louyu.json, its key and its files' names and keys: worked out
         once per build for a group that every substation shows alike."""
         docs = tuple([self._doc_key(i) for i in items] + ([self._about_key(about)] if about else []))
@@ -179,7 +168,7 @@ class SearchIndex:
             files = [(f"t{k}.json", group) for k in range(shards)]
             files += [(f"m{c // META_CHUNK}.json", key_of("meta", list(docs[c : c + META_CHUNK]), stations)) for c in range(0, len(docs), META_CHUNK)]
             files += [(f"x{c // TEXT_CHUNK}.json", key_of("text", list(docs[c : c + TEXT_CHUNK]))) for c in range(0, len(docs), TEXT_CHUNK)]
-            found = self._listings[name, docs] = (entry, group, files)
+            found = self._listings[name, docs] = (entry, group, files, docs)
         return found
 
     def _doc_key(self, item: Item) -> tuple[str, str, str, str]:
@@ -188,12 +177,110 @@ class SearchIndex:
     def _about_key(self, station: Station) -> tuple[str, str, str, str]:
         return ("about", station.id, key_of(station.name, station.description, station.address, station.building, station.rooms), station.name)
 
-    def _file(self, group: str, site: Site, items: list[Item], about: bool, shards: int, rel: str) -> bytes:
-        files = self._groups.get(group)
+    def _group_docs(self, site: Site, items: list[Item], about: bool, start: int, stop: int) -> list[Doc]:
+        """The group's docs at places start..stop-1."""
+        docs = [self._doc(i) for i in items[start:stop]]
+        if about and start <= len(items) < stop:
+            docs.append(self._about(site.station))
+        return docs
+
+    def _meta(self, site: Site, items: list[Item], about: bool, stations: list[str], start: int, stop: int) -> bytes:
+        """A meta chunk (as meta_file makes it), its items' rows without their renderings."""
+        rows = [_meta_row(i, self.stations[i.station].name, self.statuses.get(i.path, ""), stations) for i in items[start:stop]]
+        if about and start <= len(items) < stop:
+            d = self._about(site.station)
+            rows.append([d.location, d.title, stations.index(d.station), d.date, d.section, d.mark])
+        return _json(rows)
+
+    def _file(self, group: str, kept: str, of: tuple[Site, list[Item], bool], keys: DocKeys, entry: dict[str, Any], rel: str) -> bytes:
+        n = int(rel[1:-5])
+        docs = functools.partial(self._group_docs, *of)
+        if rel[0] in "mx":
+            chunk = self._chunks.get((group, rel))
+            if chunk is None:  # (a group every substation shows: once)
+                if rel[0] == "m":
+                    chunk = self._meta(*of, entry["stations"], n * META_CHUNK, (n + 1) * META_CHUNK)
+                else:
+                    chunk = text_file(docs(n * TEXT_CHUNK, (n + 1) * TEXT_CHUNK))
+                self._chunks[group, rel] = chunk
+            return chunk
+        files = self._terms.get(group)
         if files is None:  # each group once per build, whichever sites show it
-            docs = [self._doc(i) for i in items] + ([self._about(site.station)] if about else [])
-            files = self._groups[group] = group_files(docs, shards)
-        return files[rel]
+            files = self._terms[group] = [text.encode("utf-8") for text in self._term_index(kept, docs, keys, entry).shards]
+        return files[n]
+
+    def _term_index(self, kept: str, docs: Callable[[int, int], list[Doc]], doc_keys: DocKeys, entry: dict[str, Any]) -> TermIndex:
+        """The group's term shards: the last build's patched where a few docs changed in place
+        (an edit), else made from every doc. Kept (`kept`) as the docs' keys they were made
+        from and the keys of the shards' texts, each text and each doc's terms on their own
+        (so that an edit stores only what it changed)."""
+        count, shards = entry["docs"], entry["shards"]
+        keys = [list(k) for k in doc_keys]
+        base = self._terms_base
+        before = self.kept.peek(kept)
+        old: TermIndex | None = None
+        index: TermIndex | None = None
+        try:  # (what the cache holds is checked, never trusted blindly: anything odd, made afresh)
+            old, changed = self._kept_index(before, base, keys, shards)
+            if old is not None and not changed:
+                return old
+            if old is not None and len(changed) <= MAX_PATCHED:
+                was = {n: self.kept.peek(self._doc_row(before["keys"][n])) for n in changed}
+                if all(_terms_pair(v) for v in was.values()):
+                    new = {n: docs(n, n + 1)[0] for n in changed}
+                    index = old.patched(
+                        count, {n: (tuple(was[n]), (d.terms, d.title_terms)) for n, d in new.items()},
+                        lambda n: docs(n, n + 1)[0].terms,
+                    )
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            old, index = None, None
+        if index is not None:
+            for n in changed:
+                d = docs(n, n + 1)[0]
+                self.kept.put(self._doc_row(keys[n]), [d.terms, d.title_terms])
+        else:
+            every = docs(0, count)
+            index = TermIndex.made([d.terms for d in every], [d.title_terms for d in every], shards)
+            for key, d in zip(keys, every):
+                self.kept.put(self._doc_row(key), [d.terms, d.title_terms])
+        rows = []
+        for k, text in enumerate(index.shards):
+            rows.append("t" + key_of(text))
+            if old is None or text is not old.shards[k]:
+                self.kept.put(rows[-1], text)
+        self.kept.put(kept, {"base": base, "docs": count, "keys": keys, "shards": rows, "twice": index.twice})
+        return index
+
+    def _kept_index(self, before: Any, base: str, keys: list[list[str]], shards: int) -> tuple[TermIndex | None, list[int]]:
+        """The index the last build kept for this group, if of this size and code, with the
+        places whose docs changed since. A shard's text is kept under its digest: checked."""
+        if not (isinstance(before, dict) and before.get("base") == base and isinstance(before.get("keys"), list)):
+            return None, []
+        if len(before["keys"]) != len(keys) or len(before.get("shards", ())) != shards or not isinstance(before.get("twice"), dict):
+            return None, []
+        texts = [self.kept.peek(k) for k in before["shards"]]
+        if not all(isinstance(t, str) and "t" + key_of(t) == k for t, k in zip(texts, before["shards"])):
+            return None, []
+        return TermIndex(texts, before["twice"]), [n for n, (a, b) in enumerate(zip(before["keys"], keys)) if a != b]
+
+    def _keep(self, kept: str, doc_keys: DocKeys) -> None:
+        """What the next build needs to patch a group, consulted (so still kept) though
+        this build did not change the group."""
+        before = self.kept.peek(kept)
+        if isinstance(before, dict) and isinstance(before.get("shards"), list):
+            for key in before["shards"]:
+                if isinstance(key, str):
+                    self.kept.peek(key)
+        for doc in doc_keys:
+            self.kept.peek(self._doc_row(doc))
+
+    @functools.cached_property
+    def _terms_base(self) -> str:
+        return key_of(code_fingerprint(), self.content.fingerprint(), "search-terms-v2")
+
+    def _doc_row(self, doc: Any) -> str:
+        """Where a doc's terms are kept: by its key (a list, as read back)."""
+        return f"d{self._terms_base[:12]}{tuple(doc)!r}"
 
     def _doc(self, item: Item) -> Doc:
         doc = self._docs.get((item.path, item.digest))

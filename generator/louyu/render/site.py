@@ -56,7 +56,7 @@ from .theme import (
 
 
 STATION_NAME, STATION_ID = "louyu0station0name0", "louyu0station0id0"  # stand-ins in shells
-MEMOS = ("shell", "theme", "ics", "waiting")  # kinds of values kept in the build cache between builds
+MEMOS = ("shell", "theme", "ics", "waiting", "search")  # kinds of values kept in the build cache between builds
 
 
 class SiteRenderer:
@@ -118,7 +118,7 @@ class SiteRenderer:
         self.theme_files = [(str(rel), Path(src)) for rel, src in theme["files"]]
         self.search = SearchIndex(
             self.content, theme["search"], platform.stations,
-            shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()},
+            shown_on_every_substation(platform, publication), {p: STATE_LABELS[s] for p, s in publication.unreviewed.items()}, self.memos["search"],
         )
 
     @property
@@ -369,12 +369,12 @@ class SiteRenderer:
             target = site.page_at(item.activity)
             if target is not None:
                 activity = {"href": relative(target.url, item.url), "title": target.title}
-        ways = self.ways.of(site, item)
+        ways = self.ways.key(site, item)  # (the ways themselves are made with the page)
         if report_rows or activity:
             key = key_of(base, "item", self._item_key(item), report_rows, activity, ways)
         else:  # most pages: the same key as a string, without the repr of empty values
-            key = text_key(base, "item", self._item_key(item), json.dumps(ways, ensure_ascii=False))
-        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity, ways).encode("utf-8"))
+            key = text_key(base, "item", self._item_key(item), ways)
+        yield Output(f"{sid}/{item.url}index.html", key, lambda: self._item_page(theme, item, review, report_rows, activity, self.ways.of(site, item)).encode("utf-8"))
         if item.section == "disclosures":
             yield self._print_view(sid, base, item, review)
         if item.refs:
