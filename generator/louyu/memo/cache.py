@@ -120,7 +120,7 @@ class Cache:
             with self.db:
                 self.db.executemany(
                     "INSERT OR REPLACE INTO items VALUES (?, ?)",
-                    [(f"{namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()],
+                    ((f"{namespace}:{d}", json.dumps(v, ensure_ascii=False)) for d, v in values.items()),
                 )
         except sqlite3.Error as exc:
             self._failed(exc)
@@ -164,7 +164,20 @@ class Cache:
                 self.db.executemany("DELETE FROM memo WHERE kind = ? AND key = ?", [(kind, k) for k in unused])
                 self.db.executemany(
                     "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
-                    [(kind, k, json.dumps(v, ensure_ascii=False)) for k, v in memo.new.items() if k in memo.used],
+                    ((kind, k, json.dumps(v, ensure_ascii=False)) for k, v in memo.new.items() if k in memo.used),
+                )
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def put_memo(self, kind: str, values: dict[str, Any]) -> None:
+        """Values of one kind stored now (what a station worker made: the build that gets
+        them need not hold them until the end)."""
+        if self.db is None or not values:
+            return
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", ((kind, k, json.dumps(v, ensure_ascii=False)) for k, v in values.items())
                 )
         except sqlite3.Error as exc:
             self._failed(exc)

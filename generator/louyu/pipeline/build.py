@@ -12,7 +12,7 @@ import time
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..memo.cache import Cache, Memo, cache_dir
 from ..memo.fastpath import input_fingerprint, remember
@@ -234,7 +234,7 @@ def write_output(
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
             record = None  # let the old record go before the workers fork (60 MB at 1+30×4,000)
             pending()
-            record = _write_all(renderer, output, stations, result, progress, memos or {})
+            record = _write_all(renderer, output, stations, result, progress, memos or {}, cache.put_memo)
         token = save_record(cache, output, record)
         if warm:
             warm.keep_record(output, token, record)
@@ -318,7 +318,7 @@ def _holds_bytes(path: Path, data: bytes) -> bool:
 
 def _write_all(
     renderer: SiteRenderer, output: Path, stations: list[str] | None, result: BuildResult, progress: Progress | None,
-    memos: dict[str, Memo],
+    memos: dict[str, Memo], keep: Callable[[str, dict[str, Any]], None],
 ) -> OutputRecord:
     """The portal, the static files once per station, then every station on every core; swapped in whole."""
     publication = renderer.publication
@@ -336,9 +336,10 @@ def _write_all(
                 writer.write(out.path, out.make())
                 keys[out.path] = out.key
         for n, (sid, files, size, written, learnt) in enumerate(write_stations(renderer, tmp, ids, memos), start=1):
-            for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache
-                memos[kind].merge(new)
+            for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache:
+                keep(kind, new)  # stored now, not held until the end (the search terms of 1+30×4,000: 60 MB)
                 memos[kind].used.update(used)
+                memos[kind].used.update(new)
             if progress:
                 progress(sid, n, len(ids))
             result.pages[sid] = len(publication.sites[sid].pages)

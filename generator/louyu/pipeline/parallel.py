@@ -8,7 +8,9 @@ everything runs in-process.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,7 +20,7 @@ from ..memo.parsed import ParsedBefore, parsed_entry
 from ..platform.model import Item, Station
 from ..platform.reuse import ParseItem, Place
 from ..platform.terms import TermList
-from ..render.site import SiteRenderer
+from ..render.site import FOR_NEXT_BUILD, SiteRenderer
 from .write import TreeWriter
 
 DEFAULT_GC = (700, 10, 10)  # Python's own thresholds
@@ -26,12 +28,20 @@ _RENDERER: SiteRenderer | None = None  # set in the parent just before forking
 _MEMOS: dict[str, Memo] = {}  # the memos the renderer consults, likewise
 
 
-def _pool(n: int) -> Any:
+@contextlib.contextmanager
+def _pool(n: int) -> Iterator[Any]:
     # Workers make pages and throw them away: they collect garbage as often as Python
-    # does by default (`louyu build` itself waits longer: see commands/cli.py).
+    # does by default (`louyu build` itself waits longer: see commands/cli.py). What this
+    # process holds is frozen first: a worker's collector then never visits (and so never
+    # writes to, and copies) the pages the workers share with it.
     import multiprocessing  # a cold build's: not imported by one that has little to do
 
-    return multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC)
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()  # (a long-running `louyu serve` collects them again)
 
 
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
@@ -153,6 +163,7 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], m
     """(station, files, bytes, keys, what its worker added to `memos`) as each station's
     site is written under root/<station>/."""
     global _RENDERER, _MEMOS
+    _PARENT[0] = os.getpid()
     n = min(jobs(), len(station_ids))
     _RENDERER, _MEMOS = renderer, {kind: memo.ready() for kind, memo in memos.items()}  # (read before forking)
     if n <= 1:
@@ -182,9 +193,17 @@ def _write_station(order: tuple[str, Path]) -> Written:
         writer.write(out.path, out.make())
         keys[out.path] = out.key
     # What this station added, not all this worker has added so far: sent once, not again
-    # with each later station (the QR codes of 1+30×4,000 are 35 MB).
+    # with each later station (the QR codes of 1+30×4,000 were 35 MB). A worker forgets
+    # what it made only for the next build (the search terms: 40 MB at 1+30×4,000).
     learnt = {}
+    forked = os.getpid() != _PARENT[0]
     for kind, memo in _MEMOS.items():
         learnt[kind] = (memo.new, memo.used)
+        if forked and kind in FOR_NEXT_BUILD:
+            for key in memo.new:
+                memo.values.pop(key, None)
         memo.new, memo.used = {}, set()
     return sid, writer.files, writer.bytes_written, keys, learnt
+
+
+_PARENT = [os.getpid()]  # the process that forks the station workers

@@ -141,8 +141,9 @@ class SearchIndex:
         come from the docs' revisions alone, so nothing is read or converted to compare them:
         an edit rewrites its group's shards and the two chunks that hold the doc."""
         entries = []
-        for name, items, about in self.groups(site):
-            entry, group, files, keys = self._listing(name, items, site.station if about else None)
+        listed = [(name, items, about, self._listing(name, items, site.station if about else None)) for name, items, about in self.groups(site)]
+        self._let_go({found[1] for *_, found in listed})
+        for name, items, about, (entry, group, files, keys) in listed:
             entries.append(entry)
             kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
             if (name, keys) not in self._kept:  # (still wanted: kept for the next build)
@@ -154,6 +155,16 @@ class SearchIndex:
         yield "search/louyu.json", key_of("louyu.json", manifest.decode("utf-8")), const(manifest)
         empty = _json({"config": self.config, "docs": []})  # Material's page script still reads it
         yield "search/search_index.json", key_of("material", empty.decode("utf-8")), const(empty)
+
+    def _let_go(self, groups: set[str]) -> None:
+        """Forget what groups this site does not show: every substation shows `shared` alike,
+        `all` and an `own` group one site alone (a worker held the docs, shards and chunks of
+        every group it had made: 50 MB at 1+30×4,000). Made again if asked for after all."""
+        self._docs.clear()
+        for group in [g for g in self._terms if g not in groups]:
+            del self._terms[group]
+        for chunk in [c for c in self._chunks if c[0] not in groups]:
+            del self._chunks[chunk]
 
     def _listing(self, name: str, items: list[Item], about: Station | None) -> tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]:
         """A group's entry in louyu.json, its key and its files' names and keys: worked out

@@ -57,6 +57,7 @@ from .theme import (
 
 STATION_NAME, STATION_ID = "louyu0station0name0", "louyu0station0id0"  # stand-ins in shells
 MEMOS = ("shell", "theme", "ics", "waiting", "search")  # kinds of values kept in the build cache between builds
+FOR_NEXT_BUILD = ("search",)  # of those, the kinds a build makes only for the next (never asks back its own)
 
 
 class SiteRenderer:
