@@ -27,7 +27,7 @@ from .helper import ConversionHelper
 from .parallel import FEW_ITEMS, ParseAhead, make_pictures, render_items, write_stations
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from ..publish import Publication, decide
-from ..render.site import MEMOS, SiteRenderer
+from ..render.site import FOR_NEXT_BUILD, MEMOS, SiteRenderer
 from ..review.signatures import signature_checker
 from ..render.output import Output
 from ..memo.record import OutputRecord, folders_of, forget_vanished, load_record, save_record
@@ -335,6 +335,7 @@ def _write_all(
             for out in renderer.static_outputs(sid):
                 writer.write(out.path, out.make())
                 keys[out.path] = out.key
+        _prepare_search(renderer, ids, memos, keep)
         for n, (sid, files, size, written, learnt) in enumerate(write_stations(renderer, tmp, ids, memos), start=1):
             for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache:
                 keep(kind, new)  # stored now, not held until the end (the search terms of 1+30×4,000: 60 MB)
@@ -351,6 +352,26 @@ def _write_all(
     record.note_written(output, keys)
     record.note_folders(output, folders_of(keys))
     return record
+
+
+def _prepare_search(
+    renderer: SiteRenderer, ids: list[str], memos: dict[str, Memo], keep: Callable[[str, dict[str, Any]], None],
+) -> None:
+    """The search groups shown by more than one site, or the largest, made here before the
+    station workers fork (render/search.py `prepare`); what they leave for the next build is
+    stored now, not handed to the workers."""
+    sites = renderer.publication.sites
+    central = [sid for sid in ids if sites[sid].station.is_central]
+    substation = [sid for sid in ids if not sites[sid].station.is_central][:1]
+    renderer.search.prepare([sites[sid] for sid in central + substation])
+    for kind in FOR_NEXT_BUILD:
+        memo = memos.get(kind)
+        if memo is not None and memo.new:
+            keep(kind, memo.new)
+            memo.used.update(memo.new)
+            for key in memo.new:
+                memo.values.pop(key, None)
+            memo.new = {}
 
 
 def _remember(

@@ -126,6 +126,7 @@ class SearchIndex:
         self._terms: dict[str, list[bytes]] = {}
         self._chunks: dict[tuple[str, str], bytes] = {}
         self._kept: set[tuple[str, DocKeys]] = set()
+        self._prepared: set[str] = set()  # groups made by `prepare`: kept for every site
         self._listings: dict[tuple[str, DocKeys], tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]] = {}
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
@@ -141,14 +142,10 @@ class SearchIndex:
         come from the docs' revisions alone, so nothing is read or converted to compare them:
         an edit rewrites its group's shards and the two chunks that hold the doc."""
         entries = []
-        listed = [(name, items, about, self._listing(name, items, site.station if about else None)) for name, items, about in self.groups(site)]
-        self._let_go({found[1] for *_, found in listed})
-        for name, items, about, (entry, group, files, keys) in listed:
+        listed = self._listed(site)
+        self._let_go({group for _, _, _, _, group, *_ in listed})
+        for name, items, about, entry, group, files, keys, kept in listed:
             entries.append(entry)
-            kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
-            if (name, keys) not in self._kept:  # (still wanted: kept for the next build)
-                self._kept.add((name, keys))
-                self._keep(kept, keys)
             for rel, key in files:
                 yield f"search/{name}/{rel}", key, functools.partial(self._file, group, kept, (site, items, about), keys, entry, rel)
         manifest = _json({"version": 1, "groups": entries})
@@ -156,11 +153,36 @@ class SearchIndex:
         empty = _json({"config": self.config, "docs": []})  # Material's page script still reads it
         yield "search/search_index.json", key_of("material", empty.decode("utf-8")), const(empty)
 
+    def prepare(self, sites: list[Site]) -> None:
+        """Make every file of the groups that more than one site shows (`shared`) or that
+        is the largest (`all`) here, once: station workers forked after share them instead of
+        each making them (the largest allocation of a cold build: 60 MB in each worker at
+        1+30×4,000, and the `shared` group made by every worker)."""
+        for site in sites:
+            for name, items, about, entry, group, files, keys, kept in self._listed(site):
+                if name != "own":
+                    self._prepared.add(group)
+                    for rel, _ in files:
+                        self._file(group, kept, (site, items, about), keys, entry, rel)
+
+    def _listed(self, site: Site) -> list[tuple[str, list[Item], bool, dict[str, Any], str, list[tuple[str, str]], DocKeys, str]]:
+        """(name, items, about, entry, group, files, doc keys, where it is kept) of each of a site's groups."""
+        listed = []
+        for name, items, about in self.groups(site):
+            entry, group, files, keys = self._listing(name, items, site.station if about else None)
+            kept = f"search:{name}:{site.station.id if name == 'own' else ''}"
+            if (name, keys) not in self._kept:  # (still wanted: kept for the next build)
+                self._kept.add((name, keys))
+                self._keep(kept, keys)
+            listed.append((name, items, about, entry, group, files, keys, kept))
+        return listed
+
     def _let_go(self, groups: set[str]) -> None:
         """Forget what groups this site does not show: every substation shows `shared` alike,
         `all` and an `own` group one site alone (a worker held the docs, shards and chunks of
         every group it had made: 50 MB at 1+30×4,000). Made again if asked for after all."""
         self._docs.clear()
+        groups = groups | self._prepared
         for group in [g for g in self._terms if g not in groups]:
             del self._terms[group]
         for chunk in [c for c in self._chunks if c[0] not in groups]:
