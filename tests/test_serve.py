@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
+import pytest
+
 from conftest import PlatformHandle, item
 from louyu.commands.serve import serve
 
@@ -107,3 +109,36 @@ def test_preview_page_shows_errors_and_reloads_in_a_browser(platform: PlatformHa
             page.wait_for_selector("#louyu-findings", timeout=20_000)
             assert "content/a/news/local.md:2: 「本地新闻」应为「本站新闻」" in page.inner_text("#louyu-findings")
             browser.close()
+
+
+def test_no_worker_is_forked_while_other_threads_run(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild in `louyu serve` runs beside its server and watcher threads: a worker forked
+    then could inherit a lock one of them held and wait for ever. So a build in a process
+    running other threads makes everything itself; alone, it forks workers."""
+    from louyu.pipeline import parallel
+    from louyu.pipeline.build import build
+
+    monkeypatch.setenv("LOUYU_JOBS", "2")
+    for n in range(parallel.FEW_ITEMS + 2):
+        platform.write(f"content/hq/news/m{n}.md", item(f"新闻{n}", "hq-admin"))
+    forked: list[int] = []
+    real_pool = parallel._pool
+
+    def counting_pool(n: int) -> object:
+        forked.append(n)
+        return real_pool(n)
+
+    monkeypatch.setattr(parallel, "_pool", counting_pool)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait, daemon=True)
+    beside.start()
+    try:
+        build(platform.config, tmp_path / "with-thread", preview=True)
+    finally:
+        stop.set()
+        beside.join()
+    assert forked == []
+    build(platform.config, tmp_path / "alone", preview=True)
+    assert forked  # (the items converted, and the stations written, by forked workers)
+    with_thread = {p.relative_to(tmp_path / "with-thread") for p in (tmp_path / "with-thread").rglob("*")}
+    assert with_thread == {p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*")}

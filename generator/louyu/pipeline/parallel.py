@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -44,6 +45,13 @@ def _pool(n: int) -> Iterator[Any]:
         gc.unfreeze()  # (a long-running `louyu serve` collects them again)
 
 
+def _cores() -> int:
+    """Workers to fork: none (all in this process) where other threads run (`louyu serve`'s
+    server and watcher once started): a lock one of them held at the fork would stay held in
+    the worker for ever, and the build wait for it."""
+    return 1 if threading.active_count() > 1 else jobs()
+
+
 FEW_ITEMS = 40  # fewer are not worth a pool of workers
 
 
@@ -55,7 +63,7 @@ class ParseAhead(ParsedBefore):
     def ahead(self, root: Path, files: list[tuple[Path, str, Place, ParseItem]], stations: dict[str, Station], terms: TermList) -> None:
         global _PARSES
         missing = self.missing(root, files, stations, terms)
-        n = jobs()
+        n = _cores()
         if n == 1 or len(missing) < PARSE_AHEAD or self.parsed is None:
             return
         _PARSES = [parse for _, parse in missing]
@@ -86,7 +94,7 @@ def _parse_ahead(n: int) -> dict[str, Any] | None:
 def render_items(renderer: SiteRenderer, items: list[Item]) -> dict[str, Any]:
     """Digest -> cacheable rendering of each item revision."""
     global _RENDERER
-    n = jobs()
+    n = _cores()
     if n == 1 or len(items) < FEW_ITEMS:
         return renderer.content.renderings(items)
     _RENDERER = renderer
@@ -133,7 +141,7 @@ def make_pictures(renderer: SiteRenderer) -> int:
     global _RENDERER, _PICTURES
     items = list({i.digest: i for site in renderer.publication.sites.values() for i in site.pages}.values())
     missing = renderer.pictures.missing(items)
-    n = min(jobs(), len(missing))
+    n = min(_cores(), len(missing))
     if n <= 1:
         for item, ref in missing:
             renderer.pictures.of(item, ref)
@@ -164,7 +172,7 @@ def write_stations(renderer: SiteRenderer, root: Path, station_ids: list[str], m
     site is written under root/<station>/."""
     global _RENDERER, _MEMOS
     _PARENT[0] = os.getpid()
-    n = min(jobs(), len(station_ids))
+    n = min(_cores(), len(station_ids))
     _RENDERER, _MEMOS = renderer, {kind: memo.ready() for kind, memo in memos.items()}  # (read before forking)
     if n <= 1:
         try:
