@@ -192,7 +192,15 @@ def trusted(cache: Cache, output: Path) -> str | None:
     return None
 
 
-def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> str:
+def made_from(cache: Cache, output: Path) -> str | None:
+    """The base key (render/site.py: louyu's code, the settings, the stations) of the build
+    that wrote the trusted record of `output`: where it is not this build's, every page's key
+    differs, and neither the record nor the comparison is worth its time and memory."""
+    flag = cache.get_build(_key(output))
+    return str(flag.get("base")) if isinstance(flag, dict) and trusted(cache, output) else None
+
+
+def save_record(cache: Cache, output: Path, record: OutputRecord | None, base: str = "") -> str:
     folder = _key(output)
     if record is None:
         cache.delete_build(folder)
@@ -203,7 +211,7 @@ def save_record(cache: Cache, output: Path, record: OutputRecord | None) -> str:
     rows += [(f"{d}/", None, *record.dirs[d], None, None) for d in dirs if d in record.dirs]
     gone = [p for p in record.changed if p not in record.files] + [f"{d}/" for d in record.changed_dirs if d not in record.dirs]
     token = os.urandom(8).hex()
-    cache.put_outputs(folder, {"format": FORMAT, "saved": token}, rows, [] if record.new else gone, replace_all=record.new)
+    cache.put_outputs(folder, {"format": FORMAT, "saved": token, "base": base}, rows, [] if record.new else gone, replace_all=record.new)
     record.changed.clear()
     record.changed_dirs.clear()
     record.new = False

@@ -30,7 +30,7 @@ from ..publish import Publication, decide
 from ..render.site import FOR_NEXT_BUILD, MEMOS, SiteRenderer
 from ..review.signatures import signature_checker
 from ..render.output import Output
-from ..memo.record import OutputRecord, folders_of, forget_vanished, load_record, save_record
+from ..memo.record import OutputRecord, folders_of, forget_vanished, load_record, made_from, save_record
 from ..memo.warm import Warm
 from ..version import code_fingerprint
 from .write import (
@@ -229,13 +229,15 @@ def write_output(
     last build's record of the output still holds; else the whole tree, swapped in."""
     with output_lock(output, cache.path.parent):  # one build at a time writes a given folder
         recover(output)  # finish or discard what a killed build left, before trusting anything
-        record = (warm.record(cache, output) if warm else load_record(cache, output)) if output.is_dir() else None
+        # (the output of another louyu, or of other settings: written whole, nothing compared)
+        same_base = output.is_dir() and made_from(cache, output) == renderer.base_key
+        record = (warm.record(cache, output) if warm else load_record(cache, output)) if same_base else None
         save_record(cache, output, None)  # from here until the new record, trust nothing
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
             record = None  # let the old record go before the workers fork (60 MB at 1+30×4,000)
             pending()
             record = _write_all(renderer, output, stations, result, progress, memos or {}, cache.put_memo)
-        token = save_record(cache, output, record)
+        token = save_record(cache, output, record, renderer.base_key)
         if warm:
             warm.keep_record(output, token, record)
     forget_vanished(cache)
