@@ -327,28 +327,37 @@ def test_cache_damaged_inside_is_noticed_when_read_and_replaced(platform: Platfo
     fresh.close()
 
 
-def test_stored_renderings_that_do_not_decode_are_converted_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Renderings are decoded only when a page needs them: a mangled one is noticed then.
+def damaged_then_edited_equals_cold(
+    platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: list[str], added: str,
+) -> None:
+    """Build, damage the build cache by `damage` (each statement must touch a row), edit and
+    approve the broadcast, build again: the output must equal a cold build's."""
     import sqlite3
 
     from louyu.pipeline.build import build
 
-    cache = tmp_path / "cache"
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "site"
-    monkeypatch.setenv("LOUYU_CACHE_DIR", str(cache))
     platform.build(output=out)
-    db = sqlite3.connect(cache / "cache.sqlite")
+    db = sqlite3.connect(tmp_path / "cache" / "cache.sqlite")
     with db:
-        db.execute("UPDATE items SET value = '{\"body\": 1}'")
-        db.execute("DELETE FROM memo WHERE kind = 'search'")
+        for statement in damage:
+            assert db.execute(statement).rowcount > 0, statement
     db.close()
     broadcast = platform.root / "content/hq/news/broadcast.md"
-    platform.write("content/hq/news/broadcast.md", broadcast.read_text("utf-8") + "\n又一段。\n")
+    platform.write("content/hq/news/broadcast.md", broadcast.read_text("utf-8") + f"\n{added}\n")
     platform.approve("content/hq/news/broadcast.md", by="hq-inst")
     platform.build(output=out)
     monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "empty-cache"))
     build(platform.config, tmp_path / "cold")
     assert normalized_tree(out) == normalized_tree(tmp_path / "cold")
+
+
+def test_stored_renderings_that_do_not_decode_are_converted_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Renderings are decoded only when a page needs them: a mangled one is noticed then.
+    damaged_then_edited_equals_cold(
+        platform, tmp_path, monkeypatch, ["UPDATE items SET value = '{\"body\": 1}'", "DELETE FROM memo WHERE kind = 'search'"], "又一段。",
+    )
 
 
 def test_tampered_output_record_rows_are_not_trusted(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -571,21 +580,4 @@ def test_builds_that_reuse_what_the_last_left_equal_cold_builds(platform: Platfo
     "UPDATE memo SET value = '[\"x\", 3]' WHERE kind = 'search' AND key LIKE 'd%'",  # a doc's terms
 ])
 def test_kept_search_groups_that_do_not_hold_up_are_made_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
-    import sqlite3
-
-    from louyu.pipeline.build import build
-
-    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cache"))
-    out = tmp_path / "site"
-    platform.build(output=out)
-    db = sqlite3.connect(tmp_path / "cache" / "cache.sqlite")
-    with db:
-        assert db.execute(damage).rowcount > 0
-    db.close()
-    broadcast = platform.root / "content/hq/news/broadcast.md"
-    platform.write("content/hq/news/broadcast.md", broadcast.read_text("utf-8") + "\n再加一段，关键词：坚固。\n")
-    platform.approve("content/hq/news/broadcast.md", by="hq-inst")
-    platform.build(output=out)
-    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "empty-cache"))
-    build(platform.config, tmp_path / "cold")
-    assert normalized_tree(out) == normalized_tree(tmp_path / "cold")
+    damaged_then_edited_equals_cold(platform, tmp_path, monkeypatch, [damage], "再加一段，关键词：坚固。")
