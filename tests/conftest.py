@@ -10,8 +10,9 @@ import zoneinfo
 import json
 import subprocess
 import textwrap
+import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from click.testing import CliRunner, Result
@@ -72,6 +73,19 @@ def real_moment() -> dt.datetime:
     """The machine's own clock (aware, UTC): only for the one test of louyu's clock unpinned.
     Every other "now" of the suite is the suite's day (TODAY, pinned_moment)."""
     return dt.datetime.now(dt.timezone.utc)
+
+
+def time_left(seconds: float) -> Callable[[], bool]:
+    """A wait's limit: the function returned says whether time is left. Durations are timed
+    here alone, on the monotonic clock (never a date: the suite's day is TODAY)."""
+    end = time.monotonic() + seconds
+    return lambda: time.monotonic() < end
+
+
+def stopwatch() -> Callable[[], float]:
+    """Seconds since it was started, for a bound on how long a refusal may take."""
+    started = time.perf_counter()
+    return lambda: time.perf_counter() - started
 
 
 def pinned_moment(timezone: str = "Asia/Shanghai") -> dt.datetime:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import uvicorn
 
+from conftest import time_left
 from louyu.desk.app import make_app
 from louyu.desk.identity import Secrets, ensure_ignored
 from louyu.desk.server import served_hosts
@@ -109,9 +110,9 @@ def running_desk(config: Path, also: tuple[str, ...] = ()) -> Iterator[tuple[Des
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    left = time_left(20)
     while not server.started:
-        assert time.monotonic() < deadline, "the desk did not start"
+        assert left(), "the desk did not start"
         time.sleep(0.02)
     try:
         yield desk, port

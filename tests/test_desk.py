@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PlatformHandle, item
+from conftest import PlatformHandle, item, time_left
 from desk_helpers import Client, running_desk
 from louyu.desk.guard import Refused
 from louyu.desk.identity import Secrets, ensure_ignored
@@ -374,8 +374,8 @@ def test_louyu_desk_serves_and_says_what_listening_everywhere_means(platform: Pl
     try:
         assert process.stderr is not None
         said = [process.stderr.readline(), process.stderr.readline()]
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        left = time_left(20)
+        while left():
             try:
                 answer = Client(port).get("/items")
                 break

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import time_left
 from desk_review_helpers import CLOCK, review_platform, running_desk
 from louyu.desk.identity import Secrets
 
@@ -47,12 +48,12 @@ def test_the_desk_over_https_with_its_own_certificate(tmp_path: Path, monkeypatc
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ},
     )
     try:
-        deadline = time.monotonic() + 30
+        left = time_left(30)
         while True:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
-            assert desk.poll() is None and time.monotonic() < deadline, desk.stderr.read().decode() if desk.stderr else ""
+            assert desk.poll() is None and left(), desk.stderr.read().decode() if desk.stderr else ""
             time.sleep(0.1)
         link = f"https://127.0.0.1:{port}/signin?t={Secrets(p.root).invite('a-inst').token}"
         with sync_playwright() as pw:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import PlatformHandle, item
+from conftest import PlatformHandle, item, time_left
 from louyu.commands.serve import serve
 
 
@@ -23,8 +23,8 @@ def get(url: str) -> str:
 
 
 def wait_for(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    left = time_left(seconds)
+    while left():
         if predicate():
             return
         time.sleep(0.1)
