@@ -4,6 +4,7 @@ left by one killed outright is removed by the next one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -48,6 +50,19 @@ def wait_until_serving(proc: subprocess.Popen[str], lines: "queue.Queue[str]") -
             return
 
 
+@contextlib.contextmanager
+def serving(platform: PlatformHandle, temp: Path) -> Iterator[subprocess.Popen[str]]:
+    """A `louyu serve` started and serving; killed on the way out if still running."""
+    proc, lines = start_serve(platform, temp)
+    try:
+        wait_until_serving(proc, lines)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def preview_folders(temp: Path) -> list[Path]:
     return sorted(temp.glob("louyu-serve-*"))
 
@@ -56,43 +71,30 @@ def preview_folders(temp: Path) -> list[Path]:
 def test_a_signal_ends_serve_and_removes_its_preview_folder(platform: PlatformHandle, tmp_path: Path, sig: int) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    proc, lines = start_serve(platform, temp)
-    try:
-        wait_until_serving(proc, lines)
+    with serving(platform, temp) as proc:
         folders = preview_folders(temp)
         assert len(folders) == 1 and (folders[0] / "site" / "index.html").is_file()  # the preview is there
         proc.send_signal(sig)
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert preview_folders(temp) == []
 
 
 def test_a_folder_left_by_a_killed_serve_is_removed_by_the_next(platform: PlatformHandle, tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    proc, lines = start_serve(platform, temp)
-    wait_until_serving(proc, lines)
-    proc.kill()  # SIGKILL: no way to clean up
-    proc.wait()
+    with serving(platform, temp) as proc:
+        proc.kill()  # SIGKILL: no way to clean up
+        proc.wait()
     (left,) = preview_folders(temp)
     assert str(proc.pid) in left.name
     someone_running = temp / f"louyu-serve-{os.getpid()}-x"  # a serve still running: left alone
     someone_running.mkdir()
     unrelated = temp / "louyu-serve-notes"
     unrelated.mkdir()
-    proc, lines = start_serve(platform, temp)
-    try:
-        wait_until_serving(proc, lines)
+    with serving(platform, temp) as proc:
         remaining = preview_folders(temp)
         assert left not in remaining
         assert someone_running in remaining and unrelated in remaining
         proc.terminate()
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert preview_folders(temp) == sorted([someone_running, unrelated])

@@ -346,7 +346,11 @@ class Memo:
         self.values[key] = self.new[key] = value
         self.used.add(key)
 
-    def merge(self, new: dict[str, Any]) -> None:
-        self.values.update(new)
-        self.new.update(new)
-        self.used.update(new)
+    def take_new(self, forget: bool = False) -> dict[str, Any]:
+        """What was computed since last taken, to be stored now; `forget`: let go here too
+        (what a build makes only for the next one is never asked back)."""
+        new, self.new = self.new, {}
+        if forget:
+            for key in new:
+                self.values.pop(key, None)
+        return new

@@ -197,7 +197,7 @@ def made_from(cache: Cache, output: Path) -> str | None:
     that wrote the trusted record of `output`: where it is not this build's, every page's key
     differs, and neither the record nor the comparison is worth its time and memory."""
     flag = cache.get_build(_key(output))
-    return str(flag.get("base")) if isinstance(flag, dict) and trusted(cache, output) else None
+    return str(flag.get("base")) if isinstance(flag, dict) and flag.get("format") == FORMAT else None
 
 
 def save_record(cache: Cache, output: Path, record: OutputRecord | None, base: str = "") -> str:

@@ -270,15 +270,10 @@ def _write_changes(
     ids = sorted(renderer.publication.sites)
     planned: set[str] = set()
     changed: list[Output] = []
-    enough = max(64, len(record.files) // 4)  # (the last build's count: known before the keys)
     for out in _all_outputs(renderer, ids, progress):
         planned.add(out.path)
         if not record.holds(output, out.path, out.key):
             changed.append(out)
-            # Another louyu's output, say: most of it differs, and comparing the rest only
-            # fills memory the station workers then inherit (+36 % at 1+30×4,000).
-            if len(changed) > enough or len(changed) > 500 and 2 * len(changed) > len(planned):
-                return False
     if len(changed) > max(64, len(planned) // 4):
         return False  # most of it is new: a whole tree is as fast, and swapped in at once
     pending()  # the keys are known: now the changed files need the new renderings
@@ -339,10 +334,8 @@ def _write_all(
                 keys[out.path] = out.key
         _prepare_search(renderer, ids, memos, keep)
         for n, (sid, files, size, written, learnt) in enumerate(write_stations(renderer, tmp, ids, memos), start=1):
-            for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache:
-                keep(kind, new)  # stored now, not held until the end (the search terms of 1+30×4,000: 60 MB)
-                memos[kind].used.update(used)
-                memos[kind].used.update(new)
+            for kind, (new, used) in learnt.items():  # what the workers worked out, for the cache
+                _store_now(memos[kind], kind, new, used, keep)
             if progress:
                 progress(sid, n, len(ids))
             result.pages[sid] = len(publication.sites[sid].pages)
@@ -367,13 +360,16 @@ def _prepare_search(
     substation = [sid for sid in ids if not sites[sid].station.is_central][:1]
     renderer.search.prepare([sites[sid] for sid in central + substation])
     for kind in FOR_NEXT_BUILD:
-        memo = memos.get(kind)
-        if memo is not None and memo.new:
-            keep(kind, memo.new)
-            memo.used.update(memo.new)
-            for key in memo.new:
-                memo.values.pop(key, None)
-            memo.new = {}
+        if kind in memos:
+            _store_now(memos[kind], kind, memos[kind].take_new(forget=True), set(), keep)
+
+
+def _store_now(memo: Memo, kind: str, new: dict[str, Any], used: set[str], keep: Callable[[str, dict[str, Any]], None]) -> None:
+    """Values made for the cache stored as they come, not held until the build's end (the
+    search terms of 1+30×4,000: 60 MB); what was made or consulted is kept by the next save."""
+    keep(kind, new)
+    memo.used.update(used)
+    memo.used.update(new)
 
 
 def _remember(

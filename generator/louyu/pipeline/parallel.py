@@ -210,11 +210,8 @@ def _write_station(order: tuple[str, Path]) -> Written:
     learnt = {}
     forked = os.getpid() != _PARENT[0]
     for kind, memo in _MEMOS.items():
-        learnt[kind] = (memo.new, memo.used)
-        if forked and kind in FOR_NEXT_BUILD:
-            for key in memo.new:
-                memo.values.pop(key, None)
-        memo.new, memo.used = {}, set()
+        learnt[kind] = (memo.take_new(forget=forked and kind in FOR_NEXT_BUILD), memo.used)
+        memo.used = set()
     return sid, writer.files, writer.bytes_written, keys, learnt
 
 

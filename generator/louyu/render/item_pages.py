@@ -10,8 +10,10 @@ taken again by the others (per build, per process: nothing is kept between build
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Callable
 
 import jinja2
 from markupsafe import Markup
@@ -55,12 +57,12 @@ class ItemPages:
         self.pictures = pictures
         self._articles: dict[tuple[str, str, Reports, tuple[str, str] | None], Article] = {}
         self._prints: dict[tuple[str, str, bool], str] = {}
-        # Only what another site shows again is kept (a substation's own items are not).
-        shown: dict[str, int] = {}
-        for site in publication.sites.values():
-            for item in site.pages:
-                shown[item.path] = shown.get(item.path, 0) + 1
-        self._again = {path for path, n in shown.items() if n > 1}
+
+    @functools.cached_property
+    def _again(self) -> set[str]:
+        """The items another site shows again: only theirs are kept (a substation's own are not)."""
+        shown = Counter(item.path for site in self.publication.sites.values() for item in site.pages)
+        return {path for path, n in shown.items() if n > 1}
 
     def article(self, item: Item, review: Review, report_rows: list[dict[str, str]], activity: dict[str, str] | None) -> Article:
         """The revision's article; `report_rows` and `activity` (links relative to the item's
@@ -104,7 +106,7 @@ class ItemPages:
         )
         return Article(html, describe(item.summary, rendered.text), self.pictures.cover_url(item))
 
-    def print_view(self, item: Item, review: Review, logo: str | None, qr: Any) -> str:
+    def print_view(self, item: Item, review: Review, logo: str | None, qr: Callable[[], str | None]) -> str:
         """A disclosure's print view; `qr()` makes the station's QR code (None: the notice
         has none). The rest is made once per revision, the code put in its place."""
         code = qr()

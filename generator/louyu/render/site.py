@@ -198,7 +198,7 @@ class SiteRenderer:
         stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", lambda url: f"qr {url}", lambda i: self.pictures.screen_cover(i, covers))
         key = text_key(base, "screen", screen_version(stand_in))
         screen = lazy(lambda: screen_files(
-            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, self._qr, lambda i: self.pictures.screen_cover(i, {})),
+            self.platform, site, self.pages, screen_data(self.platform, site, self.now, self._excerpt, qr_svg, lambda i: self.pictures.screen_cover(i, {})),
             self.built_at, self.logo,
         ))
         yield from self.pictures.screen_outputs(f"{sid}/screen/", covers)
@@ -218,11 +218,6 @@ class SiteRenderer:
         if key is None:
             key = self._item_keys[item.path, item.digest] = key_of(item.path, item.digest, preview_status(self.publication, item), self._approval(item), preview_rejection(self.platform, self.publication, item))
         return key
-
-    def _qr(self, url: str) -> str:
-        # (Not kept between builds: a code costs 0.1 ms, and the print views of 1+30×4,000
-        # held 18,000 of them, 35 MB of build cache read and written by every full build.)
-        return qr_svg(url)
 
     def _approval(self, item: Item) -> tuple[tuple[str, str], ...]:
         return tuple((a.by, a.at.isoformat()) for a in self.publication.reviews[item.path].approvals)
@@ -392,7 +387,7 @@ class SiteRenderer:
     def _print_view(self, sid: str, base: str, item: Item, review: Review) -> Output:
         """A disclosure as the notice pinned on the station's 公开栏 (render/disclosures.py)."""
         url = disclosures.qr_url(self.platform, sid, item)
-        make = lambda: self.items.print_view(item, review, self._logo, lambda: self._qr(url) if url else None).encode("utf-8")  # noqa: E731
+        make = lambda: self.items.print_view(item, review, self._logo, lambda: qr_svg(url) if url else None).encode("utf-8")  # noqa: E731
         return Output(f"{sid}/{item.url}{disclosures.PRINT_URL}index.html", key_of(base, "print", self._item_key(item), url), make)
 
     @functools.cached_property
