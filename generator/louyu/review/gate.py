@@ -16,6 +16,7 @@ digest rejects it, and each person's latest decision on it is the one that count
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Callable, Literal
@@ -55,12 +56,19 @@ class Review:
     state: State
     approved_digest: str | None = None  # the last approved digest, when it is not the current one
     rulings: list[Ruling] = field(default_factory=list)
-    approvers: list[Staff] = field(default_factory=list)
+    # Who may decide now: worked out when first asked (the desk, `review list`), not for
+    # every item of every build (staff × items tests: 12 ms of a 0.28 s rebuild at 400 items).
+    who_may: Callable[[], list[Staff]] = field(default=list, repr=False, compare=False)
     needed: tuple[str, ...] = ()  # a section's approvals (三审), in order; () when one approval will do
     given: int = 0  # how many of those the current revision has
     missing: tuple[str, ...] = ()  # which are still to come
     approvals: list[Decision] = field(default_factory=list)  # every approval behind what is online
     rejection: Decision | None = None  # the rejection of the current revision, when it is rejected
+
+    @functools.cached_property
+    def approvers(self) -> list[Staff]:
+        """Everyone whose decision on the item would count now (signatures aside)."""
+        return self.who_may()
 
     @property
     def online_digest(self) -> str | None:
@@ -195,7 +203,7 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None,
         rule(platform, item, d, lenient or bool(verify and d.signature and verify(item, d)))
         for d in decisions
     ]
-    result = Review(item, "pending", rulings=rulings, approvers=approvers(platform, item))
+    result = Review(item, "pending", rulings=rulings, who_may=lambda: approvers(platform, item))
     counting = [r.decision for r in rulings if r.counts]
     needed = needed_approvals(platform, item)
     if needed:
@@ -323,8 +331,8 @@ def _review_in_turn(platform: Platform, result: Review, counting: list[Decision]
     result.rejection = current.rejected
     # Who may still help: those who fit a missing place and have not approved this revision.
     done = {d.by for d in current.used}
-    result.approvers = [
-        p for p in result.approvers
+    result.who_may = lambda: [
+        p for p in approvers(platform, item)
         if p.id not in done and any(_fits(platform, item, p, kind) for kind in current.missing)
     ]
     # The newest earlier revision that had all its approvals stays online meanwhile.
