@@ -24,7 +24,7 @@ from ..platform.loader import load_platform
 from ..platform.reuse import Reuse
 from ..platform.model import Platform
 from .helper import ConversionHelper
-from .parallel import FEW_ITEMS, ParseAhead, make_pictures, render_items, write_stations
+from .parallel import FEW_ITEMS, ParseAhead, make_pictures, render_items, unpacked_keys, write_stations
 from ..platform.problems import LouyuError, PlatformErrors, Problem, UsageProblem, os_reason
 from ..publish import Publication, decide
 from ..render.site import FOR_NEXT_BUILD, MEMOS, SiteRenderer
@@ -124,6 +124,9 @@ def build(
             cache.save_memo(kind, memo)
             if warm:
                 warm.keep(kind, memo)
+        # Stored: let go here before anything is rendered (the items' parses are 27 MB at
+        # 1+30×4,000, which the parent held while the station workers ran).
+        del parsed, configs, found, verified
         memos = {kind: warm.memo(cache, kind) if warm else cache.memo(kind) for kind in MEMOS}  # (each read when first consulted)
         pictures = picture_store(cache.path.parent)
         renderer = SiteRenderer(platform, publication, dict(memos), compiled=compiled_templates(cache.path.parent), pictures=pictures)
@@ -322,6 +325,7 @@ def _write_all(
     only = set(stations or [])
     keep_old = (lambda name: name in renderer.platform.stations and name not in only) if only else None
     keys: dict[str, str | None] = {}
+    stations_keys: list[str] = []  # each station's, packed until the workers are done
     with atomic_folder(output, keep_old) as tmp:
         writer = TreeWriter(tmp)
         for out in _top_outputs(renderer):
@@ -341,8 +345,11 @@ def _write_all(
             result.pages[sid] = len(publication.sites[sid].pages)
             writer.files += files
             writer.bytes_written += size
-            keys.update(written)
+            stations_keys.append(written)
         result.files, result.bytes_written = writer.files, writer.bytes_written
+    for packed in stations_keys:
+        keys.update(unpacked_keys(packed))
+    stations_keys.clear()
     record = OutputRecord()  # stations carried over by a --station build are left out
     record.note_written(output, keys)
     record.note_folders(output, folders_of(keys))

@@ -164,6 +164,7 @@ class SearchIndex:
                     self._prepared.add(group)
                     for rel, _ in files:
                         self._file(group, kept, (site, items, about), keys, entry, rel)
+        self._docs.clear()  # (made: the workers need only the files, and copy what they touch)
 
     def _listed(self, site: Site) -> list[tuple[str, list[Item], bool, dict[str, Any], str, list[tuple[str, str]], DocKeys, str]]:
         """(name, items, about, entry, group, files, doc keys, where it is kept) of each of a site's groups."""
@@ -300,7 +301,8 @@ class SearchIndex:
         """What the next build needs to patch a group, consulted (so still kept) though
         this build did not change the group."""
         before = self.kept.peek(kept)
-        if isinstance(before, dict) and isinstance(before.get("shards"), list):
+        # (kept by another louyu or for other Markdown settings: of no use, not even read)
+        if isinstance(before, dict) and before.get("base") == self._terms_base and isinstance(before.get("shards"), list):
             for key in before["shards"]:
                 if isinstance(key, str):
                     self.kept.peek(key)
