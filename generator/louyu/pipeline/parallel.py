@@ -219,6 +219,7 @@ def _write_station(order: tuple[str, Path]) -> Written:
     for out in renderer.station_outputs(renderer.publication.sites[sid]):
         writer.write(out.path, out.make())
         keys[out.path] = out.key
+    renderer.ways.beside.pop(sid, None)  # (this station's 上一篇/下一篇: 0.3 MB a station at 1+30×4,000, not asked again)
     # What this station added, not all this worker has added so far: sent once, not again
     # with each later station (the QR codes of 1+30×4,000 were 35 MB). A worker forgets
     # what it made only for the next build (the search terms: 40 MB at 1+30×4,000).
