@@ -98,3 +98,23 @@ def test_a_folder_left_by_a_killed_serve_is_removed_by_the_next(platform: Platfo
         proc.terminate()
         assert proc.wait(timeout=30) == 0
     assert preview_folders(temp) == sorted([someone_running, unrelated])
+
+
+def test_a_signal_during_a_rebuild_ends_serve_not_the_rebuild_alone(platform: PlatformHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stop a signal raises passes through a rebuild (which reports a failed build as an
+    error and keeps serving): caught there, the signal was lost and serve never ended."""
+    from louyu.commands import serve as serve_module
+    from louyu.pipeline import build as build_module
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise serve_module._Stop(signal.SIGTERM)
+
+    monkeypatch.setattr(build_module, "build", interrupted)
+    preview = serve_module.Preview(platform.root / "mkdocs.yml", None, lambda line: None)
+    try:
+        with pytest.raises(serve_module._Stop):
+            preview.rebuild()
+        assert preview.errors == [] and preview.build_number == 0  # not taken for a failed build
+    finally:
+        preview.close()
+        serve_module.tidy()  # (the collector's settings, as rebuild leaves them when it ends normally)

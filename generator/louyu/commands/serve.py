@@ -169,8 +169,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class _Stop(Exception):
-    """SIGTERM or SIGHUP: end as Ctrl+C does, cleaning up."""
+class _Stop(BaseException):
+    """SIGTERM or SIGHUP: end as Ctrl+C does, cleaning up. Like KeyboardInterrupt, not an
+    Exception: a signal that came during a rebuild was caught there as a failed build (and,
+    the second signal being ignored, serve never ended)."""
 
 
 def _stop_on_signals() -> Callable[[], None]:
@@ -239,7 +241,7 @@ def _watch(root: Path, config_file: Path, changed: threading.Event) -> Any:
             if event.event_type in ("opened", "closed_no_write"):
                 return
             path = str(event.src_path)
-            if "/.louyu-cache" in path or "/.git/" in path or path.endswith("~"):
+            if "/.louyu-cache" in path or "/.git/" in path or path.endswith(("/.git", "~")):
                 return
             folder = Path(path)
             if event.is_directory and folder.parent == root and folder.name in WATCHED and folder.name not in watched:
