@@ -69,12 +69,6 @@ def as_of(day: dt.date | str) -> Iterator[None]:
             os.environ[clock.ENV] = before
 
 
-def real_moment() -> dt.datetime:
-    """The machine's own clock (aware, UTC): only for the one test of louyu's clock unpinned.
-    Every other "now" of the suite is the suite's day (TODAY, pinned_moment)."""
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def time_left(seconds: float) -> Callable[[], bool]:
     """A wait's limit: the function returned says whether time is left. Durations are timed
     here alone, on the monotonic clock (never a date: the suite's day is TODAY)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 
 import pytest
 
-from conftest import TODAY, PlatformHandle, days, item, make_platform, real_moment
+from conftest import TODAY, PlatformHandle, days, item, make_platform
 from louyu.platform import clock
 
 
@@ -16,10 +17,19 @@ def test_a_pinned_day_is_its_start_in_the_platforms_time_zone(monkeypatch: pytes
     assert clock.today("Asia/Shanghai") == dt.date(2027, 3, 1)
     monkeypatch.setenv(clock.ENV, "2027-03-01T18:30")
     assert clock.now("UTC").hour == 18 and clock.today("UTC") == dt.date(2027, 3, 1)
+    # Unpinned, louyu asks the machine's clock (datetime.now) for the moment in the zone: here
+    # a machine whose clock says 10:30 UTC on the suite's day (the suite reads no clock itself).
+    machine = dt.datetime.combine(TODAY, dt.time(10, 30), tzinfo=dt.timezone.utc)
+
+    class MachineClock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> "MachineClock":  # type: ignore[override]
+            return machine.astimezone(tz)  # type: ignore[return-value]
+
+    monkeypatch.setattr(clock, "dt", types.SimpleNamespace(datetime=MachineClock, date=dt.date, time=dt.time))
     monkeypatch.delenv(clock.ENV)
-    real = clock.now("Asia/Shanghai")
-    assert abs((real - real_moment()).total_seconds()) < 60  # unpinned: the real clock
-    assert clock.setting() == ""
+    assert clock.now("Asia/Shanghai") == machine and clock.now("Asia/Shanghai").utcoffset() == dt.timedelta(hours=8)
+    assert clock.today("Asia/Shanghai") == TODAY and clock.setting() == ""
 
 
 @pytest.mark.parametrize("text", ["2027-13-01", "tomorrow", "2027/01/01", "2027-02-30"])
