@@ -82,7 +82,7 @@ class ContentRenderer:
         self.cache: dict[str, RenderedItem] = {}
         self.stored: dict[str, str] = {}
         self._packed = b""  # (see `pack`)
-        self._places: dict[str, tuple[int, int, int, int, int]] = {}
+        self._places: dict[str, tuple[int, ...]] = {}  # digest -> where its four fields start, and the end
         self._fingerprint = fingerprint
         self._md: Any = None
 
@@ -126,7 +126,7 @@ class ContentRenderer:
                 parts.append(text.encode("utf-8"))
                 at += len(parts[-1])
                 bounds.append(at)
-            self._places[digest] = (bounds[0], bounds[1], bounds[2], bounds[3], bounds[4])
+            self._places[digest] = tuple(bounds)
         self._packed += b"".join(parts)
         self.cache.clear()
 
@@ -143,11 +143,7 @@ class ContentRenderer:
         return {i.digest: self.render(i).to_json() for i in items}
 
     def render(self, item: Item) -> RenderedItem:
-        cached = self.cache.get(item.digest)
-        if cached is None and self._places:
-            cached = self._unpacked(item.digest)
-            if cached is not None:
-                return cached
+        cached = self.cache.get(item.digest) or self._unpacked(item.digest)
         if cached is None:
             stored = self.stored.pop(item.digest, None)
             if stored is not None:
