@@ -581,3 +581,46 @@ def test_builds_that_reuse_what_the_last_left_equal_cold_builds(platform: Platfo
 ])
 def test_kept_search_groups_that_do_not_hold_up_are_made_afresh(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     damaged_then_edited_equals_cold(platform, tmp_path, monkeypatch, [damage], "再加一段，关键词：坚固。")
+
+
+def test_a_private_folder_is_rebuilt_without_a_stat_of_every_file(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve's preview folder is its own (memo/warm.py `private`): its kept record is what is
+    # there, so a rebuild compares keys without a stat of each file and folder; the output
+    # still equals a cold build's. Another folder, or a record read from the cache, is checked.
+    import os as os_module
+
+    from louyu.memo.warm import Warm
+    from louyu.pipeline.build import build
+
+    def rebuild(out: Path, warm: Warm, n: int) -> tuple[set[str], set[str]]:
+        """(files of `out` the rebuild left as they were, those it looked at with stat)"""
+        text = (platform.root / "content/hq/news/broadcast.md").read_text("utf-8")
+        platform.write("content/hq/news/broadcast.md", text + f"\n第 {n} 次修改。\n")
+        platform.approve("content/hq/news/broadcast.md", by="hq-inst")
+        before = normalized_tree(out)
+        seen: set[str] = set()
+        real_stat = os_module.stat
+        with monkeypatch.context() as m:
+            m.setattr(os_module, "stat", lambda p, *a, **k: seen.add(os_module.fspath(p)) or real_stat(p, *a, **k))
+            build(platform.config, out, warm=warm)
+        after = normalized_tree(out)
+        kept = {str(out / rel) for rel, data in before.items() if after.get(rel) == data and not rel.endswith("manifest.json")}
+        return kept, {str(Path(p)) for p in seen}
+
+    own, other = tmp_path / "own", tmp_path / "other"
+    warm = Warm(private=own)
+    build(platform.config, own, warm=warm)
+    build(platform.config, other, warm=warm)
+    kept, seen = rebuild(other, warm, 1)
+    assert len(kept) > 100 and kept <= seen  # every file looked at
+    kept, seen = rebuild(own, warm, 2)
+    # (only the marker, and files made again to the same bytes: a search shard the edit left alone)
+    assert len(kept) > 100 and len(kept & seen) < len(kept) // 20, sorted(kept & seen)
+    monkeypatch.setenv("LOUYU_CACHE_DIR", str(tmp_path / "cold-cache"))
+    build(platform.config, tmp_path / "cold")
+    assert normalized_tree(own) == normalized_tree(tmp_path / "cold")
+    # Another build wrote the private folder meanwhile: the record it saved is read and checked.
+    monkeypatch.delenv("LOUYU_CACHE_DIR")
+    build(platform.config, own)
+    kept, seen = rebuild(own, warm, 3)
+    assert len(kept) > 100 and kept <= seen

@@ -101,7 +101,7 @@ class Preview:
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
         try:
-            self.warm = self.warm or Warm()
+            self.warm = self.warm or Warm(private=self.folder)
             result = build(self.config_file, self.folder, self.stations, preview=True, members=self.members, warm=self.warm)
         except PlatformErrors as exc:
             errors = [str(p) for p in exc.problems]

@@ -74,11 +74,16 @@ class OutputRecord:
     changed: set[str] = field(default_factory=set)
     changed_dirs: set[str] = field(default_factory=set)
     new: bool = True
+    # Kept by the process that wrote it, of a folder only that process writes (memo/warm.py):
+    # its files and folders are as recorded, not looked at again.
+    private: bool = False
 
     # -- checking against the disk -----------------------------------------------------
 
     def folders_untouched(self, root: Path) -> bool:
         """Nothing was added to or removed from any folder the last build wrote."""
+        if self.private:
+            return True
         base = str(root)
         stat = os.stat
         try:
@@ -110,7 +115,7 @@ class OutputRecord:
         try:
             if entry[0] != key:
                 return False
-            return _same(entry, os.stat(f"{root}/{path}"))
+            return self.private or _same(entry, os.stat(f"{root}/{path}"))
         except (OSError, IndexError, KeyError, TypeError):
             return False
 
@@ -120,7 +125,7 @@ class OutputRecord:
         """The file at `path` is as the last build left it (whatever it was made from)."""
         entry = self.files.get(path)
         try:
-            return entry is not None and _same(entry, os.stat(f"{root}/{path}"))
+            return entry is not None and (self.private or _same(entry, os.stat(f"{root}/{path}")))
         except (OSError, IndexError, KeyError, TypeError):
             return False
 

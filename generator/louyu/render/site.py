@@ -239,15 +239,19 @@ class SiteRenderer:
 
     def _page(
         self, sid: str, base: str, theme: StationTheme, url: str, active: str, title: str,
-        template: str, context: dict[str, Any], description: str = "",
+        template: str, context: dict[str, Any], description: str = "", pager: tuple[int, int] | None = None,
     ) -> Output:
-        """A page whose key is its template context: the maker reads nothing else."""
+        """A page whose key is its template context: the maker reads nothing else.
+        `pager`: (this page's number, pages in all) of a list, whose links to the other
+        pages (`pager_links`) are made of them and of `url` alone: in the key as two numbers,
+        not as the links (a list of 200 pages holds 200 of them)."""
 
         def make() -> bytes:
-            content = self.pages.get_template(template).render(**context)
+            values = context if pager is None else {**context, **pager_links(url, *pager)}
+            content = self.pages.get_template(template).render(**values)
             return theme.page(url, active, title, content, description).encode("utf-8")
 
-        return Output(f"{sid}/{url}index.html", key_of(base, url, active, title, description, template, context), make)
+        return Output(f"{sid}/{url}index.html", key_of(base, url, active, title, description, template, context, pager), make)
 
     # -- pieces ---------------------------------------------------------------------
 
@@ -337,24 +341,17 @@ class SiteRenderer:
         """Items in pages at `prefix`, `prefix`page/2/, …; `first` adds to page 1 (drawn with `active`.html)."""
         per_page = self.platform.settings.per_page
         count = max(1, -(-len(items) // per_page))
-
-        def url_of(n: int) -> str:
-            return prefix if n == 1 else f"{prefix}page/{n}/"
-
         for n in range(1, count + 1):
-            url = url_of(n)
+            url = list_page_url(prefix, n)
             context: dict[str, Any] = dict(
                 title=title if n == 1 else f"{title}（第 {n} 页）",
                 rows=self._rows(site, items[(n - 1) * per_page : n * per_page], url),
-                pages=[{"number": k, "href": relative(url_of(k), url), "current": k == n} for k in range(1, count + 1)],
-                prev=relative(url_of(n - 1), url) if n > 1 else None,
-                next=relative(url_of(n + 1), url) if n < count else None,
             )
             template = "list.html"
             if first is not None and n == 1:
                 template = f"{active}.html"
                 context.update(first(url))
-            yield self._page(site.station.id, base, theme, url, active, title, template, context)
+            yield self._page(site.station.id, base, theme, url, active, title, template, context, pager=(n, count))
 
     def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
         sid = site.station.id
@@ -429,3 +426,18 @@ class SiteRenderer:
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
         return report_context(self._reports, self.publication.today)
+
+
+def list_page_url(prefix: str, n: int) -> str:
+    """Page `n` of a list whose first page is at `prefix`."""
+    return prefix if n == 1 else f"{prefix}page/{n}/"
+
+
+def pager_links(url: str, n: int, count: int) -> dict[str, Any]:
+    """The links of page `n` of `count` (at `url`) to the others, relative to it."""
+    prefix = url if n == 1 else url[: -len(f"page/{n}/")]
+    return dict(
+        pages=[{"number": k, "href": relative(list_page_url(prefix, k), url), "current": k == n} for k in range(1, count + 1)],
+        prev=relative(list_page_url(prefix, n - 1), url) if n > 1 else None,
+        next=relative(list_page_url(prefix, n + 1), url) if n < count else None,
+    )
