@@ -7,6 +7,7 @@ and every later step (gate, publish, render) only reads them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -208,9 +209,11 @@ class Item:
     revision: str | None = None  # the git commit it was read from, when not the working tree
     findings: list[Finding] = field(default_factory=list)  # words of the platform's lists in it
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
-        """The item's page, relative to a station site's root; the same on every site."""
+        """The item's page, relative to a station site's root; the same on every site.
+        (Asked for several times per page of every site: made once; an item's section,
+        station and name are never changed once it is loaded.)"""
         return f"{self.section}/{self.station}/{self.name}/"
 
     @property

@@ -250,6 +250,7 @@ class Ways:
 
     def __init__(self) -> None:
         self.beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}
+        self._texts: dict[str, tuple[str, str]] = {}  # item path -> (its own part of a key, its part as a neighbour)
 
     def of(self, site: Site, item: Item) -> dict[str, Any]:
         return ways_of(item, self._beside(site, item))
@@ -257,17 +258,19 @@ class Ways:
     def key(self, site: Site, item: Item) -> str:
         """All that `of` is made from, as text, for a page's key: cheaper than the ways
         themselves, which a page's key needs only to tell apart. Each value is preceded by
-        its length, so different values never give the same text."""
+        its length, so different values never give the same text. (An item's parts are
+        made once per build, whichever sites show it: 88,000 pages at 1+30×4,000.)"""
         before, after = self._beside(site, item)
-        url, title = item.url, item.title
-        text = f"{len(url)}:{url}{len(item.section)}:{item.section}{len(title)}:{title}"
-        for other in (before, after):
-            if other is None:
-                text += "-"
-            else:
-                url, title = other.url, other.title
-                text += f"+{len(url)}:{url}{len(title)}:{title}"
-        return text
+        return self._text(item)[0] + (self._text(before)[1] if before else "-") + (self._text(after)[1] if after else "-")
+
+    def _text(self, item: Item) -> tuple[str, str]:
+        texts = self._texts.get(item.path)
+        if texts is None:
+            url, title = item.url, item.title
+            texts = self._texts[item.path] = (
+                f"{len(url)}:{url}{len(item.section)}:{item.section}{len(title)}:{title}", f"+{len(url)}:{url}{len(title)}:{title}",
+            )
+        return texts
 
     def _beside(self, site: Site, item: Item) -> tuple[Item | None, Item | None]:
         found = self.beside.get(site.station.id)
