@@ -152,7 +152,7 @@ class Serve:
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)  # (and its preview folder goes with it)
         try:
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=300)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()

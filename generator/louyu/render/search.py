@@ -128,6 +128,7 @@ class SearchIndex:
         self._kept: set[tuple[str, DocKeys]] = set()
         self._prepared: set[str] = set()  # groups made by `prepare`: kept for every site
         self._listings: dict[tuple[str, DocKeys], tuple[dict[str, Any], str, list[tuple[str, str]], DocKeys]] = {}
+        self._doc_keys: dict[str, tuple[str, str, str, str]] = {}  # item path -> its doc's key (one revision a path in a build)
 
     def groups(self, site: Site) -> list[tuple[str, list[Item], bool]]:
         """(name, items newest first, whether it holds the station's about page) of a site's groups."""
@@ -206,7 +207,11 @@ class SearchIndex:
         return found
 
     def _doc_key(self, item: Item) -> tuple[str, str, str, str]:
-        return (item.path, item.digest, self.statuses.get(item.path, ""), self.stations[item.station].name)
+        """Made once per build, whichever sites' groups hold the item (88,000 at 1+30×4,000)."""
+        key = self._doc_keys.get(item.path)
+        if key is None or key[1] != item.digest:
+            key = self._doc_keys[item.path] = (item.path, item.digest, self.statuses.get(item.path, ""), self.stations[item.station].name)
+        return key
 
     def _about_key(self, station: Station) -> tuple[str, str, str, str]:
         return ("about", station.id, key_of(station.name, station.description, station.address, station.building, station.rooms), station.name)

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import jinja2
 import markupsafe
@@ -161,7 +161,7 @@ class SiteRenderer:
             yield from self._section(site, theme, base, section, title)
         reports = site.reports_index()
         for item in site.pages:
-            yield from self._item(site, theme, base, item, reports.get(item.path, []))
+            yield from self._item(site, theme, base, item, reports.get(item.path, ()))
         yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
         if station.is_central:
             yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
@@ -280,12 +280,13 @@ class SiteRenderer:
     def _rows(self, site: Site, items: list[Item], from_url: str, with_section: bool = False) -> list[Row]:
         rows = []
         depth = from_url.count("/")
+        central, sid, cache = site.station.is_central, site.station.id, self._row_cache
         for item in items:
-            show_station = site.station.is_central or item.station != site.station.id
+            show_station = central or item.station != sid
             key = (item.digest, item.path, depth, show_station, with_section)
-            row = self._row_cache.get(key)
+            row = cache.get(key)
             if row is None:  # the same on every site at that depth: made once
-                row = self._row_cache[key] = Row(
+                row = cache[key] = Row(
                     href=relative(item.url, from_url),
                     title=item.title,
                     date=item.date.isoformat(),
@@ -353,10 +354,10 @@ class SiteRenderer:
                 context.update(first(url))
             yield self._page(site.station.id, base, theme, url, active, title, template, context, pager=(n, count))
 
-    def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: list[Item]) -> Iterator[Output]:
+    def _item(self, site: Site, theme: StationTheme, base: str, item: Item, reports: Sequence[Item]) -> Iterator[Output]:
         sid = site.station.id
         review = self.publication.reviews[item.path]
-        report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in reports]
+        report_rows = [{"href": relative(r.url, item.url), "title": r.title, "date": r.date.isoformat()} for r in reports] if reports else []
         activity = None
         if item.activity:
             target = site.page_at(item.activity)
