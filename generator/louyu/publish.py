@@ -49,6 +49,8 @@ class Site:
 
 @dataclass
 class Publication:
+    """What the gate let through, and what each station's site shows of it."""
+
     today: dt.date
     reviews: dict[str, Review]  # of the items in reach
     published: list[Item]  # passed the gate and due today, newest first

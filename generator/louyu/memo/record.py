@@ -67,6 +67,8 @@ def _same(entry: list[Any], st: os.stat_result) -> bool:
 
 @dataclass
 class OutputRecord:
+    """What the last build left in one output folder: each file's key and state, each folder's state."""
+
     files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [key, size, mtime, ctime, ino]
     dirs: dict[str, list[int]] = field(default_factory=dict)  # folder ('' = the output) -> [mtime, ino]
     # What changed since it was loaded, so that saving writes only that; a new record

@@ -33,6 +33,8 @@ MIN_ACTIVITIES_PER_QUARTER = 3
 
 @dataclass
 class MonthRow:
+    """One month of a station's report: items published by section, and its monthly theme."""
+
     month: str
     published: dict[str, int]
     theme: str | None  # "本站" / "总站" / None
@@ -40,6 +42,8 @@ class MonthRow:
 
 @dataclass
 class QuarterRow:
+    """One quarter of a station's report: its activities against the minimum."""
+
     quarter: str
     activities: int
     minimum: int = MIN_ACTIVITIES_PER_QUARTER
@@ -79,6 +83,8 @@ class StaleSection:
 
 @dataclass
 class Waiting:
+    """An item of the report that waits for an instructor, and since when."""
+
     path: str
     title: str
     state: str
@@ -88,6 +94,8 @@ class Waiting:
 
 @dataclass
 class StationReport:
+    """One station's row of 站点运行情况: months, quarters, sections gone quiet, items waiting."""
+
     id: str
     name: str
     kind: str

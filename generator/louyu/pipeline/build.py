@@ -47,6 +47,8 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class BuildResult:
+    """What a build did: the stations and pages written, the files and bytes, what it warns of."""
+
     output: Path
     stations: list[str]
     pages: dict[str, int] = field(default_factory=dict)  # station -> items with a page

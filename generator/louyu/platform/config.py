@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass
 class LoadedConfig:
+    """What a build needs of mkdocs.yml, read through MkDocs or taken from the build cache."""
+
     config: Any  # the MkDocsConfig, or None when it came from the cache (or has errors)
     settings: Settings
     site_name: str

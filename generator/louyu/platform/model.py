@@ -81,6 +81,8 @@ def aware(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class Staff:
+    """A person of a station's staff (an admin or an instructor), as the station's file lists them."""
+
     id: str
     name: str
     role: str
@@ -112,6 +114,8 @@ class Staff:
 
 @dataclass
 class Station:
+    """The central station or a substation, as its file in stations/ describes it."""
+
     id: str
     name: str
     kind: StationKind
@@ -175,6 +179,8 @@ class Finding:
 
 @dataclass
 class Item:
+    """One Markdown item of content/: its front matter, body and the files it references."""
+
     path: str  # platform-relative path of the Markdown, e.g. content/a/news/x.md
     station: str  # owner
     section: str
@@ -242,6 +248,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Decision:
+    """One line of an item's ledger in reviews/: who approved, rejected or withdrew which revision, and when."""
+
     decision: str
     digest: str
     by: str
@@ -301,6 +309,8 @@ class ConfigFacts:
 
 @dataclass
 class Platform:
+    """Everything read from the platform's repository: settings, stations, items and ledgers."""
+
     root: Path
     config_file: Path
     site_name: str

@@ -15,6 +15,8 @@ Level = Literal["error", "warning"]
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """An error or warning for staff: the file, the line and what is wrong, in Chinese."""
+
     path: str
     line: int
     message: str
@@ -51,6 +53,8 @@ class PlatformErrors(Exception):
 
 @dataclass
 class Problems:
+    """The problems a load has found so far, errors counted as they come."""
+
     items: list[Problem] = field(default_factory=list)
     # Counted as they come: loaders ask after each item whether it added an error, and a
     # platform can carry tens of thousands of warnings (a word list over years of items).

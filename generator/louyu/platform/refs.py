@@ -30,6 +30,8 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 @dataclass(frozen=True)
 class BodyLink:
+    """A link or an embedded file in an item's body, with its line."""
+
     target: str
     line: int
     media: bool = False  # loaded with the page (an image, audio, video), not followed

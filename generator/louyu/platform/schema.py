@@ -26,6 +26,8 @@ Converter = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Field:
+    """One key of a YAML file: how its value is checked and converted, whether it is required."""
+
     key: str
     convert: Converter
     required: bool = False

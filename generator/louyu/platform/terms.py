@@ -49,6 +49,8 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
+    """A word of the platform's lists in terms/: a banned word, or a wrong form and its right one."""
+
     form: str  # the word looked for, as the list writes it
     right: str | None  # the right form, for a wrong form; None for a banned word
     level: str

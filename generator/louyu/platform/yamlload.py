@@ -330,6 +330,8 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S |
 
 @dataclass
 class FrontMatterFile:
+    """A Markdown file split into its YAML front matter and its body."""
+
     meta: Document
     body: str
     body_line: int  # line number (1-based) where the body starts

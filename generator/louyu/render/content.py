@@ -53,6 +53,8 @@ CONVERTED = False  # whether this process has converted an item (pipeline/helper
 
 @dataclass(frozen=True)
 class RenderedItem:
+    """An item revision converted once: its HTML, its text for snippets and its search terms."""
+
     digest: str
     body: str  # sanitised HTML of the Markdown body
     text: str = ""  # what a reader sees of the item (summary and body), one line, for snippets

@@ -23,7 +23,7 @@ from ..outputs.screen import logo_data_uri
 from ..platform.model import SECTIONS, ConfigFacts, Item, Platform, Station
 from ..publish import Site
 from ..platform.digest import key_of
-from .output import Output
+from .output import Output, text_key
 from .members import mark_members
 from .pages import PRIMARY, relative
 
@@ -54,6 +54,8 @@ _SEARCH_BUTTON = '<label class="md-header__button md-icon" for="__search">'
 
 @dataclass(frozen=True)
 class Link:
+    """A link of the footer: its title and address."""
+
     title: str
     href: str
 
@@ -242,7 +244,10 @@ def sitemap_outputs(platform: Platform, site: Site, base: str) -> Iterator[Outpu
     """A station's sitemap.xml, for a site that is online (site_url set)."""
     if platform.site_url:
         urls, address = sitemap_urls(site, platform.settings.per_page), f"{platform.site_url}{site.station.id}/"
-        yield Output(f"{site.station.id}/sitemap.xml", key_of(base, "sitemap", urls), lambda: sitemap(address, urls))
+        # Its key: each URL preceded by its length, then its date or "-" (a list of 4,000
+        # pages' repr was 6 ms a station, this 1 ms; the address is in `base`).
+        listed = "".join([f"{len(url)}:{url}{date or '-'}" for url, date in urls])
+        yield Output(f"{site.station.id}/sitemap.xml", text_key(base, "sitemap", listed), lambda: sitemap(address, urls))
 
 
 class Ways:

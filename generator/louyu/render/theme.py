@@ -37,6 +37,8 @@ _NAME = {_MARK.format(m): m for m in _MARKERS}
 
 @dataclass(frozen=True)
 class NavEntry:
+    """One tab of a station site's navigation."""
+
     key: str  # "home", a section name, "about", "stations", ...
     title: str
     url: str  # relative to the site root, e.g. "news/"

@@ -47,6 +47,8 @@ class Asked:
 
 @dataclass(frozen=True)
 class Request:
+    """What an instructor asks to record: a decision on exact revisions, and when."""
+
     by: str
     decision: str  # approved | rejected | withdrawn
     asked: tuple[Asked, ...]
@@ -56,6 +58,8 @@ class Request:
 
 @dataclass
 class Checked:
+    """A person allowed to decide, with the items and revisions they decide on."""
+
     person: Staff
     items: list[tuple[Item, Asked]] = field(default_factory=list)
 

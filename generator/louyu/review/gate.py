@@ -44,6 +44,8 @@ STATE_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Ruling:
+    """How the gate counted one decision of an item's ledger, and why."""
+
     decision: Decision
     counts: bool
     reason: str = ""
@@ -52,6 +54,8 @@ class Ruling:
 
 @dataclass
 class Review:
+    """An item's state before the gate (approved, pending, changed, rejected) and the rulings behind it."""
+
     item: Item
     state: State
     approved_digest: str | None = None  # the last approved digest, when it is not the current one
@@ -236,6 +240,8 @@ def review(platform: Platform, item: Item, verify: SignatureCheck | None = None,
 
 @dataclass(frozen=True)
 class _Tally:
+    """The decisions that bear on one revision: its rejection, the approvals that count, the places still open."""
+
     rejected: Decision | None  # the (latest) rejection of the revision
     used: list[Decision]  # the approvals that fill the needed places, at most one per person
     missing: tuple[str, ...]

@@ -28,6 +28,8 @@ MAX_COMMITS_PER_ITEM = 500
 
 @dataclass(frozen=True)
 class TreeEntry:
+    """One file of a git tree: its mode and its blob."""
+
     mode: str
     sha: str
 

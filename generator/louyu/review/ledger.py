@@ -24,6 +24,8 @@ from .signatures import KEYGEN, describe_keys, fingerprint, sign, signature_chec
 
 @dataclass
 class Appended:
+    """A decision written to an item's ledger (or found there already)."""
+
     item: Item
     ledger: Path
     decision: str

@@ -19,6 +19,8 @@ Kind = Literal["equal", "insert", "delete"]
 
 @dataclass(frozen=True)
 class Segment:
+    """A run of text that is the same, added or removed between two revisions."""
+
     kind: Kind
     text: str
 
