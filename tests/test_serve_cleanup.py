@@ -118,3 +118,28 @@ def test_a_signal_during_a_rebuild_ends_serve_not_the_rebuild_alone(platform: Pl
     finally:
         preview.close()
         serve_module.tidy()  # (the collector's settings, as rebuild leaves them when it ends normally)
+
+
+def _worker_signals(_: int) -> tuple[object, object, tuple[int, int, int]]:
+    import gc
+
+    return signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP), gc.get_threshold()
+
+
+def test_build_workers_die_on_the_signal_the_pool_ends_them_with() -> None:
+    # A pool ends its workers with SIGTERM. Forked from `louyu serve`, they inherited serve's
+    # Python handler, which acts only between two steps of Python: one that came as a worker
+    # began to wait for its next order was never acted on, and serve's first build waited for
+    # that worker for ever. Workers start with the default (dying at once), whatever the
+    # process that forked them handles.
+    from louyu.commands.serve import _stop_on_signals
+    from louyu.pipeline.parallel import DEFAULT_GC, _pool
+
+    restore = _stop_on_signals()
+    try:
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None)
+        with _pool(2) as pool:
+            found = pool.map(_worker_signals, range(4))
+    finally:
+        restore()
+    assert found == [(signal.SIG_DFL, signal.SIG_DFL, DEFAULT_GC)] * 4

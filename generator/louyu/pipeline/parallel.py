@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,10 +40,22 @@ def _pool(n: int) -> Iterator[Any]:
 
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(n, initializer=gc.set_threshold, initargs=DEFAULT_GC) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=_worker_start) as pool:
             yield pool
     finally:
         gc.unfreeze()  # (a long-running `louyu serve` collects them again)
+
+
+def _worker_start() -> None:
+    """In each worker as it starts: Python's collection thresholds, and SIGTERM and SIGHUP
+    back to their default, dying at once. The pool ends its workers with SIGTERM; a worker
+    of `louyu serve` had inherited serve's Python handler for it, which runs only between two
+    steps of Python: a signal that came as the worker was about to wait for its next order
+    was never acted on, and serve's first build at 1+30×4,000 waited for that worker for
+    ever once all stations were written (seen once)."""
+    gc.set_threshold(*DEFAULT_GC)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def _cores() -> int:
