@@ -17,17 +17,12 @@ def test_a_pinned_day_is_its_start_in_the_platforms_time_zone(monkeypatch: pytes
     assert clock.today("Asia/Shanghai") == dt.date(2027, 3, 1)
     monkeypatch.setenv(clock.ENV, "2027-03-01T18:30")
     assert clock.now("UTC").hour == 18 and clock.today("UTC") == dt.date(2027, 3, 1)
-    # Unpinned, louyu asks the machine's clock (datetime.now) for the moment in the zone: here
-    # a machine whose clock says 10:30 UTC on the suite's day (the suite reads no clock itself).
+    # Unpinned, louyu asks the machine's clock for the moment in the zone: here a stand-in
+    # machine whose clock says 10:30 UTC on the suite's day (the suite reads no clock itself).
     machine = dt.datetime.combine(TODAY, dt.time(10, 30), tzinfo=dt.timezone.utc)
-
-    class MachineClock(dt.datetime):
-        @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> "MachineClock":  # type: ignore[override]
-            return machine.astimezone(tz)  # type: ignore[return-value]
-
-    monkeypatch.setattr(clock, "dt", types.SimpleNamespace(datetime=MachineClock, date=dt.date, time=dt.time))
-    monkeypatch.delenv(clock.ENV)
+    machine_clock = types.SimpleNamespace(now=lambda tz=None: machine.astimezone(tz))
+    monkeypatch.setattr(clock, "dt", types.SimpleNamespace(datetime=machine_clock, date=dt.date, time=dt.time))
+    monkeypatch.setenv(clock.ENV, "")  # (not pinned)
     assert clock.now("Asia/Shanghai") == machine and clock.now("Asia/Shanghai").utcoffset() == dt.timedelta(hours=8)
     assert clock.today("Asia/Shanghai") == TODAY and clock.setting() == ""
 
