@@ -10,6 +10,7 @@ import zoneinfo
 import json
 import subprocess
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -74,6 +75,15 @@ def time_left(seconds: float) -> Callable[[], bool]:
     here alone, on the monotonic clock (never a date: the suite's day is TODAY)."""
     end = time.monotonic() + seconds
     return lambda: time.monotonic() < end
+
+
+def thread_stack(thread: threading.Thread) -> str:
+    """Where a thread is now (for a test that waited for it in vain)."""
+    import sys
+    import traceback
+
+    frame = sys._current_frames().get(thread.ident or -1)
+    return "".join(traceback.format_stack(frame)) if frame is not None else "(thread ended)"
 
 
 def stopwatch() -> Callable[[], float]:

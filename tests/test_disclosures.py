@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from conftest import MKDOCS, PlatformHandle, days, item, make_platform, search_docs
+from conftest import MKDOCS, PlatformHandle, days, item, make_platform, search_docs, thread_stack
 from louyu.pipeline.build import build
 from louyu.platform.model import CATALOGUE, Platform
 from louyu.platform.problems import LouyuError
@@ -245,15 +244,6 @@ def test_report_counts_disclosures_per_catalogue_entry_and_quarter(both_scopes: 
     assert f"党务公开（按目录，每季度）：\n  任期目标和重点任务：" in text
 
 
-def thread_stack(thread: threading.Thread) -> str:
-    """Where a thread is now (for a test that waited for it in vain)."""
-    import sys
-    import traceback
-
-    frame = sys._current_frames().get(thread.ident or -1)
-    return "".join(traceback.format_stack(frame)) if frame is not None else "(thread ended)"
-
-
 def test_serve_previews_either_the_public_or_the_members_sites(both_scopes: PlatformHandle) -> None:
     import threading
     import urllib.error
@@ -271,7 +261,7 @@ def test_serve_previews_either_the_public_or_the_members_sites(both_scopes: Plat
         thread.start()
         try:
             if not ready.wait(60):
-                raise AssertionError(f"serve did not start within 60 s:\n{chr(10).join(lines)}\n{thread_stack(thread)}")
+                raise AssertionError("serve did not start within 60 s:\n" + "\n".join(lines) + "\n" + thread_stack(thread))
             base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
             try:
                 with urllib.request.urlopen(base + "hq/disclosures/hq/dues/", timeout=10) as response:

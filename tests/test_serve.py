@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import sys
 import threading
 import time
-import traceback
 import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from conftest import PlatformHandle, item, time_left
+from conftest import PlatformHandle, item, thread_stack, time_left
 from louyu.commands.serve import serve
 
 
@@ -41,9 +39,7 @@ def running_preview(platform: PlatformHandle) -> Iterator[tuple[str, list[str]]]
     thread = threading.Thread(target=serve, args=(platform.config, "127.0.0.1:0", None, lines.append, ready, stop), daemon=True)
     thread.start()
     if not ready.wait(60):
-        frame = sys._current_frames().get(thread.ident or -1)
-        stack = "".join(traceback.format_stack(frame)) if frame is not None else "(thread ended)"
-        raise AssertionError("serve did not start within 60 s:\n" + "\n".join(lines) + "\n" + stack)
+        raise AssertionError("serve did not start within 60 s:\n" + "\n".join(lines) + "\n" + thread_stack(thread))
     base = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines)).group(0)  # type: ignore[union-attr]
     try:
         yield base, lines

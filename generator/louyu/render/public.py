@@ -255,7 +255,7 @@ class Ways:
 
     def __init__(self) -> None:
         self.beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}
-        self._texts: dict[str, tuple[str, str]] = {}  # item path -> (its own part of a key, its part as a neighbour)
+        self._texts: dict[str, tuple[str, str, str]] = {}  # item path -> (revision, its own part of a key, its part as a neighbour)
 
     def of(self, site: Site, item: Item) -> dict[str, Any]:
         return ways_of(item, self._beside(site, item))
@@ -266,14 +266,14 @@ class Ways:
         its length, so different values never give the same text. (An item's parts are
         made once per build, whichever sites show it: 88,000 pages at 1+30×4,000.)"""
         before, after = self._beside(site, item)
-        return self._text(item)[0] + (self._text(before)[1] if before else "-") + (self._text(after)[1] if after else "-")
+        return self._text(item)[1] + (self._text(before)[2] if before else "-") + (self._text(after)[2] if after else "-")
 
-    def _text(self, item: Item) -> tuple[str, str]:
+    def _text(self, item: Item) -> tuple[str, str, str]:
         texts = self._texts.get(item.path)
-        if texts is None:
+        if texts is None or texts[0] != item.digest:  # (as the search docs' keys: checked, not assumed)
             url, title = item.url, item.title
             texts = self._texts[item.path] = (
-                f"{len(url)}:{url}{len(item.section)}:{item.section}{len(title)}:{title}", f"+{len(url)}:{url}{len(title)}:{title}",
+                item.digest, f"{len(url)}:{url}{len(item.section)}:{item.section}{len(title)}:{title}", f"+{len(url)}:{url}{len(title)}:{title}",
             )
         return texts
 
