@@ -150,12 +150,24 @@ class Serve:
                 return at
 
     def stop(self) -> None:
+        """Ends serve, and waits until its preview folder is gone: a large one is removed in
+        the background after serve has ended, and the next command timed would pay for it."""
         self.proc.send_signal(signal.SIGTERM)  # (and its preview folder goes with it)
         try:
             self.proc.wait(timeout=300)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        while True:
+            try:
+                _, line = self.lines.get(timeout=1)  # (what it printed as it ended)
+            except queue.Empty:
+                break
+            if "在后台删除：" in line:
+                folder = Path(line.rsplit("在后台删除：", 1)[1].strip())
+                deadline = time.monotonic() + 600
+                while folder.exists() and time.monotonic() < deadline:
+                    time.sleep(0.5)
 
 
 def save_edit(target: Path, n: int) -> float:

@@ -154,6 +154,33 @@ def test_a_signal_whose_stop_python_drops_still_ends_serve(platform: PlatformHan
     assert preview_folders(tmp_path) == []
 
 
+def test_a_large_preview_is_removed_after_serve_has_ended(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 1+30×4,000 the preview holds 125,000 files and removing them took a minute and a
+    half after Ctrl+C: a large preview is removed by a process of its own, named in the log,
+    and serve ends at once. A small one goes before serve ends, as the tests above check."""
+    import tempfile
+    import time
+
+    from louyu.commands import serve as serve_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    said: list[str] = []
+    preview = serve_module.Preview(platform.root / "mkdocs.yml", None, said.append)
+    try:
+        preview.rebuild()
+        files = sum(len(names) for _, _, names in os.walk(preview.folder))
+        assert files > 10 and preview.warm.files_in(preview.folder) == files  # (every file of the preview, as serve counts them)
+    finally:
+        monkeypatch.setattr(serve_module, "LARGE_PREVIEW", 10)
+        preview.close()
+    (line,) = [line for line in said if "后台删除" in line]
+    assert str(preview.folder.parent) in line
+    deadline = time.monotonic() + 60
+    while preview_folders(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert preview_folders(tmp_path) == []
+
+
 def _worker_signals(_: int) -> tuple[object, object, tuple[int, int, int]]:
     import gc
 

@@ -11,7 +11,8 @@ preview stays, and the server keeps running.
 
 The preview folder (89 MB at 1+10×400 items) lives in the temporary folder and is removed
 on every way out: Ctrl+C (SIGINT), SIGTERM and SIGHUP (a service manager, a closed
-terminal), and a normal end. One left by a `louyu serve` that could not clean up (SIGKILL,
+terminal), and a normal end; one of more than LARGE_PREVIEW files by a process of its own,
+which goes on after serve has ended (2.7 GB at 1+30×4,000: a minute and a half). One left by a `louyu serve` that could not clean up (SIGKILL,
 a crash) carries its process id in its name and is removed by the next `louyu serve` of
 the same user once that process is gone.
 """
@@ -41,6 +42,7 @@ _OWN_FOLDER = re.compile(re.escape(FOLDER_PREFIX) + r"(\d+)-")
 DEBOUNCE = 0.05  # seconds without a further change before rebuilding (an editor's save is a burst of events, a few ms long)
 DEBOUNCE_MAX = 1.0  # rebuild after this long even if changes keep coming
 DEFAULT_GC = gc.get_threshold()
+LARGE_PREVIEW = 20_000  # files: a preview this large is removed in the background when serve ends
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -81,7 +83,7 @@ class Preview:
         self.stations = stations
         self.members = members  # the members' sites (党内): `members` items too
         self.log = log
-        remove_abandoned_folders()
+        remove_abandoned_folders(log)
         self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")) / "site"
         self.build_number = 0
         self.errors: list[str] = []
@@ -130,7 +132,19 @@ class Preview:
             return {"build": self.build_number, "errors": list(self.errors), "findings": list(self.findings)}
 
     def close(self) -> None:
-        shutil.rmtree(self.folder.parent, ignore_errors=True)
+        """The preview folder removed. A large one (1+30×4,000: 125,000 files, a minute and a
+        half) by a process of its own that goes on after serve has ended, so that Ctrl+C
+        gives the terminal back at once; should that process be stopped too, the folder
+        still bears this process's id, and the next `louyu serve` removes it."""
+        from ..pipeline.write import remove_in_background
+
+        top = self.folder.parent
+        files = self.warm.files_in(self.folder) if self.warm else 0
+        if files >= LARGE_PREVIEW:
+            self.log(f"预览文件夹（{files} 个文件）在后台删除：{top}")
+            remove_in_background(top)
+        else:
+            shutil.rmtree(top, ignore_errors=True)
 
 
 def tidy() -> None:
@@ -140,8 +154,9 @@ def tidy() -> None:
     gc.collect()
 
 
-def remove_abandoned_folders() -> None:
-    """Preview folders of this user's `louyu serve` processes that ended without cleaning up."""
+def remove_abandoned_folders(log: Callable[[str], None] = lambda line: None) -> None:
+    """Preview folders of this user's `louyu serve` processes that ended without cleaning up
+    (each named: a large one takes a while)."""
     temp = Path(tempfile.gettempdir())
     try:
         names = os.listdir(temp)
@@ -154,6 +169,7 @@ def remove_abandoned_folders() -> None:
         folder = temp / name
         try:
             if folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid():
+                log(f"删除一个已结束的 louyu serve 留下的预览文件夹：{folder}")
                 shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue

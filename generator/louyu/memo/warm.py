@@ -87,6 +87,11 @@ class Warm:
             return kept[1]
         return load_record(cache, output)
 
+    def files_in(self, output: Path) -> int:
+        """How many files the last build that ended well left in `output` (0: none known)."""
+        kept = self.records.get(str(output))
+        return len(kept[1].files) if kept else 0
+
     def keep_record(self, output: Path, token: str, record: OutputRecord) -> None:
         """The record just saved for `output` (after a build that ended well) and its token."""
         self.records[str(output)] = (token, record)
