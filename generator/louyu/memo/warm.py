@@ -33,6 +33,7 @@ class Warm:
         self.records: dict[str, tuple[str, OutputRecord]] = {}
         self.renderings: tuple[str, dict[str, str]] = ("", {})  # namespace, digest -> stored rendering
         self.files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self.learnt: dict[str, dict[str, Any]] = {}  # kind -> values a whole build stored as it went (`learn`)
 
     def items(self, cache: Cache, namespace: str, digests: Iterable[str]) -> dict[str, str]:
         """The stored renderings of these revisions (Cache.get_items): those the last build
@@ -68,11 +69,20 @@ class Warm:
         values = self.values.get(kind)
         return Memo(values) if values is not None else cache.memo(kind)
 
+    def learn(self, kind: str, new: dict[str, Any]) -> None:
+        """Values a whole build stored in the cache as they came and let go of (the search
+        terms it made for the next build, what the station workers worked out): kept here
+        too, else serve's first rebuild after it found none of them (it made every search
+        group afresh: 2 s of 8.6 at 1+30×4,000)."""
+        self.learnt.setdefault(kind, {}).update(new)
+
     def keep(self, kind: str, memo: Memo, drop_unused: bool = True) -> None:
         """After the build saved `memo`: its values as the cache now holds them."""
+        learnt = self.learnt.pop(kind, {})
         if not memo.loaded:
-            return
+            return  # (the next build reads them all from the cache)
         values = memo.values
+        values.update(learnt)
         if drop_unused:
             for key in [k for k in values if k not in memo.used]:
                 del values[key]

@@ -241,11 +241,23 @@ def write_output(
         if record is None or not _write_changes(renderer, output, stations, result, progress, record, pending):
             record = None  # let the old record go before the workers fork (60 MB at 1+30×4,000)
             pending()
-            record = _write_all(renderer, output, stations, result, progress, memos or {}, cache.put_memo)
+            record = _write_all(renderer, output, stations, result, progress, memos or {}, _storing(cache, warm))
         token = save_record(cache, output, record, renderer.base_key)
         if warm:
             warm.keep_record(output, token, record)
     forget_vanished(cache)
+
+
+def _storing(cache: Cache, warm: Warm | None) -> Callable[[str, dict[str, Any]], None]:
+    """Where a whole build stores the values it makes as it goes: the cache, and what serve keeps."""
+    if warm is None:
+        return cache.put_memo
+
+    def store(kind: str, new: dict[str, Any]) -> None:
+        cache.put_memo(kind, new)
+        warm.learn(kind, new)
+
+    return store
 
 
 def _top_outputs(renderer: SiteRenderer) -> Iterator[Output]:
