@@ -222,6 +222,11 @@ class Item:
         station and name are never changed once it is loaded.)"""
         return f"{self.section}/{self.station}/{self.name}/"
 
+    @functools.cached_property
+    def date_text(self) -> str:
+        """`date` as ISO text (in every station's sitemap that lists the item): made once."""
+        return self.date.isoformat()
+
     @property
     def public(self) -> bool:
         return self.scope == "public"

@@ -236,7 +236,7 @@ def sitemap_urls(site: Site, per_page: int) -> list[tuple[str, str | None]]:
     urls.append(("about/", None))
     if site.station.is_central:
         urls += [("stations/", None), ("report/", None)]
-    urls += [(i.url, i.date.isoformat()) for i in site.pages]
+    urls += [(i.url, i.date_text) for i in site.pages]
     return urls
 
 
@@ -255,6 +255,7 @@ class Ways:
 
     def __init__(self) -> None:
         self.beside: dict[str, dict[str, tuple[Item | None, Item | None]]] = {}
+        self._keys: dict[str, dict[str, str]] = {}  # station -> item path -> `key`
         self._texts: dict[str, tuple[str, str, str]] = {}  # item path -> (revision, its own part of a key, its part as a neighbour)
 
     def of(self, site: Site, item: Item) -> dict[str, Any]:
@@ -263,10 +264,25 @@ class Ways:
     def key(self, site: Site, item: Item) -> str:
         """All that `of` is made from, as text, for a page's key: cheaper than the ways
         themselves, which a page's key needs only to tell apart. Each value is preceded by
-        its length, so different values never give the same text. (An item's parts are
-        made once per build, whichever sites show it: 88,000 pages at 1+30×4,000.)"""
-        before, after = self._beside(site, item)
-        return self._text(item)[1] + (self._text(before)[2] if before else "-") + (self._text(after)[2] if after else "-")
+        its length, so different values never give the same text. Made for a whole station
+        at once, of each item's parts made once per build, whichever sites show it (88,000
+        pages at 1+30×4,000: a call per page and per neighbour cost more than the rest of
+        the page's key)."""
+        keys = self._keys.get(site.station.id)
+        if keys is None:
+            keys = self._keys[site.station.id] = self._station_keys(site)
+        found = keys.get(item.path)
+        return found if found is not None else self._text(item)[1] + "--"  # (in no section's list: no neighbours)
+
+    def _station_keys(self, site: Site) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for items in _section_lists(site):
+            texts = [self._text(i) for i in items]
+            own = [t[1] for t in texts]
+            before = ["-"] + [t[2] for t in texts[:-1]]
+            after = [t[2] for t in texts[1:]] + ["-"]
+            found.update(zip([i.path for i in items], [a + b + c for a, b, c in zip(own, before, after)]))
+        return found
 
     def _text(self, item: Item) -> tuple[str, str, str]:
         texts = self._texts.get(item.path)
@@ -284,14 +300,24 @@ class Ways:
         return found.get(item.path, (None, None))
 
 
+def _section_lists(site: Site) -> list[list[Item]]:
+    """The site's pages, section by section, in the site's order."""
+    lists: dict[str, list[Item]] = {section: [] for section in SECTIONS}
+    for i in site.pages:
+        found = lists.get(i.section)
+        if found is not None:
+            found.append(i)
+    return [items for items in lists.values() if items]
+
+
 def neighbours(site: Site) -> dict[str, tuple[Item | None, Item | None]]:
     """Item path -> (上一篇, 下一篇): the items beside it in its section's list on this site
     (newest first, so 上一篇 is the newer one)."""
     found: dict[str, tuple[Item | None, Item | None]] = {}
-    for section in SECTIONS:
-        items = [i for i in site.pages if i.section == section]
-        for n, i in enumerate(items):
-            found[i.path] = (items[n - 1] if n > 0 else None, items[n + 1] if n + 1 < len(items) else None)
+    for items in _section_lists(site):
+        before: list[Item | None] = [None, *items[:-1]]
+        after: list[Item | None] = [*items[1:], None]
+        found.update(zip([i.path for i in items], zip(before, after)))
     return found
 
 

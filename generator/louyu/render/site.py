@@ -88,6 +88,7 @@ class SiteRenderer:
         # digest: the digest covers the item's files, not where it is, and the same text can
         # be posted in two places.
         self._item_keys: dict[tuple[str, str], str] = {}
+        self._approvals: dict[str, tuple[tuple[str, str], ...]] = {}  # item path -> `_approval` (one review a path in a build)
         self._excerpts: dict[str, str] = {}
         self.ways = Ways()  # breadcrumbs and 上一篇/下一篇
         self.items = ItemPages(platform, publication, self.pages, self.content, self.pictures)  # each revision's own part
@@ -220,7 +221,11 @@ class SiteRenderer:
         return key
 
     def _approval(self, item: Item) -> tuple[tuple[str, str], ...]:
-        return tuple((a.by, a.at.isoformat()) for a in self.publication.reviews[item.path].approvals)
+        """Who approved the item's revision, and when: once per build, whichever sites show it."""
+        found = self._approvals.get(item.path)
+        if found is None:
+            found = self._approvals[item.path] = tuple((a.by, a.at.isoformat()) for a in self.publication.reviews[item.path].approvals)
+        return found
 
     def _excerpt(self, item: Item) -> str:
         text = self._excerpts.get(item.digest)
