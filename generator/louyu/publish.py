@@ -104,14 +104,19 @@ def decide(
     published = newest_first([i for i in online if i.date <= today and in_reach(i, members)])
     # What a public build would show: the screens (public in every build) show that alone.
     public = {i.path for i in platform.items if i.public}
+    on_screens = {i.path for i in published if i.public and i.path in public}  # (one revision a path)
     sites = {}
-    for sid, station in platform.stations.items():
+    for sid, station in platform.stations.items():  # (31 stations × 4,000 items at 1+30×4,000: each test once a pair)
         if only and sid not in only:
             continue
-        pages = [i for i in published if station.is_central or i.addressed_to(sid)]
+        pages = list(published) if station.is_central else [i for i in published if i.addressed_to(sid)]
         listed = [i for i in pages if i.expires is None or i.expires >= today]
-        by_section = {sec: [i for i in listed if i.section == sec] for sec in SECTIONS}
-        screen = [i for i in listed if i.public and i.path in public]
+        by_section: dict[str, list[Item]] = {sec: [] for sec in SECTIONS}
+        for i in listed:
+            found = by_section.get(i.section)
+            if found is not None:
+                found.append(i)
+        screen = [i for i in listed if i.path in on_screens]
         sites[sid] = Site(station, pages, listed, by_section, screen)
     return Publication(today, reviews, published, sites, notices, unreviewed, members, items)
 
