@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import PlatformHandle, item, make_platform
+from conftest import PlatformHandle, as_of, days, item, make_platform
 from louyu.commands.cli import main
 from louyu.pipeline.write import ConflictError, StagedUpdate, output_lock, recover
 
@@ -634,3 +634,55 @@ def test_a_private_folder_is_rebuilt_without_a_stat_of_every_file(platform: Plat
     build(platform.config, own)
     kept, seen = rebuild(own, warm, 3)
     assert len(kept) > 100 and kept <= seen
+
+
+def test_serve_takes_the_stations_an_edit_left_alone_as_they_are(platform: PlatformHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In serve's private folder a rebuild computes no key of a substation whose station key
+    # (its items' revisions and reviews, what it lists, the day) is unchanged: its files are
+    # taken as they are. Every step's preview equals a cold preview of the same platform —
+    # after random changes of every kind (render/site.py `station_key` must cover them all),
+    # on other days (expiry, coming activities), and stations are indeed held on the way.
+    from louyu.memo.warm import Warm
+    from louyu.pipeline.build import build
+    from louyu.render.site import SiteRenderer
+
+    platform.write("content/a/activities/meet.md", item("甲分站活动", "a-admin", start=f"{days(2)} 09:00", end=f"{days(2)} 11:00", location="甲楼"))
+    platform.write("content/b/news/soon-gone.md", item("乙分站限时通知", "b-admin", expires=days(3)))
+    platform.approve("content/a/activities/meet.md", by="a-inst")
+    platform.approve("content/b/news/soon-gone.md", by="b-inst")
+    platform.commit("activity and expiring notice")
+    own = tmp_path / "own"
+    warm = Warm(private=own)
+    computed: list[str] = []
+    real_steady = SiteRenderer.steady_outputs
+    monkeypatch.setattr(SiteRenderer, "steady_outputs", lambda self, site: computed.append(site.station.id) or real_steady(self, site))
+
+    def step(n: int) -> int:
+        computed.clear()
+        result = build(platform.config, own, preview=True, warm=warm)
+        with monkeypatch.context() as cold:
+            cold.setenv("LOUYU_CACHE_DIR", str(tmp_path / f"cold-cache-{n}"))
+            build(platform.config, tmp_path / f"cold-{n}", preview=True)
+        fresh, kept = normalized_tree(tmp_path / f"cold-{n}"), normalized_tree(own)
+        assert sorted(kept) == sorted(fresh)
+        assert [p for p in fresh if kept[p] != fresh[p]] == []
+        assert result.held == 3 - len(set(computed)) or not computed  # (a whole tree written: no station held)
+        return result.held
+
+    step(0)  # a whole tree
+    step(1)  # every station's key computed, kept for the next
+    text = (platform.root / "content/b/news/local.md").read_text("utf-8")
+    platform.write("content/b/news/local.md", text + "\n乙分站改了一句。\n")
+    assert step(2) == 1 and sorted(set(computed)) == ["b", "hq"]  # a is taken as it is
+    platform.approve("content/b/news/local.md", by="b-inst")  # the same revision approved: its 待审核 mark goes
+    assert step(3) == 1 and "b" in computed
+    held = 0
+    rng = random.Random(20261207)
+    for n in range(4, 16):
+        random_step(platform, rng, n)
+        if n % 5 == 0:
+            with as_of(days(n // 5 * 2)):  # days later: the activity passes, the notice expires
+                held += step(n)
+        else:
+            held += step(n)
+    assert held > 0

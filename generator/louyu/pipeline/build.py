@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import time
 import zoneinfo
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class BuildResult:
     files: int = 0  # written by this build
     bytes_written: int = 0
     unchanged: int = 0  # files left as the last build wrote them (incremental build)
+    held: int = 0  # stations whose steady files a rebuild took as they were, keys not computed (serve)
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -144,10 +146,13 @@ def build(
             if exc.errno is None:  # not the file system: louyu's own (Jinja's TemplateNotFound is an OSError)
                 raise
             raise LouyuError(*_interrupted(exc, output)) from None
+        # (values not consulted are dropped, unless some station's were not asked for: a
+        # held station's search groups are still wanted)
+        every = stations is None and not result.held
         for kind, memo in memos.items():
-            cache.save_memo(kind, memo, drop_unused=stations is None)
+            cache.save_memo(kind, memo, drop_unused=every)
             if warm:
-                warm.keep(kind, memo, drop_unused=stations is None)
+                warm.keep(kind, memo, drop_unused=every)
         if stations is None and not preview:
             pictures.tidy()  # every published picture was asked for here (make_pictures)
         result.seconds = time.perf_counter() - started
@@ -268,11 +273,39 @@ def _top_outputs(renderer: SiteRenderer) -> Iterator[Output]:
     yield from renderer.root_outputs()
 
 
-def _all_outputs(renderer: SiteRenderer, ids: list[str], progress: Progress | None = None) -> Iterator[Output]:
+@dataclass(frozen=True)
+class Held:
+    """A station's steady and static files, unchanged since the last build of this process
+    (its `station_key` is the same): their paths, taken as they are, their keys not computed."""
+
+    paths: list[str]
+
+
+def _all_outputs(
+    renderer: SiteRenderer, ids: list[str], progress: Progress | None = None,
+    steady: dict[str, tuple[str, list[str]]] | None = None,
+) -> Iterator[Output | Held]:
+    """Every output with its key. `steady` (a private folder's record, memo/record.py): each
+    station's key and steady paths as the last build left them; a station whose key is the
+    same comes as one `Held`. Updated here with every station's, for the next build."""
     yield from _top_outputs(renderer)
     for n, sid in enumerate(ids, start=1):
-        yield from renderer.static_outputs(sid)
-        yield from renderer.station_outputs(renderer.publication.sites[sid])
+        site = renderer.publication.sites[sid]
+        yield from renderer.clocked_outputs(site)
+        key = renderer.station_key(site) if steady is not None else None
+        kept = steady.get(sid) if steady is not None else None
+        if key is not None and kept is not None and kept[0] == key:
+            yield Held(kept[1])
+        else:
+            paths = []
+            for out in itertools.chain(renderer.static_outputs(sid), renderer.steady_outputs(site)):
+                paths.append(out.path)
+                yield out
+            if steady is not None:
+                if key is None:
+                    steady.pop(sid, None)
+                else:
+                    steady[sid] = (key, paths)
         if progress:
             progress(sid, n, len(ids))
 
@@ -287,7 +320,14 @@ def _write_changes(
     ids = sorted(renderer.publication.sites)
     planned: set[str] = set()
     changed: list[Output] = []
-    for out in _all_outputs(renderer, ids, progress):
+    # (a private folder's stations that an edit left alone are taken as they are: tried and
+    # updated on a copy, which becomes the record's once the changes are in place)
+    steady = dict(record.steady) if record.private else None
+    for out in _all_outputs(renderer, ids, progress, steady):
+        if isinstance(out, Held):
+            planned.update(out.paths)
+            result.held += 1
+            continue
         planned.add(out.path)
         if not record.holds(output, out.path, out.key):
             changed.append(out)
@@ -315,6 +355,7 @@ def _write_changes(
     for path in removed:
         record.forget(path)
     record.note_written(output, {o.path: o.key for o in changed})
+    record.steady = steady or {}
     record.note_folders(output, folders_of([*(o.path for o in changed), *removed]))
     for sid in ids:
         result.pages[sid] = len(renderer.publication.sites[sid].pages)

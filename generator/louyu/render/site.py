@@ -90,6 +90,7 @@ class SiteRenderer:
         self._item_keys: dict[tuple[str, str], str] = {}
         self._approvals: dict[str, tuple[tuple[str, str], ...]] = {}  # item path -> `_approval` (one review a path in a build)
         self._excerpts: dict[str, str] = {}
+        self._themes: dict[str, StationTheme] = {}
         self.ways = Ways()  # breadcrumbs and 上一篇/下一篇
         self.items = ItemPages(platform, publication, self.pages, self.content, self.pictures)  # each revision's own part
         self._row_cache: dict[tuple[str, str, int, bool, bool], Row] = {}
@@ -152,43 +153,37 @@ class SiteRenderer:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
     def station_outputs(self, site: Site) -> Iterator[Output]:
-        """Every file of one station's site but the static files, each with its key."""
+        """Every file of one station's site but the static files, each with its key: its
+        clocked files (the home page first), then its steady ones."""
+        yield from self.clocked_outputs(site)
+        yield from self.steady_outputs(site)
+
+    def station_key(self, site: Site) -> str | None:
+        """Everything a substation's steady files (`steady_outputs`) and its static files are
+        made of beyond `base_key` (louyu, the settings, every station): its items' revisions
+        and reviews in its order, which of them are listed, the day, and which items every
+        substation shows. Two builds that agree on it make those files alike, so a rebuild may
+        take them as they are without their keys (pipeline/build.py). None for the central
+        station, whose pages show every station (各站点, 站点运行情况)."""
+        if site.station.is_central:
+            return None
+        return text_key(
+            self.base_key, site.station.id, self.publication.today.isoformat(), self._shared_key,
+            "".join([self._item_key(i) for i in site.pages]), "\x1e".join([i.path for i in site.listed]),
+        )
+
+    @functools.cached_property
+    def _shared_key(self) -> str:
+        return text_key("shared", "\x1e".join(sorted(self.search.shared)))
+
+    def clocked_outputs(self, site: Site) -> Iterator[Output]:
+        """The files that depend on the clock as well (coming activities, the screen) or say
+        when they were built (manifest.json): the home page first, its manifest, its screen."""
         station = site.station
         sid = station.id
-        theme = self._theme(station)
         base = key_of(self.base_key, sid)
-        yield self._home(site, theme, base)
-        for section, title in SECTIONS.items():
-            yield from self._section(site, theme, base, section, title)
-        reports = site.reports_index()
-        for item in site.pages:
-            yield from self._item(site, theme, base, item, reports.get(item.path, ()))
-        yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
-        if station.is_central:
-            yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
-            yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
-            table = self._report_csv
-            yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
-        for rel, key, make in self.search.outputs(site):
-            yield Output(f"{sid}/{rel}", key, make)
-        if self.publication.members:  # (a station folder may be served on its own)
-            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
+        yield self._home(site, self._theme(station), base)
         yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
-        if not self.publication.members:
-            yield from sitemap_outputs(self.platform, site, base)
-        feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
-        yield Output(
-            f"{sid}/feed.xml",
-            # An entry shows the item's summary if it has one (then an edit of the body alone
-            # leaves the feed as it is), else the start of its body: the revision.
-            key_of(base, "feed", [(i.path, i.url, i.title, i.date, i.section, i.summary) if i.summary else (i.path, i.digest) for i in feed_items]),
-            lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}, self.pages),
-        )
-        activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
-        yield Output(
-            f"{sid}/activities.ics", key_of(base, "ics", activities),
-            lambda: ics(self.platform, site, self.publication, self.memos["ics"], lambda i: key_of(self.base_key, "event", i.path, i.digest, self._approval(i))),
-        )
         # What the screen shows depends on the clock too (activities that ended, this month's
         # theme): its key is that data's version. The files also say when they were built,
         # i.e. when the screen last changed.
@@ -205,6 +200,43 @@ class SiteRenderer:
         yield from self.pictures.screen_outputs(f"{sid}/screen/", covers)
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", key, functools.partial(nth_content, screen, n))
+
+    def steady_outputs(self, site: Site) -> Iterator[Output]:
+        """The rest of a station's files: each a function of `base_key` and `station_key`'s inputs."""
+        station = site.station
+        sid = station.id
+        theme = self._theme(station)
+        base = key_of(self.base_key, sid)
+        for section, title in SECTIONS.items():
+            yield from self._section(site, theme, base, section, title)
+        reports = site.reports_index()
+        for item in site.pages:
+            yield from self._item(site, theme, base, item, reports.get(item.path, ()))
+        yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
+        if station.is_central:
+            yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
+            yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
+            table = self._report_csv
+            yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
+        for rel, key, make in self.search.outputs(site):
+            yield Output(f"{sid}/{rel}", key, make)
+        if self.publication.members:  # (a station folder may be served on its own)
+            yield Output(f"{sid}/robots.txt", key_of(base, "robots"), const(ROBOTS_TXT))
+        if not self.publication.members:
+            yield from sitemap_outputs(self.platform, site, base)
+        feed_items = [i for i in site.listed if i.section in FEED_SECTIONS][:MAX_ENTRIES]
+        yield Output(
+            f"{sid}/feed.xml",
+            # An entry shows the item's summary if it has one (then an edit of the body alone
+            # leaves the feed as it is), else the start of its body: the revision.
+            key_of(base, "feed", [(i.path, i.url, i.title, i.date, i.section, i.summary) if i.summary else (i.path, i.digest) for i in feed_items]),
+            lambda: rss(self.platform, site, {i.digest: self._excerpt(i) for i in feed_items}, self.pages),
+        )
+        activities = [(i.path, i.digest, self._approval(i)) for i in site.pages if i.section == "activities"]
+        yield Output(
+            f"{sid}/activities.ics", key_of(base, "ics", activities),
+            lambda: ics(self.platform, site, self.publication, self.memos["ics"], lambda i: key_of(self.base_key, "event", i.path, i.digest, self._approval(i))),
+        )
 
     def station_files(self, site: Site) -> Iterator[tuple[str, "bytes | Path"]]:
         """(path under the site, content) of every file: what a full build writes."""
@@ -261,6 +293,13 @@ class SiteRenderer:
     # -- pieces ---------------------------------------------------------------------
 
     def _theme(self, station: Station) -> StationTheme:
+        """The station's page shell and navigation: once per station and build."""
+        theme = self._themes.get(station.id)
+        if theme is None:
+            theme = self._themes[station.id] = self._new_theme(station)
+        return theme
+
+    def _new_theme(self, station: Station) -> StationTheme:
         nav = [NavEntry("home", "首页", "")]
         nav += [NavEntry(sec, title, f"{sec}/") for sec, title in SECTIONS.items()]
         nav.append(NavEntry("about", "关于本站", "about/"))
