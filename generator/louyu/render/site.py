@@ -167,14 +167,23 @@ class SiteRenderer:
         station, whose pages show every station (各站点, 站点运行情况)."""
         if site.station.is_central:
             return None
+        keys = self._published_keys
         return text_key(
             self.base_key, site.station.id, self.publication.today.isoformat(), self._shared_key,
-            "".join([self._item_key(i) for i in site.pages]), "\x1e".join([i.path for i in site.listed]),
+            "".join([keys.get(i.path) or self._item_key(i) for i in site.pages]), "\x1e".join([i.path for i in site.listed]),
         )
 
     @functools.cached_property
     def _shared_key(self) -> str:
         return text_key("shared", "\x1e".join(sorted(self.search.shared)))
+
+    @functools.cached_property
+    def _published_keys(self) -> dict[str, str]:
+        """Item path -> `_item_key` of every published revision, one a path (a site's pages
+        are of these): looked up without a call per page of every station."""
+        published = self.publication.published
+        keys = {i.path: self._item_key(i) for i in published}
+        return keys if len(keys) == len(published) else {}
 
     def clocked_outputs(self, site: Site) -> Iterator[Output]:
         """The files that depend on the clock as well (coming activities, the screen) or say
