@@ -17,7 +17,8 @@ every other run, so neither always follows the other):
   one edit  a central broadcast edited and approved (untimed), then `louyu build`
   preview   `louyu serve` started (untimed), one edit saved to warm it, then `--edits`
             saves of a central broadcast, each timed from the save to serve's line
-            saying the preview is rebuilt (its debounce included)
+            saying the preview is rebuilt (its debounce included); each followed by a
+            save of a substation's own item, timed alike (the other stations unchanged)
 
 and prints each run, then medians with ranges (min-max) and the ratios to Hugo's build
 taken within each run. Beside wall time it reports CPU time (user + system, over the whole
@@ -178,18 +179,20 @@ def save_edit(target: Path, n: int) -> float:
     return started
 
 
-def preview_times(config: Path, env: dict[str, str], target: Path, edits: int, run_no: int) -> list[float]:
+def preview_times(config: Path, env: dict[str, str], targets: list[Path], edits: int, run_no: int) -> list[list[float]]:
+    """For each target, the times from a save to the rebuilt preview; the targets saved in turn."""
     serve = Serve(config, env)
     try:
         serve.wait_for("预览地址")
-        times = []
+        times: list[list[float]] = [[] for _ in targets]
         for k in range(edits + 1):  # the first warms the process (imports, the incremental path)
-            time.sleep(1.0)  # (watchdog settled, nothing else pending)
-            os.sync()
-            started = save_edit(target, run_no * 100 + k)
-            done = serve.wait_for("已重新构建预览", after=started)
-            if k:
-                times.append(done - started)
+            for found, target in zip(times, targets):
+                time.sleep(1.0)  # (watchdog settled, nothing else pending)
+                os.sync()
+                started = save_edit(target, run_no * 100 + k)
+                done = serve.wait_for("已重新构建预览", after=started)
+                if k:
+                    found.append(done - started)
         return times
     finally:
         serve.stop()
@@ -232,9 +235,12 @@ def main() -> None:
           f"Hugo made {hugo_pages} pages in {len(sites)} sites; {os.cpu_count()} cores; {version}", flush=True)
 
     preview_target = sorted((platform / "content" / "central" / "news").glob("*.md"))[1]
+    # (and a substation's own item: the other stations' sites are as they were)
+    own_target = sorted(p for p in (platform / "content").glob("*/*/*.md") if p.parts[-3] != "central")[0]
     trash = work / "trash"
     rows: dict[str, list[float]] = {k: [] for k in ("hugo", "cold", "noop", "edit", "hugo_cpu", "cold_cpu", "edit_cpu")}
     previews: list[float] = []
+    own_previews: list[float] = []
 
     def time_hugo() -> None:
         total = cpu = 0.0
@@ -265,12 +271,13 @@ def main() -> None:
         else:
             time_hugo()
             time_louyu(n)
-        times = preview_times(config, serve_env, preview_target, args.edits, n)
+        times, own_times = preview_times(config, serve_env, [preview_target, own_target], args.edits, n)
         previews += times
+        own_previews += own_times
         print(
             f"run {n + 1}: hugo {rows['hugo'][-1]:.2f}s  louyu cold {rows['cold'][-1]:.2f}s ({rows['cold'][-1] / rows['hugo'][-1]:.2f})"
             f"  no-op {rows['noop'][-1]:.2f}s  one edit {rows['edit'][-1]:.2f}s ({rows['edit'][-1] / rows['hugo'][-1]:.3f})"
-            f"  preview {' '.join(f'{t:.2f}' for t in times)}s"
+            f"  preview {' '.join(f'{t:.2f}' for t in times)}s, own item {' '.join(f'{t:.2f}' for t in own_times)}s"
             f"  | CPU: hugo {rows['hugo_cpu'][-1]:.2f}s cold {rows['cold_cpu'][-1]:.2f}s one edit {rows['edit_cpu'][-1]:.2f}s",
             flush=True,
         )
@@ -282,7 +289,8 @@ def main() -> None:
     print(f"  louyu cold build                  {spread(rows['cold'])} s   = {spread(cold)} of Hugo  (target <= 0.5)")
     print(f"  louyu one edit, approved, rebuilt {spread(rows['edit'])} s   = {spread(edit, 3)} of Hugo  (target <= 0.15)")
     print(f"  louyu no-op                       {spread(rows['noop'])} s   (target <= 0.15 s)")
-    print(f"  louyu serve: save -> preview      {spread(previews)} s   over {len(previews)} saves (target <= 0.3 s)")
+    print(f"  louyu serve: save -> preview      {spread(previews)} s   over {len(previews)} saves of a central broadcast (target <= 0.3 s)")
+    print(f"    the same, a substation's item   {spread(own_previews)} s   over {len(own_previews)} saves")
     cold_cpu = [c / h for c, h in zip(rows["cold_cpu"], rows["hugo_cpu"])]
     print(f"  CPU time: Hugo {spread(rows['hugo_cpu'])} s, louyu cold {spread(rows['cold_cpu'])} s = {spread(cold_cpu)} of Hugo,"
           f" one edit {spread(rows['edit_cpu'])} s")
