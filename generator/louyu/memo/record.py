@@ -79,9 +79,9 @@ class OutputRecord:
     # Kept by the process that wrote it, of a folder only that process writes (memo/warm.py):
     # its files and folders are as recorded, not looked at again.
     private: bool = False
-    # Of a private folder, kept with the record by the process that writes it: for each
-    # station whose files its renderer can say are unchanged (render/site.py `station_key`),
-    # that key and the paths of those files as the last build wrote them.
+    # Of a private folder, kept with the record by the process that writes it: for each part
+    # of a station whose files its renderer can say are unchanged ("station:part", render/site.py
+    # `station_parts`), that part's key and the paths of its files as the last build left them.
     steady: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     # -- checking against the disk -----------------------------------------------------

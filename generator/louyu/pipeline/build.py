@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import time
 import zoneinfo
@@ -56,7 +57,7 @@ class BuildResult:
     files: int = 0  # written by this build
     bytes_written: int = 0
     unchanged: int = 0  # files left as the last build wrote them (incremental build)
-    held: int = 0  # stations whose steady files a rebuild took as they were, keys not computed (serve)
+    held: int = 0  # parts of stations (a section, the static files…) a rebuild took as they were, keys not computed (serve)
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -275,8 +276,9 @@ def _top_outputs(renderer: SiteRenderer) -> Iterator[Output]:
 
 @dataclass(frozen=True)
 class Held:
-    """A station's steady and static files, unchanged since the last build of this process
-    (its `station_key` is the same): their paths, taken as they are, their keys not computed."""
+    """A part of a station's files unchanged since the last build of this process (its key,
+    render/site.py `station_parts`, is the same): their paths, taken as they are, their keys
+    not computed."""
 
     paths: list[str]
 
@@ -285,27 +287,31 @@ def _all_outputs(
     renderer: SiteRenderer, ids: list[str], progress: Progress | None = None,
     steady: dict[str, tuple[str, list[str]]] | None = None,
 ) -> Iterator[Output | Held]:
-    """Every output with its key. `steady` (a private folder's record, memo/record.py): each
-    station's key and steady paths as the last build left them; a station whose key is the
-    same comes as one `Held`. Updated here with every station's, for the next build."""
+    """Every output with its key. `steady` (a private folder's record, memo/record.py): the
+    key and paths of each part of each station as the last build left them; a part whose key
+    is the same comes as one `Held`. Updated here with every part's, for the next build."""
     yield from _top_outputs(renderer)
     for n, sid in enumerate(ids, start=1):
         site = renderer.publication.sites[sid]
         yield from renderer.clocked_outputs(site)
-        key = renderer.station_key(site) if steady is not None else None
-        kept = steady.get(sid) if steady is not None else None
-        if key is not None and kept is not None and kept[0] == key:
-            yield Held(kept[1])
-        else:
+        static: tuple[str, str | None, Callable[[], Iterator[Output]]] = ("static", renderer.static_key(sid), functools.partial(renderer.static_outputs, sid))
+        parts = itertools.chain([static], renderer.station_parts(site))
+        for name, key, outputs in parts:
+            if steady is None:
+                yield from outputs()
+                continue
+            kept = steady.get(f"{sid}:{name}")
+            if key is not None and kept is not None and kept[0] == key:
+                yield Held(kept[1])
+                continue
             paths = []
-            for out in itertools.chain(renderer.static_outputs(sid), renderer.steady_outputs(site)):
+            for out in outputs():
                 paths.append(out.path)
                 yield out
-            if steady is not None:
-                if key is None:
-                    steady.pop(sid, None)
-                else:
-                    steady[sid] = (key, paths)
+            if key is None:
+                steady.pop(f"{sid}:{name}", None)
+            else:
+                steady[f"{sid}:{name}"] = (key, paths)
         if progress:
             progress(sid, n, len(ids))
 

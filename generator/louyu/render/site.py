@@ -152,19 +152,67 @@ class SiteRenderer:
         for rel, src in files:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
+    def static_key(self, sid: str) -> str:
+        """All that a station's static files (`static_outputs`) are made of."""
+        return text_key(self._static_key, sid)
+
+    @functools.cached_property
+    def _static_key(self) -> str:
+        return key_of(self.base_key, "static", self.theme_files, str(Path(__file__).parent.parent / "templates"))
+
     def station_outputs(self, site: Site) -> Iterator[Output]:
         """Every file of one station's site but the static files, each with its key: its
         clocked files (the home page first), then its steady ones."""
         yield from self.clocked_outputs(site)
         yield from self.steady_outputs(site)
 
+    def steady_outputs(self, site: Site) -> Iterator[Output]:
+        """A station's files but the clocked and the static ones: its parts'."""
+        for _, _, outputs in self.station_parts(site):
+            yield from outputs()
+
+    def station_parts(self, site: Site) -> Iterator[tuple[str, str | None, Callable[[], Iterator[Output]]]]:
+        """A station's steady files in parts: (name, key, the part's outputs). The key is
+        everything the part's files are made of beyond `base_key` (louyu, the settings, every
+        station): two builds that agree on it make those files alike, so a rebuild may take
+        them as they are without their keys (pipeline/build.py); None: computed every time.
+        Each section is a part (its lists and its items' pages), the station's other files
+        one more (`station_key`)."""
+        reports = site.reports_index()
+        pages: dict[str, list[Item]] = {section: [] for section in SECTIONS}
+        for i in site.pages:
+            found = pages.get(i.section)
+            if found is not None:
+                found.append(i)
+        for section, title in SECTIONS.items():
+            key = self._section_key(site, section, pages[section], reports)
+            yield section, key, functools.partial(self._section_outputs, site, section, title, pages[section], reports)
+        yield "rest", self.station_key(site), functools.partial(self._rest_outputs, site)
+
+    def _section_key(self, site: Site, section: str, pages: list[Item], reports: dict[str, list[Item]]) -> str:
+        """A section's lists and item pages: its items' revisions and reviews in the site's
+        order (上一篇/下一篇 are their neighbours), which are listed, and the items they
+        link with in other sections (the reports on an activity, an item's activity)."""
+        keys = self._published_keys
+        linked = []
+        for i in pages:
+            for r in reports.get(i.path, ()):
+                linked.append(f"r{i.path}\x1e{keys.get(r.path) or self._item_key(r)}")
+            if i.activity:
+                target = site.page_at(i.activity)
+                linked.append(f"a{i.path}\x1e{(keys.get(target.path) or self._item_key(target)) if target else '-'}")
+        return text_key(
+            self.base_key, site.station.id, section, self.publication.today.isoformat(),
+            "".join([keys.get(i.path) or self._item_key(i) for i in pages]),
+            "\x1e".join([i.path for i in site.by_section[section]]), "\x1d".join(linked),
+        )
+
     def station_key(self, site: Site) -> str | None:
-        """Everything a substation's steady files (`steady_outputs`) and its static files are
-        made of beyond `base_key` (louyu, the settings, every station): its items' revisions
-        and reviews in its order, which of them are listed, the day, and which items every
-        substation shows. Two builds that agree on it make those files alike, so a rebuild may
-        take them as they are without their keys (pipeline/build.py). None for the central
-        station, whose pages show every station (各站点, 站点运行情况)."""
+        """Everything a station's files but its sections' and its clocked ones are made of
+        beyond `base_key`: its items' revisions and reviews in its order, which of them are
+        listed, the day, and which items every substation shows (its search files, feed,
+        sitemap, calendar, about page). None for the central station, whose pages show every
+        station (各站点, 站点运行情况)."""
         if site.station.is_central:
             return None
         keys = self._published_keys
@@ -210,17 +258,18 @@ class SiteRenderer:
         for n, rel in enumerate(("screen/index.html", "screen/version.json")):
             yield Output(f"{sid}/{rel}", key, functools.partial(nth_content, screen, n))
 
-    def steady_outputs(self, site: Site) -> Iterator[Output]:
-        """The rest of a station's files: each a function of `base_key` and `station_key`'s inputs."""
+    def _section_outputs(
+        self, site: Site, section: str, title: str, pages: list[Item], reports: dict[str, list[Item]],
+    ) -> Iterator[Output]:
+        theme, base = self._theme(site.station), key_of(self.base_key, site.station.id)
+        yield from self._section(site, theme, base, section, title)
+        for item in pages:
+            yield from self._item(site, theme, base, item, reports.get(item.path, ()))
+
+    def _rest_outputs(self, site: Site) -> Iterator[Output]:
         station = site.station
         sid = station.id
-        theme = self._theme(station)
-        base = key_of(self.base_key, sid)
-        for section, title in SECTIONS.items():
-            yield from self._section(site, theme, base, section, title)
-        reports = site.reports_index()
-        for item in site.pages:
-            yield from self._item(site, theme, base, item, reports.get(item.path, ()))
+        theme, base = self._theme(station), key_of(self.base_key, sid)
         yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
         if station.is_central:
             yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
