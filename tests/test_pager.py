@@ -7,7 +7,7 @@ import posixpath
 
 import pytest
 
-from louyu.render.site import list_page_url, pager_links
+from louyu.render.pages import list_page_url, pager_links
 
 
 def resolve(href: str, from_url: str) -> str:

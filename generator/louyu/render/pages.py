@@ -133,3 +133,18 @@ PRIMARY: dict[str, Any] = {
     "yellow": "#8d6e00", "amber": "#8f5b00", "orange": "#b45309", "deep orange": "#bf360c",
     "brown": "#4e342e", "grey": "#424242", "blue grey": "#37474f", "black": "#000000", "white": "#333333",
 }
+
+
+def list_page_url(prefix: str, n: int) -> str:
+    """Page `n` of a list whose first page is at `prefix`."""
+    return prefix if n == 1 else f"{prefix}page/{n}/"
+
+
+def pager_links(url: str, n: int, count: int) -> dict[str, Any]:
+    """The links of page `n` of `count` (at `url`) to the others, relative to it."""
+    prefix = url if n == 1 else url[: -len(f"page/{n}/")]
+    return dict(
+        pages=[{"number": k, "href": relative(list_page_url(prefix, k), url), "current": k == n} for k in range(1, count + 1)],
+        prev=relative(list_page_url(prefix, n - 1), url) if n > 1 else None,
+        next=relative(list_page_url(prefix, n + 1), url) if n < count else None,
+    )

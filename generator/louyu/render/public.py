@@ -20,8 +20,8 @@ from markupsafe import Markup, escape
 
 from ..platform.footer import ICP_LINK, FooterLines, footer_lines
 from ..outputs.screen import logo_data_uri
-from ..platform.model import SECTIONS, ConfigFacts, Item, Platform, Station
-from ..publish import Site
+from ..platform.model import ROLES, SECTIONS, ConfigFacts, Item, Platform, Station
+from ..publish import Publication, Site
 from ..platform.digest import key_of
 from .output import Output, text_key
 from .members import mark_members
@@ -370,3 +370,31 @@ _WAYS: "weakref.WeakKeyDictionary[jinja2.Environment, dict[Any, tuple[list[str],
 
 def _way_mark(name: str) -> Markup:
     return Markup(f"louyu0way0{name}0")
+
+
+def about_context(platform: Platform, site: Site) -> dict[str, Any]:
+    central = platform.central
+    return dict(
+        station=site.station,
+        staff=[{"name": p.name, "role": ROLES[p.role]} for p in site.station.staff],
+        central_href=station_link(platform, central.id, "about/"),
+        central_name=central.name,
+    )
+
+
+def station_link(platform: Platform, station_id: str, from_url: str) -> str:
+    """Another station's site: its public address when known, so that a station folder
+    served on its own links out correctly; else relative, for the whole output served."""
+    if platform.site_url:
+        return f"{platform.site_url}{station_id}/"
+    return relative(f"../{station_id}/", from_url)
+
+
+def stations_context(platform: Platform, publication: Publication) -> dict[str, Any]:
+    """各站点: every station, the central one first, with how many items its site shows."""
+    rows = []
+    for st in sorted(platform.stations.values(), key=lambda s: (not s.is_central, s.id)):
+        site = publication.sites.get(st.id)
+        count = len(site.pages) if site else len([i for i in publication.published if i.addressed_to(st.id)])
+        rows.append({"href": station_link(platform, st.id, "stations/"), "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
+    return dict(platform_name=platform.site_name, rows=rows)

@@ -19,7 +19,7 @@ import material
 
 from ..review.gate import STATE_LABELS, Review
 from ..platform import clock
-from ..platform.model import ROLES, SECTIONS, Item, Platform, Station
+from ..platform.model import SECTIONS, Item, Platform, Station
 from ..outputs.feed import FEED_SECTIONS, MAX_ENTRIES, rss, xml_text
 from ..platform.config import markdown_config_from, prepare_markdown_config
 from ..platform.digest import key_of
@@ -37,12 +37,13 @@ from .content import ContentRenderer, excerpt
 from .item_pages import ItemPages
 from .pictures import THUMB_SIZES, ItemPictures, PictureStore
 from .pages import (
-    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, nth_content, relative, when,
+    LOUYU_CSS, LOUYU_SEARCH, PUBLIC_CSS, Row, const, lazy, list_page_url, nth_content, pager_links, relative, when,
 )
 from . import disclosures
-from .public import EMBLEM, Ways, og_image, portal_output, sitemap_outputs, station_chrome, with_ways
+from .public import EMBLEM, Ways, about_context, og_image, portal_output, sitemap_outputs, station_chrome, stations_context, with_ways
 from .inputs import config_fingerprint, shown_on_every_substation
 from .members import ROBOTS_TXT
+from .parts import PartKeys, section_pages
 from .preview import preview_rejection, preview_status
 from .report_page import report_context
 from .search import SearchIndex
@@ -152,17 +153,13 @@ class SiteRenderer:
         for rel, src in files:
             yield Output(f"{sid}/{rel}", key_of(self.base_key, rel, str(src)), const(src))
 
-    def static_key(self, sid: str) -> str:
-        """All that a station's static files (`static_outputs`) are made of."""
-        return text_key(self._static_key, sid)
-
     @functools.cached_property
-    def _static_key(self) -> str:
-        return key_of(self.base_key, "static", self.theme_files, str(Path(__file__).parent.parent / "templates"))
+    def part_keys(self) -> PartKeys:
+        static = key_of(self.base_key, "static", self.theme_files, str(Path(__file__).parent.parent / "templates"))
+        return PartKeys(self.base_key, self.publication, self._item_key, self.search.shared, static)
 
     def station_outputs(self, site: Site) -> Iterator[Output]:
-        """Every file of one station's site but the static files, each with its key: its
-        clocked files (the home page first), then its steady ones."""
+        """A station's files but the static ones: its clocked files (the home page first), its parts'."""
         yield from self.clocked_outputs(site)
         yield from self.steady_outputs(site)
 
@@ -172,66 +169,13 @@ class SiteRenderer:
             yield from outputs()
 
     def station_parts(self, site: Site) -> Iterator[tuple[str, str | None, Callable[[], Iterator[Output]]]]:
-        """A station's steady files in parts: (name, key, the part's outputs). The key is
-        everything the part's files are made of beyond `base_key` (louyu, the settings, every
-        station): two builds that agree on it make those files alike, so a rebuild may take
-        them as they are without their keys (pipeline/build.py); None: computed every time.
-        Each section is a part (its lists and its items' pages), the station's other files
-        one more (`station_key`)."""
-        reports = site.reports_index()
-        pages: dict[str, list[Item]] = {section: [] for section in SECTIONS}
-        for i in site.pages:
-            found = pages.get(i.section)
-            if found is not None:
-                found.append(i)
+        """A station's steady files in parts (render/parts.py): (name, key, the part's
+        outputs); each section, then the station's other files."""
+        reports, pages = site.reports_index(), section_pages(site)
         for section, title in SECTIONS.items():
-            key = self._section_key(site, section, pages[section], reports)
+            key = self.part_keys.section(site, section, pages[section], reports)
             yield section, key, functools.partial(self._section_outputs, site, section, title, pages[section], reports)
-        yield "rest", self.station_key(site), functools.partial(self._rest_outputs, site)
-
-    def _section_key(self, site: Site, section: str, pages: list[Item], reports: dict[str, list[Item]]) -> str:
-        """A section's lists and item pages: its items' revisions and reviews in the site's
-        order (上一篇/下一篇 are their neighbours), which are listed, and the items they
-        link with in other sections (the reports on an activity, an item's activity)."""
-        keys = self._published_keys
-        linked = []
-        for i in pages:
-            for r in reports.get(i.path, ()):
-                linked.append(f"r{i.path}\x1e{keys.get(r.path) or self._item_key(r)}")
-            if i.activity:
-                target = site.page_at(i.activity)
-                linked.append(f"a{i.path}\x1e{(keys.get(target.path) or self._item_key(target)) if target else '-'}")
-        return text_key(
-            self.base_key, site.station.id, section, self.publication.today.isoformat(),
-            "".join([keys.get(i.path) or self._item_key(i) for i in pages]),
-            "\x1e".join([i.path for i in site.by_section[section]]), "\x1d".join(linked),
-        )
-
-    def station_key(self, site: Site) -> str | None:
-        """Everything a station's files but its sections' and its clocked ones are made of
-        beyond `base_key`: its items' revisions and reviews in its order, which of them are
-        listed, the day, and which items every substation shows (its search files, feed,
-        sitemap, calendar, about page). None for the central station, whose pages show every
-        station (各站点, 站点运行情况)."""
-        if site.station.is_central:
-            return None
-        keys = self._published_keys
-        return text_key(
-            self.base_key, site.station.id, self.publication.today.isoformat(), self._shared_key,
-            "".join([keys.get(i.path) or self._item_key(i) for i in site.pages]), "\x1e".join([i.path for i in site.listed]),
-        )
-
-    @functools.cached_property
-    def _shared_key(self) -> str:
-        return text_key("shared", "\x1e".join(sorted(self.search.shared)))
-
-    @functools.cached_property
-    def _published_keys(self) -> dict[str, str]:
-        """Item path -> `_item_key` of every published revision, one a path (a site's pages
-        are of these): looked up without a call per page of every station."""
-        published = self.publication.published
-        keys = {i.path: self._item_key(i) for i in published}
-        return keys if len(keys) == len(published) else {}
+        yield "rest", self.part_keys.station(site), functools.partial(self._rest_outputs, site)
 
     def clocked_outputs(self, site: Site) -> Iterator[Output]:
         """The files that depend on the clock as well (coming activities, the screen) or say
@@ -241,12 +185,10 @@ class SiteRenderer:
         base = key_of(self.base_key, sid)
         yield self._home(site, self._theme(station), base)
         yield Output(f"{sid}/manifest.json", None, lambda: self.manifests.of(site).encode("utf-8"))
-        # What the screen shows depends on the clock too (activities that ended, this month's
-        # theme): its key is that data's version. The files also say when they were built,
-        # i.e. when the screen last changed.
-        # The key stands an item's revision digest for the start of its body (the excerpt
-        # shown when there is no summary): the same information, known before the edited
-        # revision is converted; and a slide's URL for its QR code, which is made of it alone.
+        # The screen's key is the version of what it shows (the clock decides some: activities
+        # that ended, this month's theme), with an item's revision digest standing for the
+        # start of its body (known before the edited revision is converted) and a slide's URL
+        # for its QR code. Its files also say when they were built (when the screen changed).
         covers: dict[str, tuple[str, str]] = {}  # the slides' pictures, copied into screen/ (it needs nothing else)
         stand_in = screen_data(self.platform, site, self.now, lambda i: f"revision {i.digest}", lambda url: f"qr {url}", lambda i: self.pictures.screen_cover(i, covers))
         key = text_key(base, "screen", screen_version(stand_in))
@@ -270,9 +212,9 @@ class SiteRenderer:
         station = site.station
         sid = station.id
         theme, base = self._theme(station), key_of(self.base_key, sid)
-        yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", self._about_context(site))
+        yield self._page(sid, base, theme, "about/", "about", f"关于{station.name}", "about.html", about_context(self.platform, site))
         if station.is_central:
-            yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", self._stations_context())
+            yield self._page(sid, base, theme, "stations/", "stations", "各站点", "stations.html", stations_context(self.platform, self.publication))
             yield self._page(sid, base, theme, "report/", "report", "站点运行情况", "report.html", self._report_context())
             table = self._report_csv
             yield Output(f"{sid}/report/report.csv", text_key(base, "report.csv", table), lambda: table.encode("utf-8"))
@@ -494,30 +436,6 @@ class SiteRenderer:
     def _logo(self) -> str | None:
         return logo_data_uri(self.logo)
 
-    def _about_context(self, site: Site) -> dict[str, Any]:
-        central = self.platform.central
-        return dict(
-            station=site.station,
-            staff=[{"name": p.name, "role": ROLES[p.role]} for p in site.station.staff],
-            central_href=self._station_link(central.id, "about/"),
-            central_name=central.name,
-        )
-
-    def _station_link(self, station_id: str, from_url: str) -> str:
-        """Another station's site: its public address when known, so that a station folder
-        served on its own links out correctly; else relative, for the whole output served."""
-        if self.platform.site_url:
-            return f"{self.platform.site_url}{station_id}/"
-        return relative(f"../{station_id}/", from_url)
-
-    def _stations_context(self) -> dict[str, Any]:
-        rows = []
-        for st in sorted(self.platform.stations.values(), key=lambda s: (not s.is_central, s.id)):
-            site = self.publication.sites.get(st.id)
-            count = len(site.pages) if site else len([i for i in self.publication.published if i.addressed_to(st.id)])
-            rows.append({"href": self._station_link(st.id, "stations/"), "name": st.name, "kind": "总站" if st.is_central else "分站", "address": st.address, "count": count})
-        return dict(platform_name=self.platform.site_name, rows=rows)
-
     @functools.cached_property
     def _reports(self) -> list[StationReport]:
         return build_report(self.platform, self.publication, self.memos["waiting"])
@@ -529,18 +447,3 @@ class SiteRenderer:
     def _report_context(self) -> dict[str, Any]:
         # Counts only: titles of items waiting for review never reach a public page.
         return report_context(self._reports, self.publication.today)
-
-
-def list_page_url(prefix: str, n: int) -> str:
-    """Page `n` of a list whose first page is at `prefix`."""
-    return prefix if n == 1 else f"{prefix}page/{n}/"
-
-
-def pager_links(url: str, n: int, count: int) -> dict[str, Any]:
-    """The links of page `n` of `count` (at `url`) to the others, relative to it."""
-    prefix = url if n == 1 else url[: -len(f"page/{n}/")]
-    return dict(
-        pages=[{"number": k, "href": relative(list_page_url(prefix, k), url), "current": k == n} for k in range(1, count + 1)],
-        prev=relative(list_page_url(prefix, n - 1), url) if n > 1 else None,
-        next=relative(list_page_url(prefix, n + 1), url) if n < count else None,
-    )
