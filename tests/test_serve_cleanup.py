@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import PlatformHandle
+from conftest import PlatformHandle, time_left
 
 
 def start_serve(platform: PlatformHandle, temp: Path) -> tuple[subprocess.Popen[str], "queue.Queue[str]"]:
@@ -159,7 +159,6 @@ def test_a_large_preview_is_removed_after_serve_has_ended(platform: PlatformHand
     half after Ctrl+C: a large preview is removed by a process of its own, named in the log,
     and serve ends at once. A small one goes before serve ends, as the tests above check."""
     import tempfile
-    import time
 
     from louyu.commands import serve as serve_module
 
@@ -175,9 +174,9 @@ def test_a_large_preview_is_removed_after_serve_has_ended(platform: PlatformHand
         preview.close()
     (line,) = [line for line in said if "后台删除" in line]
     assert str(preview.folder.parent) in line
-    deadline = time.monotonic() + 60
-    while preview_folders(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    left = time_left(60)
+    while preview_folders(tmp_path) and left():
+        threading.Event().wait(0.1)
     assert preview_folders(tmp_path) == []
 
 

@@ -12,9 +12,9 @@ preview stays, and the server keeps running.
 The preview folder (89 MB at 1+10×400 items) lives in the temporary folder and is removed
 on every way out: Ctrl+C (SIGINT), SIGTERM and SIGHUP (a service manager, a closed
 terminal), and a normal end; one of more than LARGE_PREVIEW files by a process of its own,
-which goes on after serve has ended (2.7 GB at 1+30×4,000: a minute and a half). One left by a `louyu serve` that could not clean up (SIGKILL,
-a crash) carries its process id in its name and is removed by the next `louyu serve` of
-the same user once that process is gone.
+which goes on after serve has ended (2.7 GB at 1+30×4,000: a minute and a half). One left
+by a `louyu serve` that could not clean up (SIGKILL, a crash) carries its process id in its
+name and is removed by the next `louyu serve` of the same user once that process is gone.
 """
 
 from __future__ import annotations

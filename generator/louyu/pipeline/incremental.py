@@ -61,18 +61,18 @@ def _all_outputs(
             if steady is None:
                 yield from outputs()
                 continue
-            kept = steady.get(f"{sid}:{name}")
+            slot = f"{sid}:{name}"
+            kept = steady.pop(slot, None)
             if key is not None and kept is not None and kept[0] == key:
+                steady[slot] = kept
                 yield Held(kept[1])
                 continue
             paths = []
             for out in outputs():
                 paths.append(out.path)
                 yield out
-            if key is None:
-                steady.pop(f"{sid}:{name}", None)
-            else:
-                steady[f"{sid}:{name}"] = (key, paths)
+            if key is not None:
+                steady[slot] = (key, paths)
         if progress:
             progress(sid, n, len(ids))
 

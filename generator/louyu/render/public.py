@@ -25,6 +25,7 @@ from ..publish import Publication, Site
 from ..platform.digest import key_of
 from .output import Output, text_key
 from .members import mark_members
+from .parts import section_pages
 from .pages import PRIMARY, relative
 
 ELDER_CSS_CLASS = "louyu-elder"
@@ -276,7 +277,7 @@ class Ways:
 
     def _station_keys(self, site: Site) -> dict[str, str]:
         found: dict[str, str] = {}
-        for items in _section_lists(site):
+        for items in section_pages(site).values():
             texts = [self._text(i) for i in items]
             own = [t[1] for t in texts]
             before = ["-"] + [t[2] for t in texts[:-1]]
@@ -300,21 +301,11 @@ class Ways:
         return found.get(item.path, (None, None))
 
 
-def _section_lists(site: Site) -> list[list[Item]]:
-    """The site's pages, section by section, in the site's order."""
-    lists: dict[str, list[Item]] = {section: [] for section in SECTIONS}
-    for i in site.pages:
-        found = lists.get(i.section)
-        if found is not None:
-            found.append(i)
-    return [items for items in lists.values() if items]
-
-
 def neighbours(site: Site) -> dict[str, tuple[Item | None, Item | None]]:
     """Item path -> (上一篇, 下一篇): the items beside it in its section's list on this site
     (newest first, so 上一篇 is the newer one)."""
     found: dict[str, tuple[Item | None, Item | None]] = {}
-    for items in _section_lists(site):
+    for items in section_pages(site).values():
         before: list[Item | None] = [None, *items[:-1]]
         after: list[Item | None] = [*items[1:], None]
         found.update(zip([i.path for i in items], zip(before, after)))
